@@ -1,0 +1,1 @@
+//! Helpers live beside the tests in `tests/`; this crate has no library code.
