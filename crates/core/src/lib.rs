@@ -3,6 +3,7 @@
 //! Pure Rust: no I/O, no HTTP, no DOM, no database. It compiles for wasm32 and native alike, so
 //! the app and the service decide every rule the same way.
 
+pub mod api;
 pub mod campaign;
 pub mod money;
 pub mod text;

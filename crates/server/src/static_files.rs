@@ -1,0 +1,53 @@
+//! Serving the built app: precompressed files (brotli, gzip) when the browser accepts them,
+//! long cache lifetimes for content-hashed files, and `index.html` for every app route.
+
+use std::path::Path;
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderValue, header},
+    middleware::{self, Next},
+    response::Response,
+};
+use tower_http::services::{ServeDir, ServeFile};
+
+pub fn router(dist: &Path) -> Router {
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
+    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+}
+
+/// A hashed file never changes under its name, so it is cached for a year; anything else
+/// (`index.html` above all) is revalidated so a new release reaches residents at once.
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let immutable = is_content_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+/// Trunk names hashed files `name-<16 hex digits>.ext` (or `…_bg.wasm`).
+fn is_content_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn recognises_trunk_hashed_names_only() {
+        assert!(is_content_hashed("/huiquan-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_content_hashed("/huiquan-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_content_hashed("/main-0123456789abcdef.css"));
+        assert!(!is_content_hashed("/"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/campaigns/tianjin-2022-jinlegou"));
+        assert!(!is_content_hashed("/icon-192.png"));
+    }
+}

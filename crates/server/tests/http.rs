@@ -1,0 +1,124 @@
+//! The service over real HTTP, against a real database file in a temporary data directory.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use huiquan_core::{Campaign, api::{ProblemDetails, ServerTime}};
+use huiquan_server::{Config, Service};
+use tokio::sync::oneshot;
+
+struct Running {
+    base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+fn repo_campaigns() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns")
+}
+
+async fn start(data_dir: PathBuf, dist: Option<PathBuf>) -> Running {
+    let config = Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir,
+        campaigns: repo_campaigns(),
+        dist,
+    };
+    let service = Service::start(&config).await.expect("service starts");
+    let addr = service.local_addr().expect("bound");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        service.run(async { let _ = stopped.await; }).await.expect("service runs");
+    });
+    Running { base: format!("http://{addr}"), stop: Some(stop), task }
+}
+
+#[tokio::test]
+async fn time_is_the_servers_clock_and_never_cached() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = start(data.path().to_owned(), None).await;
+    let response = reqwest::get(format!("{}/api/v1/time", service.base)).await.expect("answers");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(response.headers().contains_key("date"));
+    let time: ServerTime = response.json().await.expect("JSON");
+    let local = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as i64;
+    assert!((time.epoch_ms - local).abs() < 5_000, "server {} vs local {local}", time.epoch_ms);
+    service.stop().await;
+}
+
+#[tokio::test]
+async fn serves_tianjin_with_its_twelve_tiers_and_keeps_it_in_the_database() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = start(data.path().to_owned(), None).await;
+    let url = format!("{}/api/v1/campaigns/tianjin-2022-jinlegou", service.base);
+    let campaign: Campaign = reqwest::get(&url).await.expect("answers").json().await.expect("a campaign");
+    assert_eq!(campaign.city.zh_hans, "天津市");
+    assert_eq!(campaign.tiers().count(), 12);
+    let list: Vec<serde_json::Value> =
+        reqwest::get(format!("{}/api/v1/campaigns", service.base)).await.expect("answers").json().await.expect("JSON");
+    assert!(list.iter().any(|c| c["id"] == "tianjin-2022-jinlegou"));
+    service.stop().await;
+
+    // The database was created on first start, and a second start over it works.
+    assert!(data.path().join("huiquan.sqlite3").is_file());
+    let service = start(data.path().to_owned(), None).await;
+    let again: Campaign = reqwest::get(format!("{}/api/v1/campaigns/tianjin-2022-jinlegou", service.base))
+        .await.expect("answers").json().await.expect("a campaign");
+    assert_eq!(again, campaign);
+    service.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_ids_and_paths_are_problems_with_stable_codes() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = start(data.path().to_owned(), None).await;
+    for (path, code) in [("/api/v1/campaigns/atlantis", "unknown_campaign"), ("/api/v1/nothing-here", "not_found")] {
+        let response = reqwest::get(format!("{}{path}", service.base)).await.expect("answers");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+        let problem: ProblemDetails = response.json().await.expect("problem JSON");
+        assert_eq!(problem.code, code);
+        assert_eq!(problem.status, 404);
+    }
+    service.stop().await;
+}
+
+#[tokio::test]
+async fn the_app_is_served_precompressed_with_long_lives_for_hashed_files() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dist = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>惠券</title>").expect("write");
+    std::fs::write(dist.path().join("huiquan-0123456789abcdef.js"), "console.log(1)").expect("write");
+    std::fs::write(dist.path().join("huiquan-0123456789abcdef.js.br"), "brotli bytes").expect("write");
+    let service = start(data.path().to_owned(), Some(dist.path().to_owned())).await;
+    let client = reqwest::Client::new();
+
+    let script = client
+        .get(format!("{}/huiquan-0123456789abcdef.js", service.base))
+        .header("accept-encoding", "br, gzip")
+        .send().await.expect("answers");
+    assert_eq!(script.status(), 200);
+    assert_eq!(script.headers()["content-encoding"], "br");
+    assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(script.text().await.expect("body"), "brotli bytes");
+
+    let plain = client.get(format!("{}/huiquan-0123456789abcdef.js", service.base)).send().await.expect("answers");
+    assert!(!plain.headers().contains_key("content-encoding"));
+    assert_eq!(plain.text().await.expect("body"), "console.log(1)");
+
+    // An app route (the router's, not a file) gets the page, revalidated on every visit.
+    let route = client.get(format!("{}/campaigns/tianjin-2022-jinlegou", service.base)).send().await.expect("answers");
+    assert_eq!(route.status(), 200);
+    assert_eq!(route.headers()["cache-control"], "no-cache");
+    assert!(route.text().await.expect("body").contains("惠券"));
+    service.stop().await;
+}
