@@ -5,9 +5,11 @@
 
 pub mod api;
 pub mod campaign;
+pub mod geofence;
 pub mod money;
 pub mod text;
 
 pub use campaign::{Campaign, CampaignError, ReleaseSchedule, Round, Scope, Theme, ThresholdBasis, Tier};
+pub use geofence::{Boundary, Crs, Fix, LocateOptions, Verdict};
 pub use money::Fen;
 pub use text::{Lang, LocalizedText};
