@@ -1,1 +1,173 @@
-//! Helpers live beside the tests in `tests/`; this crate has no library code.
+//! The end-to-end harness: the real service (with its own database) serving the built app,
+//! chromedriver, and a phone-sized headless Chromium driven through WebDriver.
+
+use std::{
+    net::{SocketAddr, TcpListener},
+    path::PathBuf,
+    process::Stdio,
+    time::Duration,
+};
+
+use huiquan_server::{Config, Service};
+use thirtyfour::prelude::*;
+use tokio::{process::{Child, Command}, sync::oneshot};
+
+pub use thirtyfour;
+
+/// The repository's root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The built app. The tests fail, never skip, when it is missing.
+pub fn dist_dir() -> PathBuf {
+    let dist = std::env::var_os("HUIQUAN_DIST").map(PathBuf::from).unwrap_or_else(|| repo_root().join("dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "the built app is missing at {}: run scripts/test.sh (it builds the app first)",
+        dist.display()
+    );
+    dist
+}
+
+/// Everything one end-to-end test needs; dropped at the end of the test.
+pub struct Harness {
+    pub driver: WebDriver,
+    pub base: String,
+    stop_service: Option<oneshot::Sender<()>>,
+    service: Option<tokio::task::JoinHandle<()>>,
+    chromedriver: Child,
+    _data_dir: tempfile::TempDir,
+    _profile_dir: tempfile::TempDir,
+}
+
+/// How the browser is set up.
+pub struct BrowserOptions {
+    /// The browser's preferred languages (`Accept-Language` and `navigator.languages`).
+    /// Default: Simplified Chinese first.
+    pub languages: &'static str,
+    /// Window size in CSS pixels. Default: 390 × 844, a common phone.
+    pub window: (u32, u32),
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        BrowserOptions { languages: "zh-CN,zh", window: (390, 844) }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|addr| addr.port()).expect("a free port")
+}
+
+impl Harness {
+    pub async fn start(options: BrowserOptions) -> Harness {
+        let data_dir = tempfile::tempdir().expect("a temp data dir");
+        let config = Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.path().to_owned(),
+            campaigns: repo_root().join("data/campaigns"),
+            dist: Some(dist_dir()),
+        };
+        let service = Service::start(&config).await.expect("the service starts");
+        let base = format!("http://{}", service.local_addr().expect("bound"));
+        let (stop_service, stopped) = oneshot::channel::<()>();
+        let service = tokio::spawn(async move {
+            let _ = service.run(async { let _ = stopped.await; }).await;
+        });
+
+        let chromedriver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let port = free_port();
+        let chromedriver = Command::new(&chromedriver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver_bin} (scripts/setup.sh installs it): {error}"));
+        let driver_url = format!("http://127.0.0.1:{port}");
+
+        let profile_dir = tempfile::tempdir().expect("a temp browser profile");
+        let mut caps = DesiredCapabilities::chrome();
+        if let Ok(binary) = std::env::var("CHROMIUM") {
+            caps.set_binary(&binary).expect("binary");
+        } else if std::path::Path::new("/usr/bin/chromium").exists() {
+            caps.set_binary("/usr/bin/chromium").expect("binary");
+        }
+        let (width, height) = options.window;
+        for arg in [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--no-first-run".to_owned(),
+            "--hide-scrollbars".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--lang={}", options.languages.split(',').next().unwrap_or("zh-CN")),
+            format!("--accept-lang={}", options.languages),
+            format!("--user-data-dir={}", profile_dir.path().display()),
+        ] {
+            caps.add_arg(&arg).expect("arg");
+        }
+        caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": options.languages }))
+            .expect("prefs");
+
+        // chromedriver takes a moment to listen.
+        let mut attempt = 0;
+        let driver = loop {
+            match WebDriver::new(&driver_url, caps.clone()).await {
+                Ok(driver) => break driver,
+                Err(error) if attempt < 50 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if attempt == 50 {
+                        panic!("chromedriver at {driver_url} did not start a browser: {error}");
+                    }
+                }
+                Err(error) => panic!("chromedriver at {driver_url} did not start a browser: {error}"),
+            }
+        };
+        Harness {
+            driver,
+            base,
+            stop_service: Some(stop_service),
+            service: Some(service),
+            chromedriver,
+            _data_dir: data_dir,
+            _profile_dir: profile_dir,
+        }
+    }
+
+    /// Waits up to ten seconds for elements matching `css`, and returns them all.
+    pub async fn wait_for_all(&self, css: &str) -> Vec<WebElement> {
+        self.driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(10), Duration::from_millis(100))
+            .all_from_selector_required()
+            .await
+            .unwrap_or_else(|error| panic!("nothing matched {css:?} within 10 s: {error}"))
+    }
+
+    /// Saves a screenshot under `target/screenshots/` for a person to look at.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target")).join("screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        self.driver.screenshot(&path).await.expect("a screenshot");
+        path
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.driver.clone().quit().await;
+        if let Some(stop) = self.stop_service.take() {
+            let _ = stop.send(());
+        }
+        if let Some(service) = self.service.take() {
+            let _ = service.await;
+        }
+        let _ = self.chromedriver.kill().await;
+    }
+}

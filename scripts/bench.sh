@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Prints what a resident downloads (every dist/ file raw, gzip and brotli, and the first-visit
+# total) and Lighthouse's mobile figures for the served app. Figures, not pass/fail.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+"$REPO_ROOT/scripts/setup.sh"
+"$REPO_ROOT/scripts/build.sh"
+
+say "download sizes (bytes)"
+printf '%-44s %10s %10s %10s\n' file raw gzip brotli
+total_raw=0 total_gz=0 total_br=0
+while read -r file; do
+  raw=$(stat -c %s "$file")
+  gz=$(stat -c %s "$file.gz" 2>/dev/null || gzip -9 -c "$file" | wc -c)
+  br=$(stat -c %s "$file.br" 2>/dev/null || brotli -c -q 11 "$file" | wc -c)
+  printf '%-44s %10d %10d %10d\n' "${file#dist/}" "$raw" "$gz" "$br"
+  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+done < <(find dist -type f ! -name '*.br' ! -name '*.gz' | sort)
+printf '%-44s %10d %10d %10d\n' "first visit (everything above)" "$total_raw" "$total_gz" "$total_br"
+echo "first visit: $((total_br / 1024)) KiB brotli ($total_br bytes)"
+
+# Lighthouse, mobile preset, against the served app with the Debian Chromium.
+if ! command -v lighthouse >/dev/null; then
+  say "installing lighthouse (npm)"
+  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "lighthouse@$LIGHTHOUSE_NPM_VERSION" >/dev/null
+fi
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/huiquan-server" --addr "127.0.0.1:$port" --data-dir "$data" \
+  --dist "$REPO_ROOT/dist" >"$data/service.log" 2>&1 &
+service=$!
+trap 'kill $service 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/v1/time" >/dev/null && break; sleep 0.1; done
+
+say "lighthouse (mobile) on http://127.0.0.1:$port/"
+CHROME_PATH=$(command -v chromium) lighthouse "http://127.0.0.1:$port/" --quiet \
+  --only-categories=performance,accessibility,best-practices \
+  --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --lang=zh-CN" \
+  --output=json --output-path="$data/report.json" >/dev/null
+python3 - "$data/report.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+score = lambda c: round(report["categories"][c]["score"] * 100)
+audit = lambda a: report["audits"][a]["numericValue"]
+print(f"performance {score('performance')}  accessibility {score('accessibility')}  best-practices {score('best-practices')}")
+print(f"LCP {audit('largest-contentful-paint') / 1000:.2f} s  FCP {audit('first-contentful-paint') / 1000:.2f} s  TBT {audit('total-blocking-time'):.0f} ms")
+failed = [a["title"] for a in report["audits"].values()
+          if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"]
+if failed:
+    print("binary audits not passed: " + "; ".join(failed))
+PY

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs everything the project needs to build, run and test, and says what it does.
+# Idempotent: a second run checks each piece and returns in seconds.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+mkdir -p "$HUIQUAN_HOME" "$TOOLS_DIR"
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages: browsers, their drivers, brotli --------------------------------------
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  command -v apt-get >/dev/null || die "please install: ${missing[*]} (no apt-get on this machine)"
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+apt_install chromium chromium-driver firefox-esr brotli
+
+# --- The wasm32 target ---------------------------------------------------------------------
+has_wasm_std() { [[ -n $(compgen -G "$1/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" || true) ]]; }
+
+choose_toolchain() {
+  local stable_sysroot
+  stable_sysroot=$(rustup run stable rustc --print sysroot 2>/dev/null || true)
+  if [[ -n $stable_sysroot ]] && has_wasm_std "$stable_sysroot"; then
+    echo stable; return
+  fi
+  if rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' && has_wasm_std /usr; then
+    echo huiquan-wasm; return
+  fi
+  say "adding rustup's wasm32 target (gives up after 60 s when nothing can be downloaded)"
+  if timeout 60 rustup target add wasm32-unknown-unknown --toolchain stable >&2; then
+    echo stable; return
+  fi
+  say "no download: building the wasm32 standard library from Debian's Rust instead (about a minute)"
+  apt_install rustc-web cargo-web rust-web-src lld-19
+  rustup toolchain link huiquan-wasm /usr >&2
+  local scratch="$HUIQUAN_HOME/wasm-std"
+  rm -rf "$scratch" && mkdir -p "$scratch/src"
+  printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' > "$scratch/Cargo.toml"
+  : > "$scratch/src/lib.rs"
+  # Bitcode lets the project's release build use LTO; `test` lets wasm-bindgen-test run.
+  (cd "$scratch" && RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
+    cargo +huiquan-wasm build --quiet --release --target wasm32-unknown-unknown \
+      -Zbuild-std=std,panic_abort,test >&2)
+  local libdir=/usr/lib/rustlib/wasm32-unknown-unknown/lib
+  as_root mkdir -p "$libdir"
+  as_root find "$libdir" -name '*.rlib' -delete   # two copies of std would clash (E0464)
+  for rlib in "$scratch"/target/wasm32-unknown-unknown/release/deps/*.rlib; do
+    [[ $(basename "$rlib") == libwasm_std-* ]] || as_root cp "$rlib" "$libdir/"
+  done
+  echo huiquan-wasm
+}
+
+toolchain_works() {
+  [[ -n ${HUIQUAN_TOOLCHAIN:-} ]] || return 1
+  local sysroot
+  sysroot=$(rustup run "$HUIQUAN_TOOLCHAIN" rustc --print sysroot 2>/dev/null) && has_wasm_std "$sysroot"
+}
+
+if ! toolchain_works; then
+  HUIQUAN_TOOLCHAIN=$(choose_toolchain)
+  {
+    echo "export HUIQUAN_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
+    echo "export RUSTUP_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
+    # rustup's toolchains bring rust-lld; Debian's Rust links wasm with LLVM's wasm-ld.
+    [[ $HUIQUAN_TOOLCHAIN == huiquan-wasm ]] && echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"
+  } > "$HUIQUAN_HOME/toolchain.env"
+  say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
+  # shellcheck source=/dev/null
+  source "$HUIQUAN_HOME/toolchain.env"
+fi
+
+# --- Rust tools at pinned versions -------------------------------------------------------
+has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
+
+cargo_tool() {  # binary, crate, version, extra cargo-install flags...
+  local binary=$1 crate=$2 version=$3; shift 3
+  has_version "$binary" "$version" && return 0
+  say "installing $crate $version (compiles from source; trunk takes about 20 minutes on 2 cores)"
+  RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"
+}
+
+cargo_tool trunk trunk "$TRUNK_VERSION" --locked --ignore-rust-version --no-default-features --features rustls
+# --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
+cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
+
+# --- wasm-opt from npm's binaryen (Debian's older binaryen breaks wasm-bindgen's output) -----
+if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_NPM_VERSION)"
+  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
+fi
+
+for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt brotli; do
+  command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
+done
+say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test: the rules (core), the service over HTTP, the app's components in headless
+# Chrome and headless Firefox, and end to end in headless Chromium. A missing browser or
+# driver fails the run; nothing is skipped.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+started=$SECONDS
+"$REPO_ROOT/scripts/setup.sh"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+step() {
+  local title=$1; shift
+  say "$title"
+  if ! "$@" 2>&1 | tee -a "$log"; then status=1; say "FAILED: $title"; fi
+}
+
+# The end-to-end tests need the built app.
+"$REPO_ROOT/scripts/build.sh"
+
+step "native tests: core rules, service over HTTP, end to end in Chromium" \
+  cargo test --workspace --exclude huiquan
+
+chromedriver_bin=$(command -v chromedriver)
+geckodriver_bin=$(command -v geckodriver)
+step "app components in headless Chrome" \
+  env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests
+step "app components in headless Firefox" \
+  env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests
+
+# One line for the whole run, summed over every test binary and both browsers.
+read -r passed failed < <(grep -E '^test result:' "$log" |
+  sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' | awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }')
+say "all tests done in $((SECONDS - started)) s"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $status -eq 0 ]]

@@ -1,0 +1,130 @@
+//! Every sentence the app shows, in Simplified Chinese (first) and English.
+//!
+//! A catalogue is a `Messages` value per language: the compiler refuses a language that lacks a
+//! sentence, and sentences with values in them are functions, so a missing or misnamed value is
+//! a compile error too. The language is chosen from the resident's stored choice, else the
+//! browser's languages, else Simplified Chinese; a switch is remembered on the device.
+
+mod en;
+mod negotiate;
+mod zh_hans;
+
+use huiquan_core::Lang;
+use leptos::prelude::*;
+
+pub use negotiate::negotiate;
+
+/// The app's sentences in one language.
+pub struct Messages {
+    pub app_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub loading: &'static str,
+    /// The switch's text, in the language it switches to.
+    pub switch_language: &'static str,
+    pub switch_language_label: &'static str,
+    pub campaigns_title: &'static str,
+    pub no_campaigns: &'static str,
+    pub campaign_channel: fn(channel: &str) -> String,
+    pub campaign_rounds: &'static str,
+    pub round_window: fn(opens: &str, closes: &str) -> String,
+    pub release_daily: fn(at: &str) -> String,
+    pub release_daily_first_day: fn(first: &str, at: &str) -> String,
+    pub release_once: &'static str,
+    pub times_in_zone: fn(city: &str, zone: &str) -> String,
+    pub tier_offer: fn(threshold: &str, discount: &str) -> String,
+    pub tier_offer_no_threshold: fn(discount: &str) -> String,
+    pub tier_single_item: fn(threshold: &str) -> String,
+    pub tier_only_for: fn(category: &str) -> String,
+    pub tier_stock: fn(count: u32) -> String,
+    pub error_title: &'static str,
+    pub error_network: &'static str,
+    pub error_not_found: &'static str,
+    pub error_server: &'static str,
+    pub error_unreadable: &'static str,
+    pub retry: &'static str,
+    pub back_to_campaigns: &'static str,
+}
+
+/// The catalogue of a language.
+pub fn messages(lang: Lang) -> &'static Messages {
+    match lang {
+        Lang::ZhHans => &zh_hans::MESSAGES,
+        Lang::En => &en::MESSAGES,
+    }
+}
+
+/// The BCP 47 tag for `<html lang>` and `lang` attributes.
+pub fn tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhHans => "zh-Hans",
+        Lang::En => "en",
+    }
+}
+
+const STORAGE_KEY: &str = "huiquan.lang";
+
+/// The resident's language, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The current language (tracked).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+
+    /// The current catalogue (tracked): `move || i18n.t().retry`.
+    pub fn t(&self) -> &'static Messages {
+        messages(self.lang.get())
+    }
+
+    /// Switches language, remembers the choice on this device and tells assistive technology.
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        if let Some(storage) = local_storage() {
+            // Private browsing may refuse storage: the switch still works for this visit.
+            let _ = storage.set_item(STORAGE_KEY, tag(lang));
+        }
+        set_document_lang(lang);
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn set_document_lang(lang: Lang) {
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("lang", tag(lang));
+    }
+}
+
+/// The language this device should start in.
+fn initial_lang() -> Lang {
+    let stored = local_storage().and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten());
+    let browser: Vec<String> =
+        window().navigator().languages().iter().filter_map(|value| value.as_string()).collect();
+    negotiate(stored.iter().map(String::as_str).chain(browser.iter().map(String::as_str)))
+}
+
+/// Provides the language to everything inside.
+#[component]
+pub fn I18nProvider(
+    /// Start in this language instead of the stored or browser one (tests, embedding hosts).
+    #[prop(optional)]
+    lang: Option<Lang>,
+    children: Children,
+) -> impl IntoView {
+    let lang = lang.unwrap_or_else(initial_lang);
+    set_document_lang(lang);
+    provide_context(I18n { lang: RwSignal::new(lang) });
+    children()
+}
+
+/// The language context; panics only if a component is used outside `I18nProvider`, which is a
+/// programming error caught by every test that mounts it.
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}

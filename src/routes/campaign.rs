@@ -1,0 +1,102 @@
+//! A campaign: when it runs, how stock is released, and every tier by theme.
+
+use huiquan_core::{Campaign, ReleaseSchedule};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api,
+    components::{ErrorView, TierCard},
+    i18n::use_i18n,
+    routes::Loading,
+};
+
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let id = params.read().get("id").unwrap_or_default();
+        view! { <CampaignView id /> }
+    }
+}
+
+/// Fetches one campaign and shows it.
+#[component]
+pub fn CampaignView(id: String) -> impl IntoView {
+    let campaign = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::campaign(&id).await }
+    });
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match campaign.await {
+                    Ok(campaign) => view! { <CampaignDetails campaign /> }.into_any(),
+                    Err(error) => view! { <ErrorView error on_retry=move || campaign.refetch() /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A campaign as the resident reads it. Times are the campaign's own local times.
+#[component]
+pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
+    let i18n = use_i18n();
+    let Campaign { name, city, channel, time_zone, rounds, release, themes, .. } = campaign;
+
+    let release_text = move || {
+        let t = i18n.t();
+        match &release {
+            ReleaseSchedule::Daily { at, first_day_at: Some(first) } => {
+                (t.release_daily_first_day)(&first.strftime("%H:%M").to_string(), &at.strftime("%H:%M").to_string())
+            }
+            ReleaseSchedule::Daily { at, first_day_at: None } => (t.release_daily)(&at.strftime("%H:%M").to_string()),
+            ReleaseSchedule::OncePerRound => t.release_once.to_owned(),
+        }
+    };
+    let zone_note = {
+        let city = city.clone();
+        move || (i18n.t().times_in_zone)(city.get(i18n.lang()), &time_zone)
+    };
+
+    view! {
+        <article class="campaign">
+            <header class="campaign-header">
+                <p class="campaign-city">{move || city.get(i18n.lang()).to_owned()}</p>
+                <h1>{move || name.get(i18n.lang()).to_owned()}</h1>
+                <p class="campaign-channel">{move || (i18n.t().campaign_channel)(channel.get(i18n.lang()))}</p>
+            </header>
+            <section class="campaign-when" aria-labelledby="when-title">
+                <h2 id="when-title">{move || i18n.t().campaign_rounds}</h2>
+                <ul class="rounds">
+                    {rounds.into_iter().map(|round| {
+                        let opens = round.opens.strftime("%Y-%m-%d %H:%M").to_string();
+                        let closes = round.closes.strftime("%Y-%m-%d %H:%M").to_string();
+                        view! {
+                            <li>
+                                <strong>{move || round.name.get(i18n.lang()).to_owned()}</strong>" "
+                                {move || (i18n.t().round_window)(&opens, &closes)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p>{release_text}</p>
+                <p class="note">{zone_note}</p>
+            </section>
+            {themes.into_iter().map(|theme| {
+                let heading_id = format!("theme-{}", theme.id);
+                let labelled_by = heading_id.clone();
+                view! {
+                    <section class="theme" aria-labelledby=labelled_by>
+                        <h2 id=heading_id>{move || theme.name.get(i18n.lang()).to_owned()}</h2>
+                        <p class="theme-scope">{move || theme.scope.get(i18n.lang()).to_owned()}</p>
+                        <ul class="tiers">
+                            {theme.tiers.into_iter().map(|tier| view! { <TierCard tier /> }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            }).collect_view()}
+        </article>
+    }
+}
