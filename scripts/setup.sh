@@ -19,7 +19,8 @@ apt_install() {
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
-apt_install chromium chromium-driver firefox-esr brotli
+# fonts-noto-cjk: without a CJK font, the browsers under test (and their screenshots) show boxes.
+apt_install chromium chromium-driver firefox-esr brotli fonts-noto-cjk
 
 # --- The wasm32 target ---------------------------------------------------------------------
 has_wasm_std() { [[ -n $(compgen -G "$1/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" || true) ]]; }

@@ -114,6 +114,12 @@ impl Harness {
         }
         caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": options.languages }))
             .expect("prefs");
+        // A phone's viewport, touch and pixel ratio (a headless window is never narrower than 500 px).
+        caps.add_experimental_option(
+            "mobileEmulation",
+            serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true } }),
+        )
+        .expect("mobile emulation");
 
         // chromedriver takes a moment to listen.
         let mut attempt = 0;
