@@ -49,9 +49,9 @@ pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
         let t = i18n.t();
         match &release {
             ReleaseSchedule::Daily { at, first_day_at: Some(first) } => {
-                (t.release_daily_first_day)(&first.strftime("%H:%M").to_string(), &at.strftime("%H:%M").to_string())
+                (t.release_daily_first_day)(&first.to_string(), &at.to_string())
             }
-            ReleaseSchedule::Daily { at, first_day_at: None } => (t.release_daily)(&at.strftime("%H:%M").to_string()),
+            ReleaseSchedule::Daily { at, first_day_at: None } => (t.release_daily)(&at.to_string()),
             ReleaseSchedule::OncePerRound => t.release_once.to_owned(),
         }
     };
@@ -71,8 +71,7 @@ pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
                 <h2 id="when-title">{move || i18n.t().campaign_rounds}</h2>
                 <ul class="rounds">
                     {rounds.into_iter().map(|round| {
-                        let opens = round.opens.strftime("%Y-%m-%d %H:%M").to_string();
-                        let closes = round.closes.strftime("%Y-%m-%d %H:%M").to_string();
+                        let (opens, closes) = (round.opens.to_string(), round.closes.to_string());
                         view! {
                             <li>
                                 <strong>{move || round.name.get(i18n.lang()).to_owned()}</strong>" "

@@ -3,11 +3,13 @@
 //! Times here are civil ("09:30", "2022-08-28T23:59"): they mean wall-clock time in the
 //! campaign's own time zone, whatever zone the phone or the server is in.
 
-use jiff::civil;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-use crate::{Fen, LocalizedText};
+use crate::{
+    Fen, LocalizedText,
+    civil::{DateTime, Time, UtcOffset},
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Campaign {
@@ -17,6 +19,9 @@ pub struct Campaign {
     pub city: LocalizedText,
     /// IANA zone in which every civil time of the campaign is meant, e.g. `Asia/Shanghai`.
     pub time_zone: String,
+    /// The zone's offset from UTC for the whole campaign (`+08:00`). The rules compute with it;
+    /// the service checks it against the time-zone database when it loads the campaign.
+    pub utc_offset: UtcOffset,
     /// Where residents claim, e.g. the JD app.
     pub channel: LocalizedText,
     pub source: Source,
@@ -38,8 +43,8 @@ pub struct Source {
 pub struct Round {
     pub id: String,
     pub name: LocalizedText,
-    pub opens: civil::DateTime,
-    pub closes: civil::DateTime,
+    pub opens: DateTime,
+    pub closes: DateTime,
 }
 
 /// When stock is released.
@@ -49,9 +54,9 @@ pub enum ReleaseSchedule {
     /// Every day of a round at `at`; the campaign's very first day may start at another time
     /// (Tianjin: 19:50 on the first evening, 09:30 every day after).
     Daily {
-        at: civil::Time,
+        at: Time,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        first_day_at: Option<civil::Time>,
+        first_day_at: Option<Time>,
     },
     /// All of a round's stock at the moment the round opens (Liaocheng).
     OncePerRound,
@@ -233,10 +238,10 @@ mod tests {
         let campaign = tianjin();
         assert_eq!(
             campaign.release,
-            ReleaseSchedule::Daily { at: civil::time(9, 30, 0, 0), first_day_at: Some(civil::time(19, 50, 0, 0)) }
+            ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) }
         );
-        assert_eq!(campaign.rounds[0].opens, civil::date(2022, 8, 20).at(19, 50, 0, 0));
-        assert_eq!(campaign.rounds[1].opens, civil::date(2022, 9, 1).at(9, 30, 0, 0));
+        assert_eq!(campaign.rounds[0].opens.to_string(), "2022-08-20 19:50");
+        assert_eq!(campaign.rounds[1].opens.to_string(), "2022-09-01 09:30");
     }
 
     #[test]
@@ -253,7 +258,7 @@ mod tests {
         assert!(matches!(campaign.validate(), Err(CampaignError::DuplicateId(_))));
 
         let mut campaign = tianjin();
-        campaign.rounds[1].opens = campaign.rounds[0].closes - jiff::Span::new().hours(1);
+        campaign.rounds[1].opens = "2022-08-28T22:59".parse().expect("valid");
         assert!(matches!(campaign.validate(), Err(CampaignError::RoundsOverlap(_))));
     }
 

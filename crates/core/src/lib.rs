@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod campaign;
+pub mod civil;
 pub mod geofence;
 pub mod money;
 pub mod text;

@@ -16,6 +16,10 @@ pub enum CatalogError {
     Duplicate { id: String, path: PathBuf },
     #[error("cannot record the campaigns in the database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the campaign file {path} names the time zone {zone:?}, which the time-zone database does not know")]
+    UnknownZone { path: PathBuf, zone: String },
+    #[error("the campaign file {path} says utc_offset {declared}, but {zone} is at {actual} on {at}")]
+    OffsetMismatch { path: PathBuf, zone: String, declared: String, actual: String, at: String },
     #[error("the campaign {id:?} stored in the database no longer reads: {source}")]
     Stored { id: String, source: CampaignError },
 }
@@ -71,6 +75,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
             .map_err(|source| CatalogError::Read { path: path.clone(), source })?;
         let campaign = Campaign::from_json(&json)
             .map_err(|source| CatalogError::Invalid { path: path.clone(), source })?;
+        check_offset(&campaign, &path)?;
         if seen.insert(campaign.id.clone(), path.clone()).is_some() {
             return Err(CatalogError::Duplicate { id: campaign.id, path });
         }
@@ -100,4 +105,56 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
         campaigns.push(campaign);
     }
     Ok(Catalog::new(campaigns))
+}
+
+/// The rules compute with the campaign's fixed `utc_offset`; make sure its IANA zone really is at
+/// that offset whenever a round opens or closes (a zone with daylight saving would not be).
+fn check_offset(campaign: &Campaign, path: &Path) -> Result<(), CatalogError> {
+    let zone = jiff::tz::TimeZone::get(&campaign.time_zone)
+        .map_err(|_| CatalogError::UnknownZone { path: path.to_owned(), zone: campaign.time_zone.clone() })?;
+    let declared = i32::from(campaign.utc_offset.minutes()) * 60;
+    for moment in campaign.rounds.iter().flat_map(|round| [round.opens, round.closes]) {
+        let instant = moment.to_instant(campaign.utc_offset);
+        let actual = jiff::Timestamp::from_millisecond(instant.0)
+            .map(|timestamp| zone.to_offset(timestamp))
+            .map_err(|_| CatalogError::UnknownZone { path: path.to_owned(), zone: campaign.time_zone.clone() })?;
+        if actual.seconds() != declared {
+            return Err(CatalogError::OffsetMismatch {
+                path: path.to_owned(),
+                zone: campaign.time_zone.clone(),
+                declared: campaign.utc_offset.to_string(),
+                actual: actual.to_string(),
+                at: moment.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIANJIN: &str = include_str!("../../../data/campaigns/tianjin-2022-jinlegou.json");
+
+    #[test]
+    fn tianjin_is_at_plus_eight_throughout() {
+        let campaign = Campaign::from_json(TIANJIN).expect("valid");
+        assert!(check_offset(&campaign, Path::new("tianjin.json")).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_or_seasonal_offset_is_refused() {
+        let mut campaign = Campaign::from_json(TIANJIN).expect("valid");
+        campaign.utc_offset = "+09:00".parse().expect("an offset");
+        assert!(matches!(check_offset(&campaign, Path::new("t.json")), Err(CatalogError::OffsetMismatch { .. })));
+
+        // Berlin is at +01:00 in winter but +02:00 in August: a fixed offset cannot describe it.
+        campaign.time_zone = "Europe/Berlin".into();
+        campaign.utc_offset = "+01:00".parse().expect("an offset");
+        assert!(matches!(check_offset(&campaign, Path::new("t.json")), Err(CatalogError::OffsetMismatch { .. })));
+
+        campaign.time_zone = "Mars/Olympus_Mons".into();
+        assert!(matches!(check_offset(&campaign, Path::new("t.json")), Err(CatalogError::UnknownZone { .. })));
+    }
 }
