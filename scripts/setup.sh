@@ -16,7 +16,7 @@ apt_install() {
   [[ ${#missing[@]} -eq 0 ]] && return 0
   command -v apt-get >/dev/null || die "please install: ${missing[*]} (no apt-get on this machine)"
   say "installing Debian packages: ${missing[*]}"
-  as_root apt-get update -qq
+  as_root apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 # fonts-noto-cjk: without a CJK font, the browsers under test (and their screenshots) show boxes.
@@ -25,7 +25,9 @@ apt_install chromium chromium-driver firefox-esr brotli fonts-noto-cjk
 # --- The wasm32 target ---------------------------------------------------------------------
 has_wasm_std() { [[ -n $(compgen -G "$1/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" || true) ]]; }
 
+# HUIQUAN_WASM_ROUTE=debian skips rustup's download (to test the fallback, or where it hangs).
 choose_toolchain() {
+  [[ ${HUIQUAN_WASM_ROUTE:-} == debian ]] && { debian_toolchain; return; }
   local stable_sysroot
   stable_sysroot=$(rustup run stable rustc --print sysroot 2>/dev/null || true)
   if [[ -n $stable_sysroot ]] && has_wasm_std "$stable_sysroot"; then
@@ -38,7 +40,11 @@ choose_toolchain() {
   if timeout 60 rustup target add wasm32-unknown-unknown --toolchain stable >&2; then
     echo stable; return
   fi
-  say "no download: building the wasm32 standard library from Debian's Rust instead (about a minute)"
+  debian_toolchain
+}
+
+debian_toolchain() {
+  say "building the wasm32 standard library from Debian's Rust (about a minute)"
   apt_install rustc-web cargo-web rust-web-src lld-19
   rustup toolchain link huiquan-wasm /usr >&2
   local scratch="$HUIQUAN_HOME/wasm-std"
@@ -61,6 +67,7 @@ choose_toolchain() {
 
 toolchain_works() {
   [[ -n ${HUIQUAN_TOOLCHAIN:-} ]] || return 1
+  [[ ${HUIQUAN_WASM_ROUTE:-} == debian && $HUIQUAN_TOOLCHAIN != huiquan-wasm ]] && return 1
   local sysroot
   sysroot=$(rustup run "$HUIQUAN_TOOLCHAIN" rustc --print sysroot 2>/dev/null) && has_wasm_std "$sysroot"
 }
