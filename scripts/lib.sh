@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(…) fails the script too
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Tools and caches the project installs for itself, outside the clone so a fresh clone reuses them.

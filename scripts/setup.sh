@@ -52,7 +52,7 @@ debian_toolchain() {
   printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' > "$scratch/Cargo.toml"
   : > "$scratch/src/lib.rs"
   # Bitcode lets the project's release build use LTO; `test` lets wasm-bindgen-test run.
-  (cd "$scratch" && RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
+  (cd "$scratch" && CARGO_TARGET_DIR="$scratch/target" RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     cargo +huiquan-wasm build --quiet --release --target wasm32-unknown-unknown \
       -Zbuild-std=std,panic_abort,test >&2)
@@ -80,9 +80,10 @@ if ! toolchain_works; then
     # rustup's toolchains bring rust-lld; Debian's Rust links wasm with LLVM's wasm-ld.
     [[ $HUIQUAN_TOOLCHAIN == huiquan-wasm ]] && echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"
   } > "$HUIQUAN_HOME/toolchain.env"
-  say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
   # shellcheck source=/dev/null
   source "$HUIQUAN_HOME/toolchain.env"
+  toolchain_works || die "the $HUIQUAN_TOOLCHAIN toolchain still has no wasm32 standard library"
+  say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
 fi
 
 # --- Rust tools at pinned versions -------------------------------------------------------
