@@ -15,7 +15,7 @@ while read -r file; do
   br=$(stat -c %s "$file.br" 2>/dev/null || brotli -c -q 11 "$file" | wc -c)
   printf '%-44s %10d %10d %10d\n' "${file#dist/}" "$raw" "$gz" "$br"
   total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
-done < <(find dist -type f ! -name '*.br' ! -name '*.gz' | sort)
+done < <(find dist -type f ! -name '.*' ! -name '*.br' ! -name '*.gz' | sort)
 printf '%-44s %10d %10d %10d\n' "first visit (everything above)" "$total_raw" "$total_gz" "$total_br"
 echo "first visit: $((total_br / 1024)) KiB brotli ($total_br bytes)"
 
