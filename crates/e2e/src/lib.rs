@@ -8,9 +8,9 @@ use std::{
     time::Duration,
 };
 
-use huiquan_server::{Config, Service};
+use huiquan_server::{Config, Service, Spawned};
 use thirtyfour::prelude::*;
-use tokio::{process::{Child, Command}, sync::oneshot};
+use tokio::process::{Child, Command};
 
 pub use thirtyfour;
 
@@ -34,8 +34,7 @@ pub fn dist_dir() -> PathBuf {
 pub struct Harness {
     pub driver: WebDriver,
     pub base: String,
-    stop_service: Option<oneshot::Sender<()>>,
-    service: Option<tokio::task::JoinHandle<()>>,
+    service: Spawned,
     chromedriver: Child,
     _data_dir: tempfile::TempDir,
     _profile_dir: tempfile::TempDir,
@@ -69,12 +68,8 @@ impl Harness {
             campaigns: repo_root().join("data/campaigns"),
             dist: Some(dist_dir()),
         };
-        let service = Service::start(&config).await.expect("the service starts");
-        let base = format!("http://{}", service.local_addr().expect("bound"));
-        let (stop_service, stopped) = oneshot::channel::<()>();
-        let service = tokio::spawn(async move {
-            let _ = service.run(async { let _ = stopped.await; }).await;
-        });
+        let service = Service::start(&config).await.expect("the service starts").spawn().expect("bound");
+        let base = service.base_url();
 
         let chromedriver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
@@ -139,8 +134,7 @@ impl Harness {
         Harness {
             driver,
             base,
-            stop_service: Some(stop_service),
-            service: Some(service),
+            service,
             chromedriver,
             _data_dir: data_dir,
             _profile_dir: profile_dir,
@@ -168,12 +162,7 @@ impl Harness {
 
     pub async fn stop(mut self) {
         let _ = self.driver.clone().quit().await;
-        if let Some(stop) = self.stop_service.take() {
-            let _ = stop.send(());
-        }
-        if let Some(service) = self.service.take() {
-            let _ = service.await;
-        }
+        self.service.stop().await.expect("the service stops cleanly");
         let _ = self.chromedriver.kill().await;
     }
 }

@@ -95,6 +95,41 @@ impl Service {
     }
 }
 
+/// A service running on the current tokio runtime (tests, embedding): stop it with [`Spawned::stop`].
+pub struct Spawned {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), StartError>>,
+}
+
+impl Service {
+    /// Runs the service in a task until [`Spawned::stop`].
+    pub fn spawn(self) -> std::io::Result<Spawned> {
+        let addr = self.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run(async {
+            let _ = stopped.await;
+        }));
+        Ok(Spawned { addr, stop, task })
+    }
+}
+
+impl Spawned {
+    /// The base URL, e.g. `http://127.0.0.1:39211`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests under way finish, and returns how the service ended.
+    pub async fn stop(self) -> Result<(), StartError> {
+        let _ = self.stop.send(());
+        match self.task.await {
+            Ok(result) => result,
+            Err(join) => Err(StartError::Serve(std::io::Error::other(join))),
+        }
+    }
+}
+
 /// Starts the service and serves until `shutdown`.
 pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
     Service::start(&config).await?.run(shutdown).await

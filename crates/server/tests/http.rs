@@ -3,23 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use huiquan_core::{Campaign, api::{ProblemDetails, ServerTime}};
-use huiquan_server::{Config, Service};
-use tokio::sync::oneshot;
-
-struct Running {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = self.task.await;
-    }
-}
+use huiquan_server::{Config, Service, Spawned};
 
 fn repo_campaigns() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns")
@@ -33,12 +17,19 @@ async fn start(data_dir: PathBuf, dist: Option<PathBuf>) -> Running {
         dist,
     };
     let service = Service::start(&config).await.expect("service starts");
-    let addr = service.local_addr().expect("bound");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        service.run(async { let _ = stopped.await; }).await.expect("service runs");
-    });
-    Running { base: format!("http://{addr}"), stop: Some(stop), task }
+    let spawned = service.spawn().expect("bound");
+    Running { base: spawned.base_url(), spawned }
+}
+
+struct Running {
+    base: String,
+    spawned: Spawned,
+}
+
+impl Running {
+    async fn stop(self) {
+        self.spawned.stop().await.expect("the service stops cleanly");
+    }
 }
 
 #[tokio::test]
