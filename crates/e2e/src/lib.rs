@@ -151,6 +151,19 @@ impl Harness {
             .unwrap_or_else(|error| panic!("nothing matched {css:?} within 10 s: {error}"))
     }
 
+    /// Opens the app as a resident would and goes to `campaign_id`'s page: at once when it is the
+    /// only campaign on offer, else by tapping its city in the list.
+    pub async fn open_campaign(&self, campaign_id: &str) {
+        self.driver.goto(&self.base).await.expect("the app loads");
+        let first = self.wait_for_all("[data-tier], a.campaign-link").await;
+        let is_list = first[0].class_name().await.ok().flatten().is_some_and(|class| class.contains("campaign-link"));
+        if is_list {
+            let link = self.wait_for_all(&format!("a.campaign-link[href='/campaigns/{campaign_id}']")).await;
+            link[0].click().await.expect("tap the city");
+            self.wait_for_all("[data-tier]").await;
+        }
+    }
+
     /// Saves a screenshot under `target/screenshots/` for a person to look at.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target")).join("screenshots");

@@ -2,10 +2,12 @@
 
 use huiquan_e2e::{BrowserOptions, Harness};
 
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chinese_phone_sees_the_tianjin_tiers_in_chinese() {
     let harness = Harness::start(BrowserOptions::default()).await;
-    harness.driver.goto(&harness.base).await.expect("the app loads");
+    harness.open_campaign(TIANJIN).await;
 
     let tiers = harness.wait_for_all("[data-tier]").await;
     assert_eq!(tiers.len(), 12, "Tianjin has 12 tiers");
@@ -26,7 +28,7 @@ async fn a_chinese_phone_sees_the_tianjin_tiers_in_chinese() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_english_browser_gets_english_and_can_switch_to_chinese() {
     let harness = Harness::start(BrowserOptions { languages: "en-US,en", ..BrowserOptions::default() }).await;
-    harness.driver.goto(&harness.base).await.expect("the app loads");
+    harness.open_campaign(TIANJIN).await;
 
     let tiers = harness.wait_for_all("[data-tier]").await;
     let first = tiers[0].text().await.expect("text");
