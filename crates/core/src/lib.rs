@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod civil;
 pub mod geofence;
 pub mod money;
+pub mod schedule;
 pub mod text;
 
 pub use campaign::{Campaign, CampaignError, ReleaseSchedule, Round, Scope, Theme, ThresholdBasis, Tier};
