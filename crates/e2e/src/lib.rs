@@ -116,17 +116,14 @@ impl Harness {
         )
         .expect("mobile emulation");
 
-        // chromedriver takes a moment to listen.
-        let mut attempt = 0;
+        // chromedriver takes a moment to listen: try for five seconds.
+        let mut attempts = 0;
         let driver = loop {
             match WebDriver::new(&driver_url, caps.clone()).await {
                 Ok(driver) => break driver,
-                Err(error) if attempt < 50 => {
-                    attempt += 1;
+                Err(_) if attempts < 50 => {
+                    attempts += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    if attempt == 50 {
-                        panic!("chromedriver at {driver_url} did not start a browser: {error}");
-                    }
                 }
                 Err(error) => panic!("chromedriver at {driver_url} did not start a browser: {error}"),
             }

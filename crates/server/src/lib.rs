@@ -93,16 +93,7 @@ impl Service {
             .await
             .map_err(StartError::Serve)
     }
-}
 
-/// A service running on the current tokio runtime (tests, embedding): stop it with [`Spawned::stop`].
-pub struct Spawned {
-    pub addr: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), StartError>>,
-}
-
-impl Service {
     /// Runs the service in a task until [`Spawned::stop`].
     pub fn spawn(self) -> std::io::Result<Spawned> {
         let addr = self.local_addr()?;
@@ -112,6 +103,13 @@ impl Service {
         }));
         Ok(Spawned { addr, stop, task })
     }
+}
+
+/// A service running on the current tokio runtime (tests, embedding): stop it with [`Spawned::stop`].
+pub struct Spawned {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), StartError>>,
 }
 
 impl Spawned {
