@@ -25,9 +25,11 @@ pub fn TierCard(tier: Tier) -> impl IntoView {
     });
     let only_for = match tier.scope {
         Scope::Theme => None,
-        Scope::ProductCategory { name } => Some(view! {
+        Scope::ProductCategory { name, .. } => Some(view! {
             <p class="tier-note tier-scope">{move || (i18n.t().tier_only_for)(name.get(i18n.lang()))}</p>
         }),
+        // The theme's scope text names the merchants; the claim page lists them (issue 4).
+        Scope::MerchantCategories { .. } => None,
     };
     view! {
         <li class="tier-card" data-tier=tier.id>
@@ -35,7 +37,8 @@ pub fn TierCard(tier: Tier) -> impl IntoView {
             <h3 class="tier-offer">{offer}</h3>
             {single_item}
             {only_for}
-            <p class="tier-stock">{move || (i18n.t().tier_stock)(stock)}</p>
+            // Tiers handed out only in packs have no stock of their own.
+            {(stock > 0).then(|| view! { <p class="tier-stock">{move || (i18n.t().tier_stock)(stock)}</p> })}
         </li>
     }
 }

@@ -25,9 +25,22 @@ pub struct Campaign {
     /// Where residents claim, e.g. the JD app.
     pub channel: LocalizedText,
     pub source: Source,
+    /// The city's outline, for the location check.
+    pub boundary: BoundaryRef,
+    /// The merchant categories the campaign's scopes name (Shenyang lists 5 catering and 9 retail
+    /// categories). Empty when every participating merchant takes every voucher.
+    #[serde(default)]
+    pub categories: Vec<Category>,
     pub rounds: Vec<Round>,
+    /// When stock is released, unless a theme says otherwise.
     pub release: ReleaseSchedule,
+    /// Rules at the till, for every voucher of the campaign.
+    #[serde(default)]
+    pub redemption: RedemptionRules,
     pub themes: Vec<Theme>,
+    /// Set when the service shifted the campaign's dates for a demonstration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 /// Where the campaign's rules come from, and what had to be assumed because the text is silent.
@@ -38,6 +51,21 @@ pub struct Source {
     pub assumptions: Vec<String>,
 }
 
+/// A boundary file shipped in `data/geo/`, and the coordinate system its vertices are in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoundaryRef {
+    /// File name inside the geo directory, e.g. `liaocheng.gcj02.geojson`.
+    pub file: String,
+    pub crs: crate::Crs,
+}
+
+/// A merchant category (正餐, 超市, 加油 …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub name: LocalizedText,
+}
+
 /// A batch, period or round (批次/期/轮): claims are possible only inside its window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Round {
@@ -45,6 +73,23 @@ pub struct Round {
     pub name: LocalizedText,
     pub opens: DateTime,
     pub closes: DateTime,
+    /// When vouchers claimed in this round expire, for themes whose validity is
+    /// [`Validity::RoundDeadline`] (Liaocheng: "本轮消费券有效期至 2024 年 2 月 1 日 24 点").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vouchers_expire: Option<DateTime>,
+    /// Whether the round brings stock of its own or only what the round before left.
+    #[serde(default)]
+    pub stock: RoundStock,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStock {
+    /// Each release brings the offer's `stock_per_release` (plus any rollover).
+    #[default]
+    Fresh,
+    /// Only the leftovers of the round before (Liaocheng: "如有剩余资金转入第二轮发放").
+    LeftoverOnly,
 }
 
 /// When stock is released.
@@ -62,7 +107,7 @@ pub enum ReleaseSchedule {
     OncePerRound,
 }
 
-/// A group of tiers with one budget (主题: 百货零售, 家电 …).
+/// A group of tiers with one budget and one set of rules (主题: 百货零售, 家电 …).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Theme {
     pub id: String,
@@ -70,7 +115,23 @@ pub struct Theme {
     /// What the theme's vouchers may buy, in plain words.
     pub scope: LocalizedText,
     pub budget: Fen,
+    /// This theme's release schedule, when it differs from the campaign's (Shenyang's appliance
+    /// vouchers are daily at 10:00, its general vouchers once per period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<ReleaseSchedule>,
+    /// The rounds the theme runs in, by id; all of them when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<Vec<String>>,
+    /// Merchant categories (ids of [`Campaign::categories`]) where the theme's vouchers are
+    /// accepted; empty means every participating merchant.
+    #[serde(default)]
+    pub merchant_categories: Vec<String>,
+    pub rules: Rules,
     pub tiers: Vec<Tier>,
+    /// Packs (券包): several of the theme's tiers claimed as one unit. When a theme has packs,
+    /// only its packs are claimed and its tiers have no stock of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packs: Vec<Pack>,
 }
 
 /// One voucher kind: spend at least `threshold`, get `discount` off (满T减D).
@@ -83,8 +144,25 @@ pub struct Tier {
     pub basis: ThresholdBasis,
     #[serde(default)]
     pub scope: Scope,
-    /// Vouchers put on offer at each release.
+    /// Vouchers put on offer at each release; 0 for a tier handed out only in packs.
+    #[serde(default)]
     pub stock_per_release: u32,
+}
+
+/// Several vouchers claimed, and counted against stock and limits, as one unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pack {
+    pub id: String,
+    pub name: LocalizedText,
+    pub contents: Vec<PackItem>,
+    pub stock_per_release: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackItem {
+    /// A tier of the same theme.
+    pub tier: String,
+    pub count: u32,
 }
 
 /// What the threshold is measured against.
@@ -106,7 +184,132 @@ pub enum Scope {
     #[default]
     Theme,
     /// One product category only (Tianjin: gas stoves with flame-out protection).
-    ProductCategory { name: LocalizedText },
+    ProductCategory { id: String, name: LocalizedText },
+    /// Only merchants of these categories (Jincheng's fuel and dining vouchers).
+    MerchantCategories { categories: Vec<String> },
+}
+
+/// The limits and lifetimes of a theme's vouchers.
+///
+/// The re-claim rules of the texts are combinations of these: Tianjin's appliance vouchers are
+/// one claim per day, valid to the end of the day, used at most once per campaign — so an unused
+/// voucher may be claimed again tomorrow, and a used one never again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rules {
+    /// How many times a resident may claim each offer (tier or pack).
+    pub claim_limit: Limit,
+    /// How many vouchers of each tier a resident may use; once reached, the tier can't be claimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_limit: Option<Limit>,
+    pub validity: Validity,
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    /// Whether unclaimed stock and the money of expired, unused vouchers go into the next round.
+    #[serde(default)]
+    pub rollover: bool,
+}
+
+/// At most `count` per `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    pub count: u32,
+    pub per: Period,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// A calendar day in the campaign's time zone.
+    Day,
+    /// A round (批次/期/轮).
+    Round,
+    /// The whole campaign.
+    Campaign,
+}
+
+/// Until when a claimed voucher may be used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Validity {
+    /// Until 24:00 of the day it was claimed (当日有效).
+    EndOfDay,
+    /// Until 24:00 of the first `weekday` on or after the claim day (Shenyang: "当期有效，至下一个
+    /// 周四24:00前"). ISO numbering: Monday 1 … Sunday 7.
+    EndOfWeek { weekday: u8 },
+    /// Until the round's `vouchers_expire` (Liaocheng).
+    RoundDeadline,
+    /// Until the next round opens; in the last round, until it closes (Jincheng).
+    UntilNextRound,
+}
+
+/// Who may claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    #[serde(default)]
+    pub area: Area,
+    /// Only real-name-verified accounts (Shenyang, Jincheng).
+    #[serde(default)]
+    pub real_name: bool,
+    /// Enterprise accounts may not take part (Shenyang: "企业用户不可参与").
+    #[serde(default)]
+    pub exclude_enterprise: bool,
+    /// Only residents on this list (Shenyang: home buyers of the June housing fair).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowlist: Option<String>,
+    /// Claimed by scanning a code in a participating store of the theme (Shenyang appliances).
+    #[serde(default)]
+    pub in_store: bool,
+}
+
+impl Default for Eligibility {
+    fn default() -> Self {
+        Eligibility { area: Area::City, real_name: false, exclude_enterprise: false, allowlist: None, in_store: false }
+    }
+}
+
+/// Where the resident must be when claiming.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// Located inside the city's boundary at the moment of the claim.
+    #[default]
+    City,
+    /// Anywhere (Shenyang's specialty vouchers: "面向全国所有京东用户").
+    Nationwide,
+}
+
+/// Rules at the till.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionRules {
+    /// At most one voucher per order (Liaocheng: "每单…使用对应面额消费券一张").
+    #[serde(default)]
+    pub one_voucher_per_order: bool,
+    /// At most this many vouchers per resident per merchant per day (Jincheng: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_merchant_per_day: Option<u32>,
+}
+
+/// Something a resident claims as one unit: a single tier, or a pack.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Offer<'a> {
+    Tier(&'a Tier),
+    Pack(&'a Pack),
+}
+
+impl<'a> Offer<'a> {
+    pub fn id(&self) -> &'a str {
+        match self {
+            Offer::Tier(tier) => &tier.id,
+            Offer::Pack(pack) => &pack.id,
+        }
+    }
+
+    pub fn stock_per_release(&self) -> u32 {
+        match self {
+            Offer::Tier(tier) => tier.stock_per_release,
+            Offer::Pack(pack) => pack.stock_per_release,
+        }
+    }
 }
 
 /// Why a campaign file was refused.
@@ -128,6 +331,12 @@ pub enum CampaignError {
     BadTierAmounts(String),
     #[error("the campaign has no {0}")]
     Empty(&'static str),
+    #[error("{0} refers to {1:?}, which the campaign does not define")]
+    UnknownReference(String, String),
+    #[error("theme {0:?}: {1}")]
+    BadRules(String, &'static str),
+    #[error("round {0:?} needs vouchers_expire, after it opens, for its round-deadline validity")]
+    BadDeadline(String),
 }
 
 impl Campaign {
@@ -164,6 +373,16 @@ impl Campaign {
         if self.themes.is_empty() {
             return Err(CampaignError::Empty("themes"));
         }
+        // Categories have their own namespace: a theme and a category may both be "appliances".
+        let mut category_ids = HashSet::new();
+        for category in &self.categories {
+            if !category_ids.insert(category.id.as_str()) {
+                return Err(CampaignError::DuplicateId(category.id.clone()));
+            }
+            if category.name.is_blank() {
+                return Err(CampaignError::BlankText(format!("category {:?}", category.id)));
+            }
+        }
         let mut previous_close = None;
         for round in &self.rounds {
             check_id(&round.id)?;
@@ -178,22 +397,85 @@ impl Campaign {
             }
             previous_close = Some(round.closes);
         }
+        let known_category = |id: &String, whose: String| {
+            if self.categories.iter().any(|category| &category.id == id) {
+                Ok(())
+            } else {
+                Err(CampaignError::UnknownReference(whose, id.clone()))
+            }
+        };
         for theme in &self.themes {
             check_id(&theme.id)?;
+            let whose = || format!("theme {:?}", theme.id);
             if theme.name.is_blank() || theme.scope.is_blank() {
-                return Err(CampaignError::BlankText(format!("theme {:?}", theme.id)));
+                return Err(CampaignError::BlankText(whose()));
             }
             if theme.tiers.is_empty() {
                 return Err(CampaignError::Empty("tiers in a theme"));
+            }
+            for id in theme.rounds.iter().flatten() {
+                if !self.rounds.iter().any(|round| &round.id == id) {
+                    return Err(CampaignError::UnknownReference(whose(), id.clone()));
+                }
+            }
+            for id in &theme.merchant_categories {
+                known_category(id, whose())?;
+            }
+            let rules = &theme.rules;
+            if rules.claim_limit.count == 0 || rules.use_limit.is_some_and(|limit| limit.count == 0) {
+                return Err(CampaignError::BadRules(theme.id.clone(), "a limit of 0 would refuse everyone"));
+            }
+            if let Validity::EndOfWeek { weekday } = rules.validity {
+                if !(1..=7).contains(&weekday) {
+                    return Err(CampaignError::BadRules(theme.id.clone(), "weekday must be 1 (Monday) to 7 (Sunday)"));
+                }
+            }
+            if rules.validity == Validity::RoundDeadline {
+                for round in self.theme_rounds(theme) {
+                    if !round.vouchers_expire.is_some_and(|expires| expires > round.opens) {
+                        return Err(CampaignError::BadDeadline(round.id.clone()));
+                    }
+                }
+            }
+            if rules.rollover && self.theme_release(theme) != &ReleaseSchedule::OncePerRound {
+                return Err(CampaignError::BadRules(theme.id.clone(), "rollover needs a once-per-round release"));
             }
             for tier in &theme.tiers {
                 check_id(&tier.id)?;
                 if tier.discount <= Fen::ZERO || tier.discount > tier.threshold && tier.threshold != Fen::ZERO {
                     return Err(CampaignError::BadTierAmounts(tier.id.clone()));
                 }
-                if let Scope::ProductCategory { name } = &tier.scope {
-                    if name.is_blank() {
-                        return Err(CampaignError::BlankText(format!("tier {:?}", tier.id)));
+                match &tier.scope {
+                    Scope::Theme => {}
+                    Scope::ProductCategory { id, name } => {
+                        if id.is_empty() || name.is_blank() {
+                            return Err(CampaignError::BlankText(format!("tier {:?}", tier.id)));
+                        }
+                    }
+                    Scope::MerchantCategories { categories } => {
+                        if categories.is_empty() {
+                            return Err(CampaignError::Empty("categories in a tier's scope"));
+                        }
+                        for id in categories {
+                            known_category(id, format!("tier {:?}", tier.id))?;
+                        }
+                    }
+                }
+                if !theme.packs.is_empty() && tier.stock_per_release != 0 {
+                    return Err(CampaignError::BadRules(theme.id.clone(), "a theme with packs gives its tiers no stock of their own"));
+                }
+            }
+            for pack in &theme.packs {
+                check_id(&pack.id)?;
+                if pack.name.is_blank() {
+                    return Err(CampaignError::BlankText(format!("pack {:?}", pack.id)));
+                }
+                if pack.contents.is_empty() || pack.contents.iter().any(|item| item.count == 0) {
+                    return Err(CampaignError::Empty("vouchers in a pack"));
+                }
+                for item in &pack.contents {
+                    if !theme.tiers.iter().any(|tier| tier.id == item.tier) {
+                        return Err(CampaignError::UnknownReference(format!("pack {:?}", pack.id), item.tier.clone()));
                     }
                 }
             }
@@ -204,13 +486,83 @@ impl Campaign {
     pub fn tiers(&self) -> impl Iterator<Item = &Tier> {
         self.themes.iter().flat_map(|theme| theme.tiers.iter())
     }
+
+    /// Every offer of the campaign with the theme it belongs to: a theme's packs if it has any,
+    /// otherwise its tiers.
+    pub fn offers(&self) -> impl Iterator<Item = (&Theme, Offer<'_>)> {
+        self.themes.iter().flat_map(|theme| {
+            let offers: Vec<Offer<'_>> = if theme.packs.is_empty() {
+                theme.tiers.iter().map(Offer::Tier).collect()
+            } else {
+                theme.packs.iter().map(Offer::Pack).collect()
+            };
+            offers.into_iter().map(move |offer| (theme, offer))
+        })
+    }
+
+    /// The offer with this id, and its theme.
+    pub fn offer(&self, id: &str) -> Option<(&Theme, Offer<'_>)> {
+        self.offers().find(|(_, offer)| offer.id() == id)
+    }
+
+    /// The tier with this id, and its theme.
+    pub fn tier(&self, id: &str) -> Option<(&Theme, &Tier)> {
+        self.themes.iter().find_map(|theme| theme.tiers.iter().find(|tier| tier.id == id).map(|tier| (theme, tier)))
+    }
+
+    /// The release schedule a theme follows.
+    pub fn theme_release<'a>(&'a self, theme: &'a Theme) -> &'a ReleaseSchedule {
+        theme.release.as_ref().unwrap_or(&self.release)
+    }
+
+    /// The rounds a theme runs in, in order.
+    pub fn theme_rounds<'a>(&'a self, theme: &'a Theme) -> impl Iterator<Item = &'a Round> + 'a {
+        self.rounds.iter().filter(move |round| theme.rounds.as_ref().is_none_or(|ids| ids.contains(&round.id)))
+    }
+
+    /// The merchant categories where a tier's voucher is accepted; empty means any merchant.
+    pub fn accepting_categories<'a>(&'a self, theme: &'a Theme, tier: &'a Tier) -> &'a [String] {
+        match &tier.scope {
+            Scope::MerchantCategories { categories } => categories,
+            Scope::Theme | Scope::ProductCategory { .. } => &theme.merchant_categories,
+        }
+    }
+}
+
+impl Tier {
+    /// The face value of one voucher.
+    pub fn value(&self) -> Fen {
+        self.discount
+    }
+}
+
+impl Theme {
+    /// The vouchers one claim of `offer` hands out: one tier, or a pack's contents.
+    pub fn vouchers_of<'a>(&'a self, offer: Offer<'a>) -> Vec<&'a Tier> {
+        match offer {
+            Offer::Tier(tier) => vec![tier],
+            Offer::Pack(pack) => pack
+                .contents
+                .iter()
+                .flat_map(|item| {
+                    let tier = self.tiers.iter().find(|tier| tier.id == item.tier);
+                    std::iter::repeat_n(tier, item.count as usize).flatten()
+                })
+                .collect(),
+        }
+    }
+
+    /// The value of one claim of `offer`, in fen.
+    pub fn value_of(&self, offer: Offer<'_>) -> Fen {
+        Fen(self.vouchers_of(offer).iter().map(|tier| tier.discount.0).sum())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TIANJIN: &str = include_str!("../../../data/campaigns/tianjin-2022-jinlegou.json");
+    use crate::fixtures::TIANJIN;
 
     fn tianjin() -> Campaign {
         Campaign::from_json(TIANJIN).expect("the Tianjin campaign file is valid")
@@ -230,7 +582,7 @@ mod tests {
             ]
         );
         let gas_stove = campaign.tiers().last().expect("twelve tiers");
-        assert!(matches!(&gas_stove.scope, Scope::ProductCategory { name } if name.zh_hans.contains("燃气灶")));
+        assert!(matches!(&gas_stove.scope, Scope::ProductCategory { name, .. } if name.zh_hans.contains("燃气灶")));
     }
 
     #[test]

@@ -6,12 +6,29 @@
 pub mod api;
 pub mod campaign;
 pub mod civil;
+pub mod claim;
+pub mod demo;
+#[cfg(test)]
+mod fixtures;
 pub mod geofence;
+pub mod identity;
+#[cfg(test)]
+mod interleavings;
 pub mod money;
+pub mod redemption;
+pub mod rollover;
 pub mod schedule;
 pub mod text;
+pub mod validity;
 
-pub use campaign::{Campaign, CampaignError, ReleaseSchedule, Round, Scope, Theme, ThresholdBasis, Tier};
+pub use campaign::{
+    Area, BoundaryRef, Campaign, CampaignError, Category, Eligibility, Limit, Offer, Pack, PackItem, Period, RedemptionRules,
+    ReleaseSchedule, Round, RoundStock, Rules, Scope, Theme, ThresholdBasis, Tier, Validity,
+};
+pub use claim::{ClaimRequest, Claimant, Grant, GrantedVoucher, History, PastClaim, PastUse, Refusal};
+pub use identity::Identifier;
+pub use redemption::{Order, OrderItem, RedeemRefusal, RefundKind, RefundOutcome};
+pub use schedule::{Release, TierState};
 pub use geofence::{Boundary, Crs, Fix, LocateOptions, Verdict};
 pub use money::Fen;
 pub use text::{Lang, LocalizedText};

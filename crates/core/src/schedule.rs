@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Campaign, ReleaseSchedule,
+    Campaign, ReleaseSchedule, Theme,
     civil::{DateTime, Instant, Time},
 };
 
@@ -37,14 +37,17 @@ pub enum TierState {
 }
 
 impl Campaign {
-    /// Every release of the campaign, in order.
-    pub fn releases(&self) -> Vec<Release> {
+    /// Every release of a theme, in order. `Release::round` indexes [`Campaign::rounds`].
+    pub fn releases(&self, theme: &Theme) -> Vec<Release> {
         let offset = self.utc_offset;
-        let first_day = self.rounds.first().map(|round| round.opens.date);
+        let first_day = self.theme_rounds(theme).next().map(|round| round.opens.date);
         let mut releases = Vec::new();
         for (index, round) in self.rounds.iter().enumerate() {
+            if theme.rounds.as_ref().is_some_and(|ids| !ids.contains(&round.id)) {
+                continue;
+            }
             let (round_opens, round_closes) = (round.opens.to_instant(offset), round.closes.to_instant(offset));
-            match &self.release {
+            match self.theme_release(theme) {
                 ReleaseSchedule::OncePerRound => {
                     releases.push(Release { round: index, opens: round_opens, closes: round_closes })
                 }
@@ -73,9 +76,14 @@ impl Campaign {
         releases
     }
 
-    /// The state of a tier at `now`, given the stock left in the release under way.
-    pub fn tier_state(&self, now: Instant, stock_left: u32) -> TierState {
-        let releases = self.releases();
+    /// The release of a theme open at `now`, if any.
+    pub fn open_release(&self, theme: &Theme, now: Instant) -> Option<Release> {
+        self.releases(theme).into_iter().find(|release| release.opens <= now && now < release.closes)
+    }
+
+    /// The state of a theme's offer at `now`, given the stock left in the release under way.
+    pub fn offer_state(&self, theme: &Theme, now: Instant, stock_left: u32) -> TierState {
+        let releases = self.releases(theme);
         let next_after = |instant: Instant| releases.iter().find(|release| release.opens > instant).map(|release| release.opens);
         if let Some(open) = releases.iter().find(|release| release.opens <= now && now < release.closes) {
             return if stock_left == 0 {
@@ -85,16 +93,15 @@ impl Campaign {
             };
         }
         let offset = self.utc_offset;
-        let Some(last) = self.rounds.last() else { return TierState::CampaignOver };
+        let rounds: Vec<&crate::Round> = self.theme_rounds(theme).collect();
+        let (Some(first), Some(last)) = (rounds.first(), rounds.last()) else { return TierState::CampaignOver };
         if now >= last.closes.to_instant(offset) {
             return TierState::CampaignOver;
         }
-        let inside_round = self
-            .rounds
-            .iter()
-            .any(|round| round.opens.to_instant(offset) <= now && now < round.closes.to_instant(offset));
+        let inside_round =
+            rounds.iter().any(|round| round.opens.to_instant(offset) <= now && now < round.closes.to_instant(offset));
         match next_after(now) {
-            Some(opens) if inside_round || self.rounds[0].opens.to_instant(offset) > now => TierState::Upcoming { opens },
+            Some(opens) if inside_round || first.opens.to_instant(offset) > now => TierState::Upcoming { opens },
             next_round_opens => TierState::RoundOver { next_round_opens },
         }
     }
@@ -105,20 +112,15 @@ mod tests {
     use super::*;
     use crate::civil::UtcOffset;
 
-    const TIANJIN: &str = include_str!("../../../data/campaigns/tianjin-2022-jinlegou.json");
+    use crate::fixtures::{TIANJIN, at, load};
 
     fn tianjin() -> Campaign {
-        Campaign::from_json(TIANJIN).expect("valid")
-    }
-
-    fn at(text: &str) -> Instant {
-        let offset = UtcOffset::from_minutes(480).expect("in range");
-        text.parse::<DateTime>().expect("a date and time").to_instant(offset)
+        load(TIANJIN)
     }
 
     #[test]
     fn tianjin_releases_at_1950_on_the_first_evening_then_0930_daily() {
-        let releases = tianjin().releases();
+        let releases = { let campaign = tianjin(); campaign.releases(&campaign.themes[0]) };
         // Round 1: 8/20–8/28 (9 days); round 2: 9/1–9/11 (11 days).
         assert_eq!(releases.len(), 20);
         assert_eq!(releases[0].opens, at("2022-08-20T19:50"));
@@ -132,33 +134,33 @@ mod tests {
     #[test]
     fn a_tier_counts_down_opens_sells_out_and_waits_for_tomorrow() {
         let campaign = tianjin();
-        assert_eq!(campaign.tier_state(at("2022-08-20T19:49"), 10), TierState::Upcoming { opens: at("2022-08-20T19:50") });
+        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-08-20T19:49"), 10), TierState::Upcoming { opens: at("2022-08-20T19:50") });
         assert_eq!(
-            campaign.tier_state(at("2022-08-20T19:50"), 10),
+            campaign.offer_state(&campaign.themes[0], at("2022-08-20T19:50"), 10),
             TierState::Open { opened: at("2022-08-20T19:50"), closes: at("2022-08-21T00:00") }
         );
         assert_eq!(
-            campaign.tier_state(at("2022-08-20T20:00"), 0),
+            campaign.offer_state(&campaign.themes[0], at("2022-08-20T20:00"), 0),
             TierState::SoldOut { next_release: Some(at("2022-08-21T09:30")) }
         );
         // After midnight the evening's batch is over; the countdown is to 09:30.
-        assert_eq!(campaign.tier_state(at("2022-08-21T00:00"), 10), TierState::Upcoming { opens: at("2022-08-21T09:30") });
+        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-08-21T00:00"), 10), TierState::Upcoming { opens: at("2022-08-21T09:30") });
     }
 
     #[test]
     fn between_rounds_and_after_the_last() {
         let campaign = tianjin();
         assert_eq!(
-            campaign.tier_state(at("2022-08-30T12:00"), 10),
+            campaign.offer_state(&campaign.themes[0], at("2022-08-30T12:00"), 10),
             TierState::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }
         );
         assert_eq!(
-            campaign.tier_state(at("2022-08-28T23:59"), 10),
+            campaign.offer_state(&campaign.themes[0], at("2022-08-28T23:59"), 10),
             TierState::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }
         );
-        assert_eq!(campaign.tier_state(at("2022-09-11T23:59"), 10), TierState::CampaignOver);
+        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:59"), 10), TierState::CampaignOver);
         assert_eq!(
-            campaign.tier_state(at("2022-09-11T23:58"), 0),
+            campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:58"), 0),
             TierState::SoldOut { next_release: None }
         );
     }
@@ -169,17 +171,17 @@ mod tests {
         let campaign = tianjin();
         let utc_0130 = UtcOffset::from_minutes(0).map(|utc| "2022-08-22T01:30".parse::<DateTime>().expect("valid").to_instant(utc));
         assert_eq!(utc_0130, Some(at("2022-08-22T09:30")));
-        assert!(matches!(campaign.tier_state(at("2022-08-22T09:30"), 5), TierState::Open { .. }));
-        assert!(matches!(campaign.tier_state(Instant(at("2022-08-22T09:30").0 - 1), 5), TierState::Upcoming { .. }));
+        assert!(matches!(campaign.offer_state(&campaign.themes[0], at("2022-08-22T09:30"), 5), TierState::Open { .. }));
+        assert!(matches!(campaign.offer_state(&campaign.themes[0], Instant(at("2022-08-22T09:30").0 - 1), 5), TierState::Upcoming { .. }));
     }
 
     #[test]
     fn once_per_round_releases_all_stock_when_the_round_opens() {
         let mut campaign = tianjin();
         campaign.release = ReleaseSchedule::OncePerRound;
-        let releases = campaign.releases();
+        let releases = campaign.releases(&campaign.themes[0]);
         assert_eq!(releases.len(), 2);
         assert_eq!(releases[0], Release { round: 0, opens: at("2022-08-20T19:50"), closes: at("2022-08-28T23:59") });
-        assert!(matches!(campaign.tier_state(at("2022-08-25T03:00"), 1), TierState::Open { .. }));
+        assert!(matches!(campaign.offer_state(&campaign.themes[0], at("2022-08-25T03:00"), 1), TierState::Open { .. }));
     }
 }

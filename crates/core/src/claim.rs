@@ -1,0 +1,437 @@
+//! The claim decision: may this resident claim this offer now, and what do they get?
+//!
+//! The service calls [`Campaign::decide_claim`] inside the transaction that takes the stock, with
+//! the resident's whole history in the campaign; the app calls it to explain a refusal before a
+//! tap is wasted. The order of the checks is the order a resident would want to hear them: is it
+//! open at all, may I take part, am I in the city, have I had mine, is any left.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Area, Campaign, Offer, Period, Theme, Verdict,
+    civil::Instant,
+};
+
+/// What the service knows about the resident, beyond their history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimant {
+    pub real_name_verified: bool,
+    pub enterprise: bool,
+    /// The allowlists the resident is on (e.g. `housing-fair-2022`).
+    #[serde(default)]
+    pub allowlists: Vec<String>,
+}
+
+/// A claim being asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimRequest<'a> {
+    pub offer: &'a str,
+    pub now: Instant,
+    /// Where the resident is, as the service located the fix they sent; `None` without a fix.
+    pub location: Option<Verdict>,
+    /// For in-store claims: the category of the store whose claim code was scanned.
+    pub store_category: Option<&'a str>,
+}
+
+/// A claim made earlier, by this resident or anyone the "same user" rule makes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastClaim {
+    pub offer: String,
+    /// Index into [`Campaign::rounds`].
+    pub round: usize,
+    pub claimed_at: Instant,
+}
+
+/// A voucher that counts as used: redeemed, and not restored by a full refund.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastUse {
+    pub tier: String,
+    pub round: usize,
+    pub used_at: Instant,
+}
+
+/// A resident's history in one campaign.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub claims: Vec<PastClaim>,
+    pub uses: Vec<PastUse>,
+}
+
+/// What a successful claim hands out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub offer: String,
+    pub round: usize,
+    /// The release the stock comes from: stock is counted per offer and release.
+    pub release_opens: Instant,
+    pub vouchers: Vec<GrantedVoucher>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantedVoucher {
+    pub tier: String,
+    pub expires: Instant,
+}
+
+/// Why a claim is refused. [`Refusal::code`] is the stable code of the service's problem+json.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("the campaign has no such offer")]
+    UnknownOffer,
+    #[error("not open yet")]
+    NotOpenYet { opens: Instant },
+    #[error("between rounds")]
+    RoundOver { next_round_opens: Option<Instant> },
+    #[error("the campaign is over")]
+    CampaignOver,
+    #[error("sold out")]
+    SoldOut { next_release: Option<Instant> },
+    #[error("a real-name verified account is required")]
+    RealNameRequired,
+    #[error("enterprise accounts may not take part")]
+    EnterpriseExcluded,
+    #[error("only for residents on the {list} list")]
+    NotOnAllowlist { list: String },
+    #[error("claimed by scanning the code in a participating store")]
+    StoreRequired,
+    #[error("the location is needed to claim")]
+    LocationRequired,
+    #[error("outside the city")]
+    OutsideArea,
+    #[error("too close to the city's border to tell")]
+    LocationUncertain,
+    #[error("the location is not precise enough")]
+    LocationInaccurate,
+    #[error("already claimed in this {period:?}")]
+    AlreadyClaimed { period: Period, again_at: Option<Instant> },
+    #[error("used before: this voucher can't be claimed again")]
+    UsedBefore,
+}
+
+impl Refusal {
+    /// The stable machine code (`sold_out`, `already_claimed` …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::UnknownOffer => "unknown_offer",
+            Refusal::NotOpenYet { .. } => "not_open_yet",
+            Refusal::RoundOver { .. } => "round_over",
+            Refusal::CampaignOver => "campaign_over",
+            Refusal::SoldOut { .. } => "sold_out",
+            Refusal::RealNameRequired => "real_name_required",
+            Refusal::EnterpriseExcluded => "enterprise_excluded",
+            Refusal::NotOnAllowlist { .. } => "not_on_allowlist",
+            Refusal::StoreRequired => "store_required",
+            Refusal::LocationRequired => "location_required",
+            Refusal::OutsideArea => "outside_area",
+            Refusal::LocationUncertain => "location_uncertain",
+            Refusal::LocationInaccurate => "location_inaccurate",
+            Refusal::AlreadyClaimed { .. } => "already_claimed",
+            Refusal::UsedBefore => "used_before",
+        }
+    }
+}
+
+impl Campaign {
+    /// Decides a claim. `stock_left` is what is left of the offer in the release open at
+    /// `request.now` (ask [`Campaign::open_release`] which one that is).
+    pub fn decide_claim(
+        &self,
+        claimant: &Claimant,
+        request: &ClaimRequest<'_>,
+        history: &History,
+        stock_left: u32,
+    ) -> Result<Grant, Refusal> {
+        let (theme, offer) = self.offer(request.offer).ok_or(Refusal::UnknownOffer)?;
+        let now = request.now;
+        let Some(release) = self.open_release(theme, now) else {
+            return Err(match self.offer_state(theme, now, 0) {
+                crate::schedule::TierState::Upcoming { opens } => Refusal::NotOpenYet { opens },
+                crate::schedule::TierState::RoundOver { next_round_opens } => Refusal::RoundOver { next_round_opens },
+                _ => Refusal::CampaignOver,
+            });
+        };
+        self.check_eligibility(theme, claimant, request)?;
+        self.check_limits(theme, offer, release.round, now, history)?;
+        if stock_left == 0 {
+            let next_release = self.releases(theme).into_iter().find(|next| next.opens > now).map(|next| next.opens);
+            return Err(Refusal::SoldOut { next_release });
+        }
+        let vouchers = theme
+            .vouchers_of(offer)
+            .into_iter()
+            .map(|tier| {
+                // Validation guarantees a deadline for every round; a missing one is the round's close.
+                let expires = self
+                    .voucher_expiry(theme, release.round, now)
+                    .unwrap_or_else(|| self.rounds[release.round].closes.to_instant(self.utc_offset));
+                GrantedVoucher { tier: tier.id.clone(), expires }
+            })
+            .collect();
+        Ok(Grant { offer: offer.id().to_owned(), round: release.round, release_opens: release.opens, vouchers })
+    }
+
+    fn check_eligibility(&self, theme: &Theme, claimant: &Claimant, request: &ClaimRequest<'_>) -> Result<(), Refusal> {
+        let rules = &theme.rules.eligibility;
+        if rules.real_name && !claimant.real_name_verified {
+            return Err(Refusal::RealNameRequired);
+        }
+        if rules.exclude_enterprise && claimant.enterprise {
+            return Err(Refusal::EnterpriseExcluded);
+        }
+        if let Some(list) = &rules.allowlist {
+            if !claimant.allowlists.contains(list) {
+                return Err(Refusal::NotOnAllowlist { list: list.clone() });
+            }
+        }
+        if rules.in_store {
+            let accepted = request.store_category.is_some_and(|category| {
+                theme.merchant_categories.is_empty() || theme.merchant_categories.iter().any(|id| id == category)
+            });
+            if !accepted {
+                return Err(Refusal::StoreRequired);
+            }
+        }
+        if rules.area == Area::City {
+            match request.location {
+                None => return Err(Refusal::LocationRequired),
+                Some(Verdict::Inside { .. }) => {}
+                Some(Verdict::Outside { .. }) => return Err(Refusal::OutsideArea),
+                Some(Verdict::Uncertain { .. }) => return Err(Refusal::LocationUncertain),
+                Some(Verdict::TooInaccurate { .. }) => return Err(Refusal::LocationInaccurate),
+            }
+        }
+        Ok(())
+    }
+
+    fn check_limits(&self, theme: &Theme, offer: Offer<'_>, round: usize, now: Instant, history: &History) -> Result<(), Refusal> {
+        let offset = self.utc_offset;
+        let today = now.to_civil(offset).map(|civil| civil.date);
+        let same_period = |period: Period, other_round: usize, other_at: Instant| match period {
+            Period::Day => today.is_some() && other_at.to_civil(offset).map(|civil| civil.date) == today,
+            Period::Round => other_round == round,
+            Period::Campaign => true,
+        };
+        if let Some(limit) = theme.rules.use_limit {
+            for tier in theme.vouchers_of(offer) {
+                let used = history
+                    .uses
+                    .iter()
+                    .filter(|past| past.tier == tier.id && same_period(limit.per, past.round, past.used_at))
+                    .count();
+                if used >= limit.count as usize {
+                    return Err(Refusal::UsedBefore);
+                }
+            }
+        }
+        let limit = theme.rules.claim_limit;
+        let claimed = history
+            .claims
+            .iter()
+            .filter(|past| past.offer == offer.id() && same_period(limit.per, past.round, past.claimed_at))
+            .count();
+        if claimed >= limit.count as usize {
+            let again_at = match limit.per {
+                Period::Day => self.releases(theme).into_iter().find(|next| next.opens > now && today.is_some_and(|day| next.opens.to_civil(offset).is_some_and(|civil| civil.date > day))).map(|next| next.opens),
+                Period::Round => self.releases(theme).into_iter().find(|next| next.round != round && next.opens > now).map(|next| next.opens),
+                Period::Campaign => None,
+            };
+            return Err(Refusal::AlreadyClaimed { period: limit.per, again_at });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{JINCHENG, LIAOCHENG, SHENYANG, TIANJIN, at, load};
+
+    const INSIDE: Option<Verdict> = Some(Verdict::Inside { border_m: 5_000.0 });
+
+    fn request(offer: &str, now: &str) -> ClaimRequest<'static> {
+        let offer: &'static str = Box::leak(offer.to_owned().into_boxed_str());
+        ClaimRequest { offer, now: at(now), location: INSIDE, store_category: None }
+    }
+
+    fn verified() -> Claimant {
+        Claimant { real_name_verified: true, enterprise: false, allowlists: vec![] }
+    }
+
+    /// Claims in order, recording each grant in the history as the service would.
+    fn claim(campaign: &Campaign, claimant: &Claimant, history: &mut History, request: &ClaimRequest<'_>) -> Result<Grant, Refusal> {
+        let grant = campaign.decide_claim(claimant, request, history, 10)?;
+        history.claims.push(PastClaim { offer: grant.offer.clone(), round: grant.round, claimed_at: request.now });
+        Ok(grant)
+    }
+
+    #[test]
+    fn tianjin_one_claim_per_tier_per_day_and_an_unused_one_again_tomorrow() {
+        let campaign = load(TIANJIN);
+        let mut history = History::default();
+        let grant = claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-08-21T09:30")).expect("claimed");
+        assert_eq!(grant.vouchers, [GrantedVoucher { tier: "appliances-200-20".into(), expires: at("2022-08-22T00:00") }]);
+        assert_eq!(
+            claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-08-21T18:00")),
+            Err(Refusal::AlreadyClaimed { period: Period::Day, again_at: Some(at("2022-08-22T09:30")) })
+        );
+        // Another tier the same day is its own limit.
+        assert!(claim(&campaign, &verified(), &mut history, &request("appliances-300-30", "2022-08-21T18:00")).is_ok());
+        // Unused today: claimable again tomorrow (当日已领取未使用的消费券次日可重新领取).
+        assert!(claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-08-22T09:30")).is_ok());
+    }
+
+    #[test]
+    fn tianjin_an_appliance_voucher_used_once_is_never_claimed_again_but_retail_is_daily() {
+        let campaign = load(TIANJIN);
+        let mut history = History::default();
+        claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-08-21T09:30")).expect("claimed");
+        claim(&campaign, &verified(), &mut history, &request("retail-100-10", "2022-08-21T09:30")).expect("claimed");
+        history.uses.push(PastUse { tier: "appliances-200-20".into(), round: 0, used_at: at("2022-08-21T12:00") });
+        history.uses.push(PastUse { tier: "retail-100-10".into(), round: 0, used_at: at("2022-08-21T12:00") });
+        assert_eq!(
+            claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-09-05T09:30")),
+            Err(Refusal::UsedBefore)
+        );
+        assert!(claim(&campaign, &verified(), &mut history, &request("retail-100-10", "2022-08-22T09:30")).is_ok());
+    }
+
+    #[test]
+    fn the_location_must_be_certainly_inside() {
+        let campaign = load(TIANJIN);
+        let history = History::default();
+        let mut asking = request("retail-100-10", "2022-08-21T10:00");
+        let mut decide = |location| {
+            asking.location = location;
+            campaign.decide_claim(&verified(), &asking, &history, 10).map(|_| ())
+        };
+        assert_eq!(decide(None), Err(Refusal::LocationRequired));
+        assert_eq!(decide(Some(Verdict::Outside { border_m: 900.0 })), Err(Refusal::OutsideArea));
+        assert_eq!(decide(Some(Verdict::Uncertain { centre_inside: true, border_m: 10.0 })), Err(Refusal::LocationUncertain));
+        assert_eq!(
+            decide(Some(Verdict::TooInaccurate { accuracy_m: 9_000.0, max_accuracy_m: 3_000.0 })),
+            Err(Refusal::LocationInaccurate)
+        );
+        assert_eq!(decide(INSIDE), Ok(()));
+    }
+
+    #[test]
+    fn outside_the_windows_the_refusal_says_when() {
+        let campaign = load(TIANJIN);
+        let history = History::default();
+        let decide = |now: &str| campaign.decide_claim(&verified(), &request("retail-100-10", now), &history, 10).map(|_| ());
+        assert_eq!(decide("2022-08-21T09:29"), Err(Refusal::NotOpenYet { opens: at("2022-08-21T09:30") }));
+        assert_eq!(decide("2022-08-30T12:00"), Err(Refusal::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }));
+        assert_eq!(decide("2022-09-12T00:00"), Err(Refusal::CampaignOver));
+        assert_eq!(
+            campaign.decide_claim(&verified(), &request("retail-100-10", "2022-08-21T10:00"), &history, 0).map(|_| ()),
+            Err(Refusal::SoldOut { next_release: Some(at("2022-08-22T09:30")) })
+        );
+        assert_eq!(
+            campaign.decide_claim(&verified(), &request("no-such-tier", "2022-08-21T10:00"), &history, 1).map(|_| ()),
+            Err(Refusal::UnknownOffer)
+        );
+    }
+
+    #[test]
+    fn shenyang_general_vouchers_once_per_period_valid_to_next_thursday() {
+        let campaign = load(SHENYANG);
+        let mut history = History::default();
+        // Saturday 2022-06-11, in period 1 (Friday 6/10 – Thursday 6/16).
+        let grant = claim(&campaign, &verified(), &mut history, &request("general-200-50", "2022-06-11T08:00")).expect("claimed");
+        assert_eq!(grant.vouchers[0].expires, at("2022-06-17T00:00"));
+        assert!(matches!(
+            claim(&campaign, &verified(), &mut history, &request("general-200-50", "2022-06-16T23:00")),
+            Err(Refusal::AlreadyClaimed { period: Period::Round, again_at: Some(opens) }) if opens == at("2022-06-17T10:00")
+        ));
+        assert!(claim(&campaign, &verified(), &mut history, &request("general-200-50", "2022-06-17T10:00")).is_ok());
+    }
+
+    #[test]
+    fn shenyang_excludes_enterprises_and_unverified_accounts() {
+        let campaign = load(SHENYANG);
+        let history = History::default();
+        let general = request("general-30-10", "2022-06-11T10:00");
+        let enterprise = Claimant { enterprise: true, ..verified() };
+        assert_eq!(campaign.decide_claim(&enterprise, &general, &history, 1).map(|_| ()), Err(Refusal::EnterpriseExcluded));
+        assert_eq!(campaign.decide_claim(&Claimant::default(), &general, &history, 1).map(|_| ()), Err(Refusal::RealNameRequired));
+        // Specialty vouchers: nationwide JD users, no location needed, but still no enterprises.
+        let mut specialty = request("specialty-100-15", "2022-06-11T10:00");
+        specialty.location = None;
+        assert!(campaign.decide_claim(&Claimant::default(), &specialty, &history, 1).is_ok());
+        assert_eq!(campaign.decide_claim(&enterprise, &specialty, &history, 1).map(|_| ()), Err(Refusal::EnterpriseExcluded));
+    }
+
+    #[test]
+    fn shenyang_housing_fair_pack_only_for_the_allowlist_and_once() {
+        let campaign = load(SHENYANG);
+        let mut history = History::default();
+        let mut fair = request("fair-pack-2000", "2022-06-18T10:00");
+        fair.location = None;
+        assert_eq!(
+            campaign.decide_claim(&verified(), &fair, &history, 1).map(|_| ()),
+            Err(Refusal::NotOnAllowlist { list: "shenyang-housing-fair-2022".into() })
+        );
+        let buyer = Claimant { allowlists: vec!["shenyang-housing-fair-2022".into()], ..verified() };
+        let grant = claim(&campaign, &buyer, &mut history, &fair).expect("a buyer on the list");
+        let tiers: Vec<&str> = grant.vouchers.iter().map(|voucher| voucher.tier.as_str()).collect();
+        assert_eq!(tiers, ["fair-1000", "fair-500", "fair-500"], "one pack, three vouchers, 2,000 yuan");
+        assert!(grant.vouchers.iter().all(|voucher| voucher.expires == at("2022-09-01T00:00")));
+        fair.now = at("2022-06-20T10:00");
+        assert!(matches!(claim(&campaign, &buyer, &mut history, &fair), Err(Refusal::AlreadyClaimed { period: Period::Campaign, .. })));
+    }
+
+    #[test]
+    fn shenyang_appliance_vouchers_are_claimed_in_an_appliance_store() {
+        let campaign = load(SHENYANG);
+        let history = History::default();
+        let mut asking = request("appliances-2000-200", "2022-06-12T10:30");
+        assert_eq!(campaign.decide_claim(&verified(), &asking, &history, 1).map(|_| ()), Err(Refusal::StoreRequired));
+        asking.store_category = Some("supermarket");
+        assert_eq!(campaign.decide_claim(&verified(), &asking, &history, 1).map(|_| ()), Err(Refusal::StoreRequired));
+        asking.store_category = Some("electronics");
+        assert!(campaign.decide_claim(&verified(), &asking, &history, 1).is_ok());
+        // Only in periods 1–3 (6/10–6/30).
+        asking.now = at("2022-07-02T10:30");
+        assert!(matches!(campaign.decide_claim(&verified(), &asking, &history, 1), Err(Refusal::CampaignOver)));
+    }
+
+    #[test]
+    fn liaocheng_one_of_each_tier_per_round_with_the_rounds_own_deadline() {
+        let campaign = load(LIAOCHENG);
+        let mut history = History::default();
+        let grant = claim(&campaign, &verified(), &mut history, &request("single-2000-300", "2024-01-27T10:00")).expect("claimed");
+        assert_eq!(grant.vouchers[0].expires, at("2024-02-02T00:00"));
+        assert!(claim(&campaign, &verified(), &mut history, &request("single-5000-500", "2024-01-27T10:00")).is_ok());
+        assert!(matches!(
+            claim(&campaign, &verified(), &mut history, &request("single-2000-300", "2024-01-28T10:00")),
+            Err(Refusal::AlreadyClaimed { period: Period::Round, again_at: Some(opens) }) if opens == at("2024-02-03T10:00")
+        ));
+        let grant = claim(&campaign, &verified(), &mut history, &request("single-2000-300", "2024-02-07T11:00")).expect("round 3");
+        assert_eq!(grant.vouchers[0].expires, at("2024-02-09T12:00"));
+        assert_eq!(grant.round, 2);
+    }
+
+    #[test]
+    fn jincheng_a_pack_of_five_once_per_round_until_the_next_round() {
+        let campaign = load(JINCHENG);
+        let mut history = History::default();
+        let grant = claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-22T10:00")).expect("claimed");
+        assert_eq!(grant.vouchers.len(), 5);
+        assert!(grant.vouchers.iter().all(|voucher| voucher.expires == at("2020-04-29T00:00")));
+        assert!(matches!(
+            claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-28T23:00")),
+            Err(Refusal::AlreadyClaimed { .. })
+        ));
+        assert!(claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-29T00:00")).is_ok());
+        assert_eq!(campaign.decide_claim(&Claimant::default(), &request("pack-50", "2020-05-07T00:00"), &history, 1).map(|_| ()), Err(Refusal::RealNameRequired));
+    }
+
+    #[test]
+    fn refusal_codes_are_stable() {
+        let json = serde_json::to_value(Refusal::AlreadyClaimed { period: Period::Day, again_at: None }).expect("serialises");
+        assert_eq!(json["code"], "already_claimed");
+        assert_eq!(Refusal::OutsideArea.code(), "outside_area");
+        assert_eq!(Refusal::SoldOut { next_release: None }.code(), "sold_out");
+    }
+}
