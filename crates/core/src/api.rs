@@ -41,6 +41,10 @@ pub struct ProblemDetails {
     pub status: u16,
     pub detail: String,
     pub code: String,
+    /// Fields particular to the problem (RFC 9457 extension members), e.g. `opens` for
+    /// `not_open_yet`: instants are milliseconds since the epoch, UTC.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ProblemDetails {
@@ -51,6 +55,7 @@ impl ProblemDetails {
             status,
             detail: detail.into(),
             code: code.to_owned(),
+            extensions: serde_json::Map::new(),
         }
     }
 }

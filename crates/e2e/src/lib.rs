@@ -62,12 +62,8 @@ fn free_port() -> u16 {
 impl Harness {
     pub async fn start(options: BrowserOptions) -> Harness {
         let data_dir = tempfile::tempdir().expect("a temp data dir");
-        let config = Config {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir: data_dir.path().to_owned(),
-            campaigns: repo_root().join("data/campaigns"),
-            dist: Some(dist_dir()),
-        };
+        let mut config = Config::local(&repo_root(), data_dir.path().to_owned());
+        config.dist = Some(dist_dir());
         let service = Service::start(&config).await.expect("the service starts").spawn().expect("bound");
         let base = service.base_url();
 

@@ -53,6 +53,23 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.campaigns.is_empty()
     }
+
+    /// Every campaign moved in time for a demonstration (see `Campaign::shifted_for_demo`).
+    pub fn shifted_for_demo(self, release_in_minutes: i64) -> Catalog {
+        let now = huiquan_core::civil::Instant(jiff::Timestamp::now().as_millisecond());
+        let campaigns = self
+            .campaigns
+            .into_iter()
+            .map(|campaign| match campaign.shifted_for_demo(now, release_in_minutes) {
+                Some(shifted) => shifted,
+                None => {
+                    tracing::warn!(campaign = %campaign.id, "cannot shift for the demo; kept on its real dates");
+                    campaign
+                }
+            })
+            .collect();
+        Catalog::new(campaigns)
+    }
 }
 
 /// Reads every `*.json` campaign in `dir`, records them in the database (a changed file replaces

@@ -3,16 +3,23 @@
 
 mod api;
 mod catalog;
+mod codes;
+pub mod identity;
+pub mod ledger;
+mod limits;
+pub mod merchants;
 mod problem;
 mod static_files;
 mod store;
 
-use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{collections::HashMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
 
 use axum::Router;
+use huiquan_core::Boundary;
 use tokio::net::TcpListener;
 
 pub use catalog::Catalog;
+pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
 pub use problem::Problem;
 
 /// How the service is started. Every flag can also come from the environment.
@@ -31,6 +38,54 @@ pub struct Config {
     /// The built app (Trunk's `dist/`) to serve at `/`. Without it only the API is served.
     #[arg(long, env = "HUIQUAN_DIST")]
     pub dist: Option<PathBuf>,
+    /// City boundaries named by the campaign files.
+    #[arg(long, env = "HUIQUAN_GEO", default_value = "data/geo")]
+    pub geo: PathBuf,
+    /// Merchant lists, `<campaign-id>.json`.
+    #[arg(long, env = "HUIQUAN_MERCHANTS", default_value = "data/merchants")]
+    pub merchants: PathBuf,
+    /// Allowlists, `<list>.txt` with one phone number a line.
+    #[arg(long, env = "HUIQUAN_ALLOWLISTS", default_value = "data/allowlists")]
+    pub allowlists: PathBuf,
+    /// Demo mode: every campaign is shifted in time so that a round is live and a release is
+    /// `demo_release_in` minutes away, and one-time sign-in codes are written to the log.
+    #[arg(long, env = "HUIQUAN_DEMO", default_value_t = false)]
+    pub demo: bool,
+    /// Demo mode: minutes from start to the next release (negative: a release already open).
+    #[arg(long, env = "HUIQUAN_DEMO_RELEASE_IN", default_value_t = 3, allow_hyphen_values = true)]
+    pub demo_release_in: i64,
+    /// Partner apps allowed to sign residents in: `jd=secret,unionpay=secret` (16+ characters each).
+    #[arg(long, env = "HUIQUAN_PARTNER_SECRETS", default_value = "")]
+    pub partner_secrets: PartnerSecrets,
+    /// Secret from which each merchant's till key is derived (HMAC); generated into the data
+    /// directory on first start when not given.
+    #[arg(long, env = "HUIQUAN_TILL_SECRET")]
+    pub till_secret: Option<String>,
+    /// Requests per second allowed from one address (bursts of 10 times that).
+    #[arg(long, env = "HUIQUAN_RATE_PER_ADDRESS", default_value_t = 50)]
+    pub rate_per_address: u32,
+    /// Claims and sign-ins per second allowed for one resident (bursts of 5 times that).
+    #[arg(long, env = "HUIQUAN_RATE_PER_RESIDENT", default_value_t = 2)]
+    pub rate_per_resident: u32,
+    /// Where one-time codes also go (tests read them here).
+    #[arg(skip)]
+    pub otp_outbox: Option<OtpOutbox>,
+}
+
+impl Config {
+    /// Every default, with the data files of the repository at `repo`, a free port on
+    /// localhost and the database in `data_dir`: how tests and tools start a service.
+    pub fn local(repo: &std::path::Path, data_dir: PathBuf) -> Config {
+        use clap::Parser;
+        let mut config = Config::parse_from(["huiquan-server"]);
+        config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.data_dir = data_dir;
+        config.campaigns = repo.join("data/campaigns");
+        config.geo = repo.join("data/geo");
+        config.merchants = repo.join("data/merchants");
+        config.allowlists = repo.join("data/allowlists");
+        config
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,12 +98,31 @@ pub enum StartError {
     Catalog(#[from] catalog::CatalogError),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("{path}: {detail}")]
+    Data { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Merchants(#[from] merchants::MerchantError),
+    #[error("the ledger cannot start: {0}")]
+    Ledger(#[from] sqlx::Error),
 }
 
 /// What every request handler can reach.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub catalog: Arc<Catalog>,
+    pub boundaries: Arc<HashMap<String, CityBoundary>>,
+    pub merchants: Arc<merchants::Merchants>,
+    pub ledger: ledger::Ledger,
+    pub identity: identity::Identity,
+    pub pool: sqlx::SqlitePool,
+    pub limits: Arc<limits::RateLimits>,
+    pub till_secret: Arc<Vec<u8>>,
+}
+
+/// A campaign's city outline: parsed for the location check, and as read for the app.
+pub(crate) struct CityBoundary {
+    pub boundary: Boundary,
+    pub geojson: String,
 }
 
 /// A service ready to accept connections: bound, migrated and loaded.
@@ -60,14 +134,46 @@ pub struct Service {
 impl Service {
     /// Opens the database, loads the campaigns and binds the address.
     pub async fn start(config: &Config) -> Result<Service, StartError> {
-        let pool = store::open(&config.data_dir).await?;
-        let catalog = catalog::load(&pool, &config.campaigns).await?;
+        let (pool, options) = store::open(&config.data_dir).await?;
+        let mut catalog = catalog::load(&pool, &config.campaigns).await?;
+        if config.demo {
+            catalog = catalog.shifted_for_demo(config.demo_release_in);
+        }
+        let catalog = Arc::new(catalog);
+        let mut boundaries = HashMap::new();
+        for campaign in catalog.iter() {
+            let path = config.geo.join(&campaign.boundary.file);
+            let json = std::fs::read_to_string(&path).map_err(|source| StartError::Data { path: path.clone(), detail: source.to_string() })?;
+            let boundary = Boundary::from_geojson(&json, campaign.boundary.crs)
+                .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
+            boundaries.insert(campaign.id.clone(), CityBoundary { boundary, geojson: json });
+        }
+        let merchants = merchants::load(&pool, &config.merchants, &catalog).await?;
+        let allowlisted = identity::load_allowlists(&pool, &config.allowlists).await?;
+        let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog)).await?;
+        let identity = identity::Identity::new(pool.clone(), ledger.clone(), config.partner_secrets.clone(), config.demo, config.otp_outbox.clone());
+        let till_secret = match &config.till_secret {
+            Some(secret) => secret.clone().into_bytes(),
+            None => store::till_secret(&config.data_dir)?,
+        };
         tracing::info!(
             campaigns = catalog.len(),
+            merchants = catalog.iter().map(|campaign| merchants.count(&campaign.id)).sum::<usize>(),
+            allowlisted,
+            demo = config.demo,
             data_dir = %config.data_dir.display(),
             "campaigns loaded"
         );
-        let state = AppState { catalog: Arc::new(catalog) };
+        let state = AppState {
+            catalog,
+            boundaries: Arc::new(boundaries),
+            merchants: Arc::new(merchants),
+            ledger,
+            identity,
+            pool,
+            limits: Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident)),
+            till_secret: Arc::new(till_secret),
+        };
         let mut router = Router::new().nest("/api/v1", api::router(state));
         if let Some(dist) = &config.dist {
             router = router.merge(static_files::router(dist));
@@ -88,7 +194,7 @@ impl Service {
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!("serving on http://{addr}");
         }
-        axum::serve(self.listener, self.router)
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(StartError::Serve)

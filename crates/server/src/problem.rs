@@ -11,11 +11,38 @@ use huiquan_core::api::ProblemDetails;
 pub struct Problem {
     pub status: StatusCode,
     pub details: ProblemDetails,
+    /// Seconds, sent as Retry-After (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Problem {
-        Problem { status, details: ProblemDetails::new(status.as_u16(), code, title, detail) }
+        Problem { status, details: ProblemDetails::new(status.as_u16(), code, title, detail), retry_after: None }
+    }
+
+    pub fn rate_limited(retry_after_s: u64, detail: &str) -> Problem {
+        let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests", detail);
+        problem.retry_after = Some(retry_after_s);
+        problem
+    }
+
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    }
+
+    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Request refused", detail)
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in needed", detail)
+    }
+
+    /// The service could not finish the request; nothing was written. Retry shortly.
+    pub fn busy(detail: impl Into<String>) -> Problem {
+        let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Busy, try again", detail);
+        problem.retry_after = Some(1);
+        problem
     }
 
     pub fn not_found(detail: impl Into<String>) -> Problem {
@@ -39,6 +66,11 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
         response
     }
 }

@@ -18,7 +18,9 @@ pub enum StoreError {
 }
 
 /// Opens (creating on first start) the database in `data_dir` and applies pending migrations.
-pub async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
+/// Returns the pool for readers and short writes, and the options from which the ledger opens
+/// its own connection.
+pub async fn open(data_dir: &Path) -> Result<(SqlitePool, SqliteConnectOptions), StoreError> {
     std::fs::create_dir_all(data_dir)
         .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
     let path = data_dir.join(DATABASE_FILE);
@@ -34,9 +36,23 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
         .map_err(|source| StoreError::Open { path: shown, source })?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok((pool, options))
+}
+
+/// The till secret kept in the data directory, created (256 random bits) on first start.
+pub fn till_secret(data_dir: &Path) -> Result<Vec<u8>, StoreError> {
+    let path = data_dir.join("till-secret");
+    let io = |source| StoreError::DataDir { path: path.display().to_string(), source };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 16 => Ok(secret.trim().as_bytes().to_vec()),
+        _ => {
+            let secret = crate::codes::token();
+            std::fs::write(&path, &secret).map_err(io)?;
+            Ok(secret.into_bytes())
+        }
+    }
 }

@@ -1,21 +1,17 @@
 //! The service over real HTTP, against a real database file in a temporary data directory.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 
 use huiquan_core::{Campaign, api::{ProblemDetails, ServerTime}};
 use huiquan_server::{Config, Service, Spawned};
 
-fn repo_campaigns() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns")
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 async fn start(data_dir: PathBuf, dist: Option<PathBuf>) -> Running {
-    let config = Config {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data_dir,
-        campaigns: repo_campaigns(),
-        dist,
-    };
+    let mut config = Config::local(&repo_root(), data_dir);
+    config.dist = dist;
     let service = Service::start(&config).await.expect("service starts");
     let spawned = service.spawn().expect("bound");
     Running { base: spawned.base_url(), spawned }

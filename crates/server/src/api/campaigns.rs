@@ -1,0 +1,94 @@
+//! Campaigns, their boundaries and their stock (read, and pushed as server-sent events).
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderValue, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use futures_util::{Stream, StreamExt};
+use huiquan_core::{
+    Campaign,
+    api::{CampaignSummary, ServerTime},
+};
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::{AppState, Problem, ledger::OfferStock};
+
+/// The service's clock. Never cached: a stale time would skew every countdown.
+pub async fn time() -> impl IntoResponse {
+    let now = ServerTime { epoch_ms: jiff::Timestamp::now().as_millisecond() };
+    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(now))
+}
+
+pub async fn list(State(state): State<AppState>) -> Json<Vec<CampaignSummary>> {
+    Json(state.catalog.iter().map(CampaignSummary::from).collect())
+}
+
+pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Campaign>, Problem> {
+    state.catalog.get(&id).cloned().map(Json).ok_or_else(|| Problem::unknown_campaign(&id))
+}
+
+/// The city's outline as GeoJSON, in the CRS the campaign names (also sent as `Huiquan-Crs`).
+pub async fn boundary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let campaign = state.catalog.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let boundary = state.boundaries.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let crs = match campaign.boundary.crs {
+        huiquan_core::Crs::Wgs84 => "wgs84",
+        huiquan_core::Crs::Gcj02 => "gcj02",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (header::HeaderName::from_static("huiquan-crs"), HeaderValue::from_static(crs)),
+        ],
+        boundary.geojson.clone(),
+    )
+        .into_response())
+}
+
+/// Each offer's state and what is left of the release under way.
+pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    if state.catalog.get(&id).is_none() {
+        return Err(Problem::unknown_campaign(&id));
+    }
+    let stock: Vec<OfferStock> = state.ledger.stock(&id).await.map_err(|error| {
+        tracing::error!(%error, "stock read failed");
+        Problem::busy("could not read the stock")
+    })?;
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(stock)).into_response())
+}
+
+/// Stock as server-sent events: a `snapshot` first, then a `stock` event for every change
+/// (`{offer, release_opens_ms, left}`), and a keep-alive comment every 15 s.
+pub async fn stock_events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    if state.catalog.get(&id).is_none() {
+        return Err(Problem::unknown_campaign(&id));
+    }
+    // Subscribe before reading the snapshot, so no change falls between them.
+    let updates = state.ledger.subscribe();
+    let snapshot = state.ledger.stock(&id).await.map_err(|_| Problem::busy("could not read the stock"))?;
+    let first = Event::default().event("snapshot").json_data(&snapshot).unwrap_or_default();
+    let changes = BroadcastStream::new(updates).filter_map(move |update| {
+        let id = id.clone();
+        async move {
+            match update {
+                Ok(update) if update.campaign == id => Some(Ok(Event::default().event("stock").json_data(&update).unwrap_or_default())),
+                Ok(_) => None,
+                // A slow reader missed updates: tell it to read the whole stock again.
+                Err(_) => Some(Ok(Event::default().event("resync").data("{}"))),
+            }
+        }
+    });
+    let stream = futures_util::stream::once(async move { Ok(first) }).chain(changes);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

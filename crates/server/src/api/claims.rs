@@ -1,0 +1,108 @@
+//! `POST /campaigns/{id}/claims`: one tap, one idempotent claim.
+
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use huiquan_core::{Fix, LocateOptions};
+use serde::Deserialize;
+
+use super::extract::{ApiJson, SignedIn};
+use crate::{AppState, Problem, ledger::ClaimCommand};
+
+/// The body of a claim.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBody {
+    /// A tier or pack id of the campaign.
+    pub offer: String,
+    /// The browser's fix (WGS-84), if the resident shared it. The service locates it itself.
+    #[serde(default)]
+    pub location: Option<Location>,
+    /// For in-store claims: the id of the merchant whose claim code was scanned.
+    #[serde(default)]
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// The 95% radius in metres, as `GeolocationCoordinates.accuracy`.
+    pub accuracy: f64,
+}
+
+/// Keys are client-chosen: 8 to 64 visible ASCII characters (a UUID fits).
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
+    let key = headers
+        .get("idempotency-key")
+        .ok_or_else(|| Problem::bad_request("idempotency_key_missing", "send an Idempotency-Key header with every claim"))?
+        .to_str()
+        .map_err(|_| Problem::bad_request("idempotency_key_invalid", "the Idempotency-Key must be visible ASCII"))?;
+    let valid = (8..=64).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic());
+    if !valid {
+        return Err(Problem::bad_request("idempotency_key_invalid", "the Idempotency-Key must be 8 to 64 visible ASCII characters"));
+    }
+    Ok(key.to_owned())
+}
+
+pub async fn claim(
+    State(state): State<AppState>,
+    Path(campaign_id): Path<String>,
+    SignedIn(session): SignedIn,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ClaimBody>,
+) -> Result<Response, Problem> {
+    let key = idempotency_key(&headers)?;
+    state.limits.check_resident(session.resident)?;
+    let campaign = state.catalog.get(&campaign_id).ok_or_else(|| Problem::unknown_campaign(&campaign_id))?;
+    // Never trust the client: the service locates the fix against the campaign's own outline.
+    let location = match &body.location {
+        None => None,
+        Some(location) => {
+            let fix = Fix::new(location.latitude, location.longitude, location.accuracy)
+                .map_err(|error| Problem::unprocessable("invalid_location", error.to_string()))?;
+            state.boundaries.get(&campaign_id).map(|city| city.boundary.locate(&fix, &LocateOptions::default()))
+        }
+    };
+    let store_category = match &body.store {
+        None => None,
+        Some(store) => Some(
+            state
+                .merchants
+                .get(&campaign_id, store)
+                .map(|merchant| merchant.category.clone())
+                .ok_or_else(|| Problem::unprocessable("unknown_store", format!("no participating store {store:?} in this campaign")))?,
+        ),
+    };
+    // What was asked, so that the same key sent with another request is caught.
+    let fingerprint = format!(
+        "{}|{}|{}",
+        campaign.id,
+        body.offer,
+        body.store.as_deref().unwrap_or_default()
+    );
+    let command = ClaimCommand {
+        resident: session.resident,
+        claimant: session.claimant,
+        campaign: campaign.id.clone(),
+        offer: body.offer,
+        location,
+        store_category,
+        idempotency_key: key,
+        fingerprint,
+    };
+    let answer = state.ledger.claim(command).await.map_err(|error| {
+        tracing::error!(%error, "claim not written");
+        Problem::busy("the claim was not recorded; try again with the same Idempotency-Key")
+    })?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    let mut response = (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], answer.body).into_response();
+    if answer.replayed {
+        response.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

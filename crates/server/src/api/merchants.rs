@@ -1,0 +1,71 @@
+//! `GET /campaigns/{id}/merchants?q=&category=&tier=&near=lat,lon&limit=&offset=`
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState, Problem,
+    merchants::{MerchantPage, MerchantQuery},
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words that must all appear in the name, district or address.
+    pub q: Option<String>,
+    /// One category id.
+    pub category: Option<String>,
+    /// Only merchants that accept this tier's vouchers.
+    pub tier: Option<String>,
+    /// `lat,lon` (WGS-84): nearest first.
+    pub near: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<MerchantPage>, Problem> {
+    let Query(params) = params.map_err(|rejection| Problem::bad_request("invalid_query", rejection.body_text()))?;
+    let campaign = state.catalog.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let mut categories: Vec<String> = params.category.into_iter().collect();
+    if let Some(tier_id) = &params.tier {
+        let (theme, tier) = campaign.tier(tier_id).ok_or_else(|| Problem::unprocessable("unknown_tier", format!("no tier {tier_id:?}")))?;
+        let accepting = campaign.accepting_categories(theme, tier);
+        if !accepting.is_empty() {
+            categories = if categories.is_empty() {
+                accepting.to_vec()
+            } else {
+                categories.into_iter().filter(|category| accepting.contains(category)).collect()
+            };
+            if categories.is_empty() {
+                return Ok(Json(MerchantPage { total: 0, offset: 0, merchants: vec![] }));
+            }
+        }
+    }
+    let near = match params.near.as_deref() {
+        None => None,
+        Some(text) => {
+            let parsed = text.split_once(',').and_then(|(lat, lon)| Some((lat.trim().parse::<f64>().ok()?, lon.trim().parse::<f64>().ok()?)));
+            match parsed {
+                Some((lat, lon)) if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+                    Some((lat, lon))
+                }
+                _ => return Err(Problem::unprocessable("invalid_location", "near must be lat,lon in degrees")),
+            }
+        }
+    };
+    let query = MerchantQuery {
+        text: params.q,
+        categories,
+        near,
+        limit: params.limit.unwrap_or(20).clamp(1, 100),
+        offset: params.offset.unwrap_or(0),
+    };
+    Ok(Json(state.merchants.search(&id, &query)))
+}

@@ -1,0 +1,119 @@
+//! The till: redeem a voucher against an order, and refund an order.
+//!
+//! A till authenticates as its merchant: `Authorization: Till <campaign>/<merchant>:<key>`, the
+//! key being HMAC-SHA-256(till secret, `<campaign>/<merchant>`) in hex, handed to the merchant when
+//! it joins (see `till_key`).
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+};
+use hmac::{Hmac, Mac};
+use huiquan_core::{Order, RefundKind};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use super::extract::ApiJson;
+use crate::{
+    AppState, Problem,
+    ledger::{LedgerError, RedeemCommand, TillRefusal},
+    merchants::Merchant,
+};
+
+/// The till key of a merchant.
+pub fn till_key(secret: &[u8], campaign: &str, merchant: &str) -> String {
+    match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(format!("{campaign}/{merchant}").as_bytes());
+            mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The merchant whose till sent the request.
+fn till_merchant(state: &AppState, headers: &HeaderMap) -> Result<(String, Merchant), Problem> {
+    let unauthenticated = || Problem::unauthenticated("send Authorization: Till <campaign>/<merchant>:<key>");
+    let value = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).ok_or_else(unauthenticated)?;
+    let (who, key) = value.strip_prefix("Till ").and_then(|rest| rest.split_once(':')).ok_or_else(unauthenticated)?;
+    let (campaign, merchant) = who.split_once('/').ok_or_else(unauthenticated)?;
+    let expected = till_key(&state.till_secret, campaign, merchant);
+    // Compare through HMAC verification to keep it constant-time.
+    let mut mac = Hmac::<Sha256>::new_from_slice(&state.till_secret).map_err(|_| unauthenticated())?;
+    mac.update(format!("{campaign}/{merchant}").as_bytes());
+    let given: Vec<u8> = (0..key.len() / 2).filter_map(|i| u8::from_str_radix(key.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+    if key.len() != expected.len() || mac.verify_slice(&given).is_err() {
+        return Err(Problem::unauthenticated("the till key does not match"));
+    }
+    let merchant = state.merchants.get(campaign, merchant).cloned().ok_or_else(unauthenticated)?;
+    Ok((campaign.to_owned(), merchant))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemBody {
+    pub voucher_code: String,
+    pub order_id: String,
+    /// `total` and `items` in fen; the merchant's category is the service's own record.
+    pub total: huiquan_core::Fen,
+    #[serde(default)]
+    pub items: Vec<huiquan_core::OrderItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    pub order_id: String,
+    pub kind: RefundKind,
+}
+
+fn till_problem(error: LedgerError) -> Problem {
+    match error {
+        LedgerError::Refused(TillRefusal::UnknownVoucher) => Problem::new(StatusCode::NOT_FOUND, "unknown_voucher", "No such voucher", "no voucher has this code"),
+        LedgerError::Refused(TillRefusal::UnknownOrder) => Problem::new(StatusCode::NOT_FOUND, "unknown_order", "No such order", "no voucher was used on this order here"),
+        LedgerError::Refused(TillRefusal::WrongCampaign) => Problem::unprocessable("wrong_campaign", "the voucher is not of this merchant's campaign"),
+        LedgerError::Refused(TillRefusal::Rule(refusal)) => {
+            let mut problem = Problem::new(StatusCode::CONFLICT, refusal.code(), "Voucher refused", refusal.to_string());
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&refusal) {
+                problem.details.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
+            }
+            problem
+        }
+        other => {
+            tracing::error!(error = %other, "till request not written");
+            Problem::busy("nothing was recorded; try again")
+        }
+    }
+}
+
+pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RedeemBody>) -> Result<impl IntoResponse, Problem> {
+    let (campaign, merchant) = till_merchant(&state, &headers)?;
+    if body.order_id.is_empty() || body.order_id.len() > 64 || body.total.0 < 0 || body.items.iter().any(|item| item.amount.0 < 0) {
+        return Err(Problem::unprocessable("invalid_order", "an order needs an id (1–64 characters) and amounts of 0 or more"));
+    }
+    let code = body.voucher_code.trim().to_ascii_uppercase();
+    let redeemed = state
+        .ledger
+        .redeem(RedeemCommand {
+            merchant: format!("{campaign}/{}", merchant.id),
+            merchant_category: merchant.category.clone(),
+            voucher_code: code,
+            order_id: body.order_id,
+            order: Order { merchant_category: merchant.category, total: body.total, items: body.items },
+        })
+        .await
+        .map_err(till_problem)?;
+    Ok((StatusCode::CREATED, Json(redeemed)))
+}
+
+pub async fn refund(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RefundBody>) -> Result<impl IntoResponse, Problem> {
+    let (campaign, merchant) = till_merchant(&state, &headers)?;
+    let refunded = state
+        .ledger
+        .refund(format!("{campaign}/{}", merchant.id), body.order_id, body.kind)
+        .await
+        .map_err(till_problem)?;
+    Ok(Json(refunded))
+}
