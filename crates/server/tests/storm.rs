@@ -1,0 +1,306 @@
+//! Claim storms over real HTTP against a real database file: no oversell, no double claim, the
+//! same answer for every retry, and nothing lost or doubled when the service is killed mid-storm.
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+const SECRET: &str = "storm-partner-secret-0123456789";
+const RESIDENTS: usize = 2_000;
+const STOCK: u32 = 500;
+/// Requests in flight at once: enough for a crowd, within a process's file-descriptor limit.
+const IN_FLIGHT: usize = 400;
+/// The Liaocheng tier under storm.
+const TIER: &str = "single-2000-300";
+/// A position in central Liaocheng (WGS-84).
+const LIAOCHENG_AT: (f64, f64) = (36.456, 115.985);
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Liaocheng's campaign with its first round open since a minute ago and 500 of one tier.
+fn storm_campaigns() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("readable");
+    let mut campaign: Value = serde_json::from_str(&text).expect("json");
+    let civil = |offset: jiff::SignedDuration| {
+        let at = jiff::Timestamp::now().checked_add(offset).expect("in range").to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+        at.strftime("%Y-%m-%dT%H:%M").to_string()
+    };
+    let day = jiff::SignedDuration::from_hours(24);
+    campaign["rounds"][0]["opens"] = json!(civil(jiff::SignedDuration::from_mins(-1)));
+    campaign["rounds"][0]["closes"] = json!(civil(day));
+    campaign["rounds"][0]["vouchers_expire"] = json!(civil(day));
+    for (index, round) in [1, 2].into_iter().enumerate() {
+        let start = day * (2 * index as i32 + 2);
+        campaign["rounds"][round]["opens"] = json!(civil(start));
+        campaign["rounds"][round]["closes"] = json!(civil(start + day));
+        campaign["rounds"][round]["vouchers_expire"] = json!(civil(start + day));
+    }
+    for tier in campaign["themes"][0]["tiers"].as_array_mut().expect("tiers") {
+        if tier["id"] == TIER {
+            tier["stock_per_release"] = json!(STOCK);
+        }
+    }
+    std::fs::write(dir.path().join("liaocheng.json"), serde_json::to_string(&campaign).expect("json")).expect("writable");
+    dir
+}
+
+fn config(campaigns: &Path, data_dir: &Path) -> Config {
+    let mut config = Config::local(&repo_root(), data_dir.to_owned());
+    config.campaigns = campaigns.to_owned();
+    config.partner_secrets = format!("storm={SECRET}").parse().expect("valid secrets");
+    // One address (this test) speaks for 2,000 residents.
+    config.rate_per_address = 1_000_000;
+    config
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(IN_FLIGHT).timeout(Duration::from_secs(60)).build().expect("client")
+}
+
+/// Signs every resident in through the partner, as a partner app's webview would.
+async fn sign_in_all(client: &reqwest::Client, base: &str) -> Vec<String> {
+    let limit = Arc::new(Semaphore::new(64));
+    let mut tasks = Vec::new();
+    for resident in 0..RESIDENTS {
+        let (client, base, limit) = (client.clone(), base.to_owned(), Arc::clone(&limit));
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.expect("open");
+            let claims = PartnerClaims {
+                partner: "storm".into(),
+                account: format!("resident-{resident}"),
+                aud: "huiquan".into(),
+                exp: jiff::Timestamp::now().as_second() + 3_600,
+                phone: None,
+                device: Some(format!("device-{resident}")),
+                card: None,
+                id_number: None,
+                real_name: true,
+                enterprise: false,
+            };
+            let token = sign_partner_token(SECRET.as_bytes(), &claims);
+            let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
+            assert_eq!(response.status(), 201);
+            let body: Value = response.json().await.expect("json");
+            body["token"].as_str().expect("a token").to_owned()
+        }));
+    }
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await.expect("signed in"));
+    }
+    tokens
+}
+
+/// One claim: `(status, body)`, or `None` if the connection failed (the service was killed).
+async fn claim(client: &reqwest::Client, base: &str, token: &str, key: &str) -> Option<(u16, String)> {
+    let response = client
+        .post(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/claims"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "offer": TIER, "location": { "latitude": LIAOCHENG_AT.0, "longitude": LIAOCHENG_AT.1, "accuracy": 20.0 } }))
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.text().await.ok()?))
+}
+
+/// Everyone at once; returns each resident's answer.
+async fn storm(client: &reqwest::Client, base: &str, tokens: &[String], key_prefix: &str) -> Vec<Option<(u16, String)>> {
+    let limit = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut tasks = Vec::new();
+    for (resident, token) in tokens.iter().enumerate() {
+        let (client, base, token, limit) = (client.clone(), base.to_owned(), token.clone(), Arc::clone(&limit));
+        let key = format!("{key_prefix}-{resident:05}");
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.expect("open");
+            claim(&client, &base, &token, &key).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
+    }
+    answers
+}
+
+fn code_of(body: &str) -> String {
+    serde_json::from_str::<Value>(body).ok().and_then(|value| value["code"].as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Counts in the database file itself: claims, vouchers, and the release's own tally.
+async fn database_counts(data_dir: &Path) -> (i64, i64, i64, i64, i64) {
+    let url = format!("sqlite:{}?mode=ro", data_dir.join("huiquan.sqlite3").display());
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.expect("database opens");
+    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&mut connection).await.expect("counted");
+    let (vouchers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers").fetch_one(&mut connection).await.expect("counted");
+    let (stock, claimed): (i64, i64) = sqlx::query_as("SELECT stock, claimed FROM releases WHERE offer = ?1")
+        .bind(TIER)
+        .fetch_one(&mut connection)
+        .await
+        .expect("the release row");
+    let (most,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM claims GROUP BY resident, offer)")
+        .fetch_one(&mut connection)
+        .await
+        .expect("counted");
+    (claims, vouchers, stock, claimed, most)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claimed() {
+    let campaigns = storm_campaigns();
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = Service::start(&config(campaigns.path(), data.path())).await.expect("starts").spawn().expect("bound");
+    let base = service.base_url();
+    let client = client();
+    let tokens = sign_in_all(&client, &base).await;
+
+    let first = storm(&client, &base, &tokens, "first").await;
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    let mut codes: HashMap<String, usize> = HashMap::new();
+    for (status, body) in first.iter().flatten() {
+        *statuses.entry(*status).or_default() += 1;
+        if *status != 201 {
+            *codes.entry(code_of(body)).or_default() += 1;
+        }
+    }
+    assert_eq!(statuses.get(&201), Some(&(STOCK as usize)), "statuses {statuses:?}, refusals {codes:?}");
+    assert_eq!(codes.get("sold_out"), Some(&(RESIDENTS - STOCK as usize)), "every other resident is told sold_out: {codes:?}");
+
+    // Every retry with the same key gets the same answer, flagged as a replay.
+    let again = storm(&client, &base, &tokens, "first").await;
+    assert_eq!(first, again, "a retry with the same Idempotency-Key gets the same answer");
+
+    // A new key is a new claim: those who have one are refused by the limit, not given another.
+    let second = storm(&client, &base, &tokens, "second").await;
+    let mut second_codes: HashMap<String, usize> = HashMap::new();
+    for ((status, body), (first_status, _)) in second.iter().flatten().zip(first.iter().flatten()) {
+        assert_ne!(*status, 201, "nobody gets a second voucher");
+        let code = code_of(body);
+        if *first_status == 201 {
+            assert_eq!(code, "already_claimed");
+        }
+        *second_codes.entry(code).or_default() += 1;
+    }
+    assert_eq!(second_codes.get("already_claimed"), Some(&(STOCK as usize)), "{second_codes:?}");
+
+    let stock: Value = client.get(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock")).send().await.expect("answers").json().await.expect("json");
+    let left = stock.as_array().expect("a list").iter().find(|offer| offer["offer"] == TIER).map(|offer| offer["left"].clone());
+    assert_eq!(left, Some(json!(0)));
+    service.stop().await.expect("stops cleanly");
+
+    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
+}
+
+/// Runs the service binary, as the README's command does, so that it can be killed with SIGKILL.
+struct Process {
+    child: tokio::process::Child,
+    base: String,
+}
+
+async fn spawn_binary(campaigns: &Path, data_dir: &Path) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port();
+    let repo = repo_root();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_huiquan-server"))
+        .env("HUIQUAN_ADDR", format!("127.0.0.1:{port}"))
+        .env("HUIQUAN_DATA_DIR", data_dir)
+        .env("HUIQUAN_CAMPAIGNS", campaigns)
+        .env("HUIQUAN_GEO", repo.join("data/geo"))
+        .env("HUIQUAN_MERCHANTS", repo.join("data/merchants"))
+        .env("HUIQUAN_ALLOWLISTS", repo.join("data/allowlists"))
+        .env("HUIQUAN_PARTNER_SECRETS", format!("storm={SECRET}"))
+        .env("HUIQUAN_RATE_PER_ADDRESS", "1000000")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the service binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/api/v1/time")).await.is_ok_and(|response| response.status() == 200) {
+            return Process { child, base };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service did not come up on {base}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is_doubled() {
+    let campaigns = storm_campaigns();
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut process = spawn_binary(campaigns.path(), data.path()).await;
+    let client = client();
+    let tokens = sign_in_all(&client, &process.base).await;
+
+    // Storm, and kill -9 as soon as a hundred vouchers have been acknowledged.
+    let storm_task = {
+        let (client, base, tokens) = (client.clone(), process.base.clone(), tokens.clone());
+        tokio::spawn(async move { storm(&client, &base, &tokens, "crash").await })
+    };
+    let stock_url = format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock", process.base);
+    loop {
+        let left = match client.get(&stock_url).send().await {
+            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
+                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
+            }),
+            Err(_) => None,
+        };
+        if left.is_some_and(|left| left <= u64::from(STOCK) - 100) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    process.child.start_kill().expect("SIGKILL sent");
+    let _ = process.child.wait().await;
+    let answers = storm_task.await.expect("storm ends");
+    let acknowledged: HashMap<usize, String> = answers
+        .iter()
+        .enumerate()
+        .filter_map(|(resident, answer)| match answer {
+            Some((201, body)) => Some((resident, body.clone())),
+            _ => None,
+        })
+        .collect();
+    let cut_off = answers.iter().filter(|answer| answer.is_none()).count();
+    println!("killed with {} claims acknowledged and {cut_off} requests cut off", acknowledged.len());
+    assert!(acknowledged.len() >= 100, "at least the hundred seen before the kill: {}", acknowledged.len());
+    assert!(answers.iter().any(Option::is_none), "the kill cut some requests off");
+
+    // Restart on the same data directory.
+    let process = spawn_binary(campaigns.path(), data.path()).await;
+    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    assert_eq!(claims, vouchers, "one voucher per claim");
+    assert_eq!(claims, claimed, "the release's tally matches the claims written");
+    assert_eq!(stock, i64::from(STOCK));
+    assert_eq!(most, 1, "nobody holds two");
+    assert!(claims >= acknowledged.len() as i64, "every acknowledged claim survived: {claims} < {}", acknowledged.len());
+
+    // Every resident retries with the same key: acknowledged claims are replayed unchanged, and
+    // the rest are decided now. In the end the whole stock is claimed, once each.
+    let retried = storm(&client, &process.base, &tokens, "crash").await;
+    let mut holders = HashSet::new();
+    for (resident, answer) in retried.iter().enumerate() {
+        let (status, body) = answer.as_ref().expect("the restarted service answers");
+        if let Some(before) = acknowledged.get(&resident) {
+            assert_eq!((*status, body), (201, before), "resident {resident}: the acknowledged claim is replayed as it was");
+        }
+        if *status == 201 {
+            holders.insert(resident);
+        }
+    }
+    assert_eq!(holders.len(), STOCK as usize, "all 500 vouchers claimed, none twice");
+    drop(process);
+    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
+}
