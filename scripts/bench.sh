@@ -49,3 +49,9 @@ failed = [a["title"] for a in report["audits"].values()
 if failed:
     print("binary audits not passed: " + "; ".join(failed))
 PY
+
+# The claim path under a flash crowd: open loop at 5,000 claims/s from 1,000 residents, then
+# closed loop for the ceiling. The load generator shares the machine with the service.
+say "flash crowd: claims over loopback HTTP"
+cargo run --release --quiet -p huiquan-server --example flash_crowd -- 1000 20000 5000
+cargo run --release --quiet -p huiquan-server --example flash_crowd -- 1000 20000 0

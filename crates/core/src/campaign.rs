@@ -425,14 +425,13 @@ impl Campaign {
             if rules.claim_limit.count == 0 || rules.use_limit.is_some_and(|limit| limit.count == 0) {
                 return Err(CampaignError::BadRules(theme.id.clone(), "a limit of 0 would refuse everyone"));
             }
-            if let Validity::EndOfWeek { weekday } = rules.validity {
-                if !(1..=7).contains(&weekday) {
+            if let Validity::EndOfWeek { weekday } = rules.validity
+                && !(1..=7).contains(&weekday) {
                     return Err(CampaignError::BadRules(theme.id.clone(), "weekday must be 1 (Monday) to 7 (Sunday)"));
                 }
-            }
             if rules.validity == Validity::RoundDeadline {
                 for round in self.theme_rounds(theme) {
-                    if !round.vouchers_expire.is_some_and(|expires| expires > round.opens) {
+                    if round.vouchers_expire.is_none_or(|expires| expires <= round.opens) {
                         return Err(CampaignError::BadDeadline(round.id.clone()));
                     }
                 }

@@ -73,7 +73,7 @@ impl Date {
     /// A date, if it exists (years 1000 to 9999).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let valid = (1000..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
-        valid.then(|| Date { year: year as i16, month, day })
+        valid.then_some(Date { year: year as i16, month, day })
     }
 
     pub fn year(self) -> i32 {

@@ -179,11 +179,10 @@ impl Campaign {
         if rules.exclude_enterprise && claimant.enterprise {
             return Err(Refusal::EnterpriseExcluded);
         }
-        if let Some(list) = &rules.allowlist {
-            if !claimant.allowlists.contains(list) {
+        if let Some(list) = &rules.allowlist
+            && !claimant.allowlists.contains(list) {
                 return Err(Refusal::NotOnAllowlist { list: list.clone() });
             }
-        }
         if rules.in_store {
             let accepted = request.store_category.is_some_and(|category| {
                 theme.merchant_categories.is_empty() || theme.merchant_categories.iter().any(|id| id == category)

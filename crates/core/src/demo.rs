@@ -47,11 +47,10 @@ impl Campaign {
             }
         };
         retime(&mut shifted.release);
-        if !daily {
-            if let Some(first) = shifted.rounds.first_mut() {
+        if !daily
+            && let Some(first) = shifted.rounds.first_mut() {
                 first.opens.time = target_time;
             }
-        }
         for theme in &mut shifted.themes {
             if let Some(schedule) = theme.release.as_mut() {
                 retime(schedule);

@@ -81,11 +81,10 @@ impl Ledger {
     }
 
     fn refund(&mut self, resident: usize, kind: RefundKind, now: Instant) {
-        if let Some(voucher) = self.vouchers.iter_mut().rev().find(|voucher| voucher.resident == resident && voucher.used_at.is_some()) {
-            if refund_outcome(kind, voucher.expires, now) == RefundOutcome::Restored {
+        if let Some(voucher) = self.vouchers.iter_mut().rev().find(|voucher| voucher.resident == resident && voucher.used_at.is_some())
+            && refund_outcome(kind, voucher.expires, now) == RefundOutcome::Restored {
                 voucher.used_at = None;
             }
-        }
     }
 
     fn period_key(&self, period: Period, round: usize, instant: Instant) -> i64 {

@@ -231,11 +231,10 @@ impl Identity {
         if self.demo {
             tracing::info!(phone = %phone, code = %code, "demo mode: one-time code (a real deployment sends it by SMS)");
         }
-        if let Some(outbox) = &self.outbox {
-            if let Ok(mut sent) = outbox.0.lock() {
+        if let Some(outbox) = &self.outbox
+            && let Ok(mut sent) = outbox.0.lock() {
                 sent.push((phone, code));
             }
-        }
         Ok(())
     }
 
@@ -355,11 +354,10 @@ impl Identity {
     pub async fn session(&self, token: &str) -> Result<Session, IdentityError> {
         let hash = codes::digest(token);
         let now = now_ms();
-        if let Some(session) = self.sessions.lock().ok().and_then(|sessions| sessions.get(&hash).cloned()) {
-            if session.expires_at > now {
+        if let Some(session) = self.sessions.lock().ok().and_then(|sessions| sessions.get(&hash).cloned())
+            && session.expires_at > now {
                 return Ok(session);
             }
-        }
         let row: Option<(i64, bool, bool, i64)> = sqlx::query_as(
             "SELECT r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident
              WHERE s.token_hash = ?1 AND s.expires_at > ?2",

@@ -378,11 +378,10 @@ impl Writer {
     async fn preload_histories(&mut self, commands: &[Command]) -> Result<(), sqlx::Error> {
         let mut missing: HashMap<&str, Vec<ResidentId>> = HashMap::new();
         for command in commands {
-            if let Command::Claim(claim, _) = command {
-                if !self.view.histories.contains_key(&(claim.resident, claim.campaign.clone())) {
+            if let Command::Claim(claim, _) = command
+                && !self.view.histories.contains_key(&(claim.resident, claim.campaign.clone())) {
                     missing.entry(claim.campaign.as_str()).or_default().push(claim.resident);
                 }
-            }
         }
         for (campaign, residents) in missing {
             for chunk in residents.chunks(ROWS_PER_INSERT) {
@@ -526,7 +525,7 @@ impl Writer {
                     _ => offer_ref.stock_per_release(),
                 };
                 let (stock, carried) = if theme.rules.rollover {
-                    let previous = campaign.releases(theme).into_iter().filter(|earlier| earlier.opens < release.opens).last();
+                    let previous = campaign.releases(theme).into_iter().rfind(|earlier| earlier.opens < release.opens);
                     match previous {
                         Some(previous) => {
                             let before = Box::pin(self.release(campaign, theme, offer, previous)).await?;
@@ -698,11 +697,10 @@ impl Writer {
                     .bind(voucher)
                     .execute(&mut self.connection)
                     .await?;
-                if let Some(history) = self.view.histories.get_mut(&(resident, campaign)) {
-                    if let Some(position) = history.uses.iter().position(|used| used.tier == tier) {
+                if let Some(history) = self.view.histories.get_mut(&(resident, campaign))
+                    && let Some(position) = history.uses.iter().position(|used| used.tier == tier) {
                         history.uses.remove(position);
                     }
-                }
             }
             refunded.push(RefundedVoucher { voucher: code, outcome });
         }

@@ -117,6 +117,9 @@ pub(crate) struct AppState {
     pub pool: sqlx::SqlitePool,
     pub limits: Arc<limits::RateLimits>,
     pub till_secret: Arc<Vec<u8>>,
+    /// Turns true when the service begins to shut down: endless responses (server-sent
+    /// events) end then, so that graceful shutdown does not wait on them for ever.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A campaign's city outline: parsed for the location check, and as read for the app.
@@ -129,6 +132,7 @@ pub(crate) struct CityBoundary {
 pub struct Service {
     listener: TcpListener,
     router: Router,
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Service {
@@ -148,7 +152,7 @@ impl Service {
                 .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
             boundaries.insert(campaign.id.clone(), CityBoundary { boundary, geojson: json });
         }
-        let merchants = merchants::load(&pool, &config.merchants, &catalog).await?;
+        let merchants = merchants::load(&pool, &config.merchants, &catalog, |id| boundaries.get(id).map(|city| &city.boundary)).await?;
         let allowlisted = identity::load_allowlists(&pool, &config.allowlists).await?;
         let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog)).await?;
         let identity = identity::Identity::new(pool.clone(), ledger.clone(), config.partner_secrets.clone(), config.demo, config.otp_outbox.clone());
@@ -164,6 +168,7 @@ impl Service {
             data_dir = %config.data_dir.display(),
             "campaigns loaded"
         );
+        let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
         let state = AppState {
             catalog,
             boundaries: Arc::new(boundaries),
@@ -173,6 +178,7 @@ impl Service {
             pool,
             limits: Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident)),
             till_secret: Arc::new(till_secret),
+            stopping: stopping_receiver,
         };
         let mut router = Router::new().nest("/api/v1", api::router(state));
         if let Some(dist) = &config.dist {
@@ -181,7 +187,7 @@ impl Service {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Listen { addr: config.addr, source })?;
-        Ok(Service { listener, router })
+        Ok(Service { listener, router, stopping })
     }
 
     /// The address actually bound (useful with port 0).
@@ -194,6 +200,11 @@ impl Service {
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!("serving on http://{addr}");
         }
+        let stopping = self.stopping;
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await

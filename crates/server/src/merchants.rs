@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use huiquan_core::{Campaign, LocalizedText};
+use huiquan_core::{Boundary, Campaign, Fix, LocalizedText, LocateOptions, Verdict};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
@@ -133,8 +133,14 @@ impl Merchants {
     }
 }
 
-/// Reads `<dir>/<campaign-id>.json` for every campaign, checks it and records it.
-pub async fn load(pool: &SqlitePool, dir: &Path, catalog: &Catalog) -> Result<Merchants, MerchantError> {
+/// Reads `<dir>/<campaign-id>.json` for every campaign, checks it (every shop with a place lies
+/// inside the campaign's boundary, as `boundary_of` gives it) and records it.
+pub async fn load<'a>(
+    pool: &SqlitePool,
+    dir: &Path,
+    catalog: &Catalog,
+    boundary_of: impl Fn(&str) -> Option<&'a Boundary>,
+) -> Result<Merchants, MerchantError> {
     let mut by_campaign = HashMap::new();
     for campaign in catalog.iter() {
         let path = dir.join(format!("{}.json", campaign.id));
@@ -148,7 +154,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path, catalog: &Catalog) -> Result<Me
         if file.campaign != campaign.id {
             return Err(MerchantError::Read { path, detail: format!("names campaign {:?}", file.campaign) });
         }
-        check(campaign, &file.merchants, &path)?;
+        check(campaign, boundary_of(&campaign.id), &file.merchants, &path)?;
         let mut transaction = pool.begin().await?;
         sqlx::query("DELETE FROM merchants WHERE campaign = ?1").bind(&campaign.id).execute(&mut *transaction).await?;
         for merchant in &file.merchants {
@@ -166,7 +172,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path, catalog: &Catalog) -> Result<Me
     Ok(Merchants { by_campaign })
 }
 
-fn check(campaign: &Campaign, merchants: &[Merchant], path: &Path) -> Result<(), MerchantError> {
+fn check(campaign: &Campaign, boundary: Option<&Boundary>, merchants: &[Merchant], path: &Path) -> Result<(), MerchantError> {
     let mut ids = std::collections::HashSet::new();
     for merchant in merchants {
         let invalid = |detail: &str| MerchantError::Invalid { path: path.to_owned(), id: merchant.id.clone(), detail: detail.to_owned() };
@@ -177,7 +183,17 @@ fn check(campaign: &Campaign, merchants: &[Merchant], path: &Path) -> Result<(),
             return Err(invalid("category not defined by the campaign"));
         }
         match (merchant.lat, merchant.lon, merchant.online) {
-            (Some(lat), Some(lon), false) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+            (Some(lat), Some(lon), false) => {
+                let fix = Fix::new(lat, lon, 0.0).map_err(|error| invalid(&error.to_string()))?;
+                // A shop outside the city is a data error: residents would be sent out of town.
+                let inside = match boundary.map(|boundary| boundary.locate(&fix, &LocateOptions::default())) {
+                    Some(Verdict::Inside { .. } | Verdict::Uncertain { centre_inside: true, .. }) | None => true,
+                    Some(_) => false,
+                };
+                if !inside {
+                    return Err(invalid("lies outside the campaign's boundary"));
+                }
+            }
             (None, None, true) => {}
             _ => return Err(invalid("needs a latitude and longitude in range, or online: true and neither")),
         }
@@ -225,5 +241,40 @@ mod tests {
         assert_eq!(page.total, 1);
         let page = merchants.search("c", &MerchantQuery { limit: 2, offset: 3, ..Default::default() });
         assert_eq!((page.total, page.merchants.len()), (4, 1));
+    }
+
+    #[test]
+    fn a_shop_outside_the_boundary_or_in_an_unknown_category_is_refused() {
+        let square = r#"{"type":"Polygon","coordinates":[[[117.0,39.0],[117.4,39.0],[117.4,39.3],[117.0,39.3],[117.0,39.0]]]}"#;
+        let boundary = Boundary::from_geojson(square, huiquan_core::Crs::Wgs84).expect("test boundary");
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/campaigns/tianjin-2022-jinlegou.json")).expect("campaign file");
+        let campaign: Campaign = serde_json::from_str(&text).expect("campaign");
+        let path = Path::new("test.json");
+        let inside = merchant("in", "retail", Some((39.12, 117.20)));
+        assert!(check(&campaign, Some(&boundary), std::slice::from_ref(&inside), path).is_ok());
+        let outside = merchant("out", "retail", Some((39.12, 117.50)));
+        let error = check(&campaign, Some(&boundary), &[inside.clone(), outside], path).expect_err("outside the city");
+        assert!(error.to_string().contains("\"out\": lies outside"), "{error}");
+        let stray = merchant("stray", "dining", Some((39.12, 117.20)));
+        assert!(check(&campaign, Some(&boundary), &[stray], path).is_err());
+        assert!(check(&campaign, Some(&boundary), &[inside.clone(), inside], path).is_err(), "an id used twice");
+    }
+
+    #[test]
+    fn every_shipped_shop_lies_inside_its_campaigns_city() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(repo.join("data/campaigns")).expect("campaign directory") {
+            let path = entry.expect("directory entry").path();
+            let campaign: Campaign = serde_json::from_str(&std::fs::read_to_string(&path).expect("campaign file")).expect("campaign");
+            let geojson = std::fs::read_to_string(repo.join("data/geo").join(&campaign.boundary.file)).expect("boundary file");
+            let boundary = Boundary::from_geojson(&geojson, campaign.boundary.crs).expect("boundary");
+            let list = repo.join("data/merchants").join(format!("{}.json", campaign.id));
+            let file: MerchantFile = serde_json::from_str(&std::fs::read_to_string(&list).expect("merchant list")).expect("merchant file");
+            assert_eq!(file.campaign, campaign.id);
+            check(&campaign, Some(&boundary), &file.merchants, &list).expect("every shop valid and inside the city");
+            checked += file.merchants.len();
+        }
+        assert!(checked >= 5000, "only {checked} shops");
     }
 }

@@ -89,6 +89,10 @@ pub async fn stock_events(
             }
         }
     });
-    let stream = futures_util::stream::once(async move { Ok(first) }).chain(changes);
+    let mut stopping = state.stopping.clone();
+    // Ends at shutdown; the browser's EventSource reconnects to the next instance by itself.
+    let stream = futures_util::stream::once(async move { Ok(first) })
+        .chain(changes)
+        .take_until(async move { stopping.wait_for(|stopping| *stopping).await.map(|_| ()).unwrap_or(()) });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

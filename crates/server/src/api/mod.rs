@@ -12,12 +12,11 @@ use std::net::SocketAddr;
 
 use axum::{
     Router,
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{AppState, Problem};
 
@@ -42,17 +41,17 @@ pub fn router(state: AppState) -> Router {
         .route("/till/refunds", post(till::refund))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), limit_address))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Enforced by the body extractors, so an oversized body gets problem+json like any other.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
 /// Refuses an address that sends more than its share, before any work is done.
 async fn limit_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
-    if let Some(address) = address {
-        if let Err(problem) = state.limits.check_address(address) {
+    if let Some(address) = address
+        && let Err(problem) = state.limits.check_address(address) {
             return problem.into_response();
         }
-    }
     next.run(request).await
 }

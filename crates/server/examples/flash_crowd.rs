@@ -1,0 +1,214 @@
+//! Flash-crowd benchmark: many residents claiming at once over loopback HTTP against the real
+//! service and a real database file. Prints claims per second, latency percentiles, and the
+//! oversell (issued beyond stock), which must be 0.
+//!
+//! `cargo run --release -p huiquan-server --example flash_crowd -- [concurrency] [residents] [rate]`
+//! (defaults 1000, 20000 and 5000). Run by `scripts/bench.sh`.
+//!
+//! The load is open-loop, as a crowd is: `concurrency` residents each tap on their own schedule so
+//! that together they send `rate` claims a second, whether or not earlier ones were answered.
+//! Latency is measured from the moment a claim was due, so a service that falls behind is
+//! charged for the wait (no coordinated omission). A rate of 0 runs closed-loop instead: each
+//! resident sends the next claim as soon as the last is answered, which finds the ceiling.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const SECRET: &str = "flash-crowd-partner-secret-0123";
+const CAMPAIGN: &str = "liaocheng-2024-spring-appliances";
+const TIERS: [&str; 3] = ["single-2000-300", "single-5000-500", "single-8000-600"];
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Liaocheng with round 1 open now and `stock` of each tier.
+fn campaign_dir(stock: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("readable");
+    let mut campaign: Value = serde_json::from_str(&text).expect("json");
+    let civil = |hours: i64| {
+        jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_mins(hours * 60 - 1))
+            .expect("in range")
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    campaign["rounds"][0]["opens"] = json!(civil(0));
+    campaign["rounds"][0]["closes"] = json!(civil(24));
+    campaign["rounds"][0]["vouchers_expire"] = json!(civil(24));
+    for (index, round) in [1usize, 2].into_iter().enumerate() {
+        let start = 48 + 48 * index as i64;
+        campaign["rounds"][round]["opens"] = json!(civil(start));
+        campaign["rounds"][round]["closes"] = json!(civil(start + 24));
+        campaign["rounds"][round]["vouchers_expire"] = json!(civil(start + 24));
+    }
+    for tier in campaign["themes"][0]["tiers"].as_array_mut().expect("tiers") {
+        tier["stock_per_release"] = json!(stock);
+    }
+    std::fs::write(dir.path().join("bench.json"), serde_json::to_string(&campaign).expect("json")).expect("writable");
+    dir
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let concurrency: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(1_000);
+    let residents: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(20_000);
+    let rate: f64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(5_000.0);
+    // A little less stock than claims: the run ends in a sell-out, where oversell would show.
+    let stock = u32::try_from(residents * 49 / 50).unwrap_or(u32::MAX);
+
+    let campaigns = campaign_dir(stock);
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::local(&repo_root(), data.path().to_owned());
+    config.campaigns = campaigns.path().to_owned();
+    config.partner_secrets = format!("bench={SECRET}").parse().expect("valid");
+    config.rate_per_address = 10_000_000;
+    config.rate_per_resident = 1_000;
+    let service = Service::start(&config).await.expect("starts").spawn().expect("bound");
+    let base = service.base_url();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
+
+    eprintln!("signing in {residents} residents …");
+    let queue = Arc::new(Mutex::new((0..residents).collect::<Vec<_>>()));
+    let tokens = Arc::new(Mutex::new(vec![String::new(); residents]));
+    let mut workers = Vec::new();
+    for _ in 0..64 {
+        let (client, base, queue, tokens) = (client.clone(), base.clone(), Arc::clone(&queue), Arc::clone(&tokens));
+        workers.push(tokio::spawn(async move {
+            while let Some(resident) = queue.lock().await.pop() {
+                let claims = PartnerClaims {
+                    partner: "bench".into(),
+                    account: format!("r{resident}"),
+                    aud: "huiquan".into(),
+                    exp: jiff::Timestamp::now().as_second() + 3_600,
+                    phone: None,
+                    device: None,
+                    card: None,
+                    id_number: None,
+                    real_name: true,
+                    enterprise: false,
+                };
+                let token = sign_partner_token(SECRET.as_bytes(), &claims);
+                let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await;
+                let body: Value = match response {
+                    Ok(response) => response.json().await.unwrap_or_default(),
+                    Err(_) => Value::Null,
+                };
+                tokens.lock().await[resident] = body["token"].as_str().unwrap_or_default().to_owned();
+            }
+        }));
+    }
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let tokens: Arc<Vec<String>> = Arc::new(std::mem::take(&mut *tokens.lock().await));
+
+    // Every resident claims every tier: residents × 3 claims, dealt round-robin to the workers.
+    let jobs: Vec<(usize, usize)> = (0..residents).flat_map(|resident| (0..TIERS.len()).map(move |tier| (resident, tier))).collect();
+    let total = jobs.len();
+    let mut dealt: Vec<Vec<(usize, usize)>> = vec![Vec::new(); concurrency];
+    for (index, job) in jobs.into_iter().enumerate() {
+        dealt[index % concurrency].push(job);
+    }
+    let mode = if rate > 0.0 { format!("open loop at {rate:.0} claims/s") } else { "closed loop".to_owned() };
+    eprintln!("{total} claims from {concurrency} concurrent residents, {mode} …");
+    // Each worker's interval between its own taps, and a stagger so they do not tap in step.
+    let interval = (rate > 0.0).then(|| Duration::from_secs_f64(concurrency as f64 / rate));
+    let started = tokio::time::Instant::now() + Duration::from_millis(100);
+    let mut workers = Vec::new();
+    for (worker, jobs) in dealt.into_iter().enumerate() {
+        let (client, base, tokens) = (client.clone(), base.clone(), Arc::clone(&tokens));
+        let offset = interval.map_or(Duration::ZERO, |interval| interval.mul_f64(worker as f64 / concurrency as f64));
+        workers.push(tokio::spawn(async move {
+            let mut results = Vec::new();
+            for (n, (resident, tier)) in jobs.into_iter().enumerate() {
+                let due = match interval {
+                    Some(interval) => {
+                        let due = started + offset + interval * n as u32;
+                        tokio::time::sleep_until(due).await;
+                        due
+                    }
+                    None => tokio::time::Instant::now(),
+                };
+                let response = client
+                    .post(format!("{base}/api/v1/campaigns/{CAMPAIGN}/claims"))
+                    .bearer_auth(&tokens[resident])
+                    .header("Idempotency-Key", format!("bench-{resident}-{tier}"))
+                    .json(&json!({ "offer": TIERS[tier], "location": { "latitude": 36.456, "longitude": 115.985, "accuracy": 20.0 } }))
+                    .send()
+                    .await;
+                let status = match response {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let _ = response.bytes().await;
+                        status
+                    }
+                    Err(_) => 0,
+                };
+                results.push((status, due.elapsed()));
+            }
+            results
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut statuses = std::collections::BTreeMap::new();
+    for worker in workers {
+        for (status, latency) in worker.await.unwrap_or_default() {
+            *statuses.entry(status).or_insert(0usize) += 1;
+            latencies.push(latency);
+        }
+    }
+    let elapsed = started.elapsed();
+    let started_mode = mode;
+    latencies.sort();
+    service.stop().await.expect("stops");
+
+    let url = format!("sqlite:{}?mode=ro", data.path().join("huiquan.sqlite3").display());
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.expect("opens");
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&mut connection).await.expect("read");
+    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&mut connection).await.expect("read");
+    let (doubled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1)")
+        .fetch_one(&mut connection)
+        .await
+        .expect("read");
+    // Oversell is counted from the claims themselves, not from the release's own tally.
+    let per_offer: Vec<(String, i64)> = sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&mut connection).await.expect("read");
+    let oversell: i64 = per_offer
+        .iter()
+        .map(|(offer, issued)| {
+            let stock = rows.iter().find(|(name, _, _)| name == offer).map_or(0, |(_, stock, _)| *stock);
+            (issued - stock).max(0)
+        })
+        .sum();
+    let issued: i64 = rows.iter().map(|(_, _, claimed)| claimed).sum();
+
+    let seconds = elapsed.as_secs_f64();
+    println!("flash crowd, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)", TIERS.len());
+    println!("  statuses            {statuses:?}");
+    println!("  duration            {seconds:.2} s");
+    println!("  requests/s          {:.0}", total as f64 / seconds);
+    println!("  claims granted/s    {:.0}", issued as f64 / seconds);
+    println!("  latency p50         {:.1} ms", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
+    println!("  latency p99         {:.1} ms", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    println!("  latency max         {:.1} ms", latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3);
+    println!("  vouchers issued     {issued} (claims table: {claims})");
+    println!("  oversell            {oversell}");
+    println!("  double claims       {doubled}");
+    if oversell != 0 || doubled != 0 || issued != claims {
+        eprintln!("FAILED: oversell or double claims");
+        std::process::exit(1);
+    }
+}
