@@ -6,6 +6,7 @@ use crate::{Campaign, LocalizedText};
 
 /// `GET /api/v1/time`: the service's clock, for the app to correct the phone's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerTime {
     /// Milliseconds since the Unix epoch, UTC.
     pub epoch_ms: i64,
@@ -13,6 +14,7 @@ pub struct ServerTime {
 
 /// One entry of `GET /api/v1/campaigns`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignSummary {
     pub id: String,
     pub name: LocalizedText,
@@ -33,6 +35,7 @@ impl From<&Campaign> for CampaignSummary {
 
 /// An RFC 9457 problem, with the stable `code` by which the app chooses its words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemDetails {
     /// `urn:huiquan:problem:<code>`.
     #[serde(rename = "type")]

@@ -12,6 +12,7 @@ use crate::{
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Campaign {
     /// Stable, URL-safe identifier, e.g. `tianjin-2022-jinlegou`.
     pub id: String,
@@ -45,6 +46,7 @@ pub struct Campaign {
 
 /// Where the campaign's rules come from, and what had to be assumed because the text is silent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Source {
     pub document: String,
     #[serde(default)]
@@ -53,6 +55,7 @@ pub struct Source {
 
 /// A boundary file shipped in `data/geo/`, and the coordinate system its vertices are in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoundaryRef {
     /// File name inside the geo directory, e.g. `liaocheng.gcj02.geojson`.
     pub file: String,
@@ -61,6 +64,7 @@ pub struct BoundaryRef {
 
 /// A merchant category (正餐, 超市, 加油 …).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: String,
     pub name: LocalizedText,
@@ -68,6 +72,7 @@ pub struct Category {
 
 /// A batch, period or round (批次/期/轮): claims are possible only inside its window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Round {
     pub id: String,
     pub name: LocalizedText,
@@ -83,6 +88,7 @@ pub struct Round {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundStock {
     /// Each release brings the offer's `stock_per_release` (plus any rollover).
@@ -94,6 +100,7 @@ pub enum RoundStock {
 
 /// When stock is released.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReleaseSchedule {
     /// Every day of a round at `at`; the campaign's very first day may start at another time
@@ -109,6 +116,7 @@ pub enum ReleaseSchedule {
 
 /// A group of tiers with one budget and one set of rules (主题: 百货零售, 家电 …).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Theme {
     pub id: String,
     pub name: LocalizedText,
@@ -136,6 +144,7 @@ pub struct Theme {
 
 /// One voucher kind: spend at least `threshold`, get `discount` off (满T减D).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub id: String,
     pub threshold: Fen,
@@ -151,6 +160,7 @@ pub struct Tier {
 
 /// Several vouchers claimed, and counted against stock and limits, as one unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pack {
     pub id: String,
     pub name: LocalizedText,
@@ -159,6 +169,7 @@ pub struct Pack {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackItem {
     /// A tier of the same theme.
     pub tier: String,
@@ -167,6 +178,7 @@ pub struct PackItem {
 
 /// What the threshold is measured against.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdBasis {
     /// The whole order (满1000减100).
@@ -178,6 +190,7 @@ pub enum ThresholdBasis {
 
 /// What a tier's voucher may be spent on, beyond its theme.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
     /// Whatever the theme covers.
@@ -195,6 +208,7 @@ pub enum Scope {
 /// one claim per day, valid to the end of the day, used at most once per campaign — so an unused
 /// voucher may be claimed again tomorrow, and a used one never again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rules {
     /// How many times a resident may claim each offer (tier or pack).
     pub claim_limit: Limit,
@@ -211,12 +225,14 @@ pub struct Rules {
 
 /// At most `count` per `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limit {
     pub count: u32,
     pub per: Period,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// A calendar day in the campaign's time zone.
@@ -229,6 +245,7 @@ pub enum Period {
 
 /// Until when a claimed voucher may be used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Validity {
     /// Until 24:00 of the day it was claimed (当日有效).
@@ -244,6 +261,7 @@ pub enum Validity {
 
 /// Who may claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Eligibility {
     #[serde(default)]
     pub area: Area,
@@ -269,6 +287,7 @@ impl Default for Eligibility {
 
 /// Where the resident must be when claiming.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
     /// Located inside the city's boundary at the moment of the claim.
@@ -280,6 +299,7 @@ pub enum Area {
 
 /// Rules at the till.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedemptionRules {
     /// At most one voucher per order (Liaocheng: "每单…使用对应面额消费券一张").
     #[serde(default)]

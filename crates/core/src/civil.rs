@@ -287,6 +287,46 @@ impl<'de> Deserialize<'de> for DateTime {
     }
 }
 
+/// OpenAPI schemas: each civil type is a string in a fixed pattern, an instant an integer.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::{
+        RefOr, Type,
+        schema::{ObjectBuilder, Schema},
+    };
+
+    fn text(description: &str, pattern: &str, example: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .pattern(Some(pattern))
+            .examples([example])
+            .into()
+    }
+
+    macro_rules! schema {
+        ($type:ty, $schema:expr) => {
+            impl utoipa::PartialSchema for $type {
+                fn schema() -> RefOr<Schema> {
+                    $schema
+                }
+            }
+            impl utoipa::ToSchema for $type {}
+        };
+    }
+    schema!(super::Date, text("A day on the campaign's calendar.", r"^\d{4}-\d{2}-\d{2}$", "2022-08-20"));
+    schema!(super::Time, text("A time of day on the campaign's clock; 24:00 is the end of the day.", r"^\d{2}:\d{2}$", "09:30"));
+    schema!(
+        super::DateTime,
+        text("A date and time on the campaign's clock, in its own time zone.", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?$", "2022-08-20T19:50")
+    );
+    schema!(super::UtcOffset, text("The campaign's offset from UTC.", r"^[+-]\d{2}:\d{2}$", "+08:00"));
+    schema!(
+        super::Instant,
+        ObjectBuilder::new().schema_type(Type::Integer).description(Some("Milliseconds since the Unix epoch, UTC.")).into()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

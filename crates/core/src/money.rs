@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// An amount of renminbi in fen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 

@@ -6,6 +6,7 @@ use crate::{Campaign, Fen, Scope, ThresholdBasis, civil::Instant};
 
 /// An order as the till presents it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// The merchant's category (an id of [`Campaign::categories`]).
     pub merchant_category: String,
@@ -17,6 +18,7 @@ pub struct Order {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
     pub amount: Fen,
     /// A product category id such as `gas-stove-flame-out`, when the till knows it.
@@ -42,6 +44,7 @@ pub struct TillContext {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RedeemRefusal {
     #[error("the campaign has no such voucher kind")]
@@ -76,6 +79,7 @@ impl RedeemRefusal {
 
 /// What the till is asked to do with a refund.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundKind {
     /// The whole order is refunded.
@@ -86,6 +90,7 @@ pub enum RefundKind {
 
 /// What becomes of a voucher whose order is refunded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundOutcome {
     /// Usable again until its original expiry.

@@ -14,6 +14,7 @@ use crate::{
 
 /// One release of stock: when it opens and when its window closes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Release {
     pub round: usize,
     pub opens: Instant,
@@ -22,6 +23,7 @@ pub struct Release {
 
 /// What a resident can do with a tier at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TierState {
     /// Nothing to claim yet; the next release opens at `opens`.

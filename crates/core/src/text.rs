@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The languages Huiquan speaks; Simplified Chinese first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-Hans")]
@@ -15,6 +16,7 @@ pub enum Lang {
 
 /// One piece of text in each language. Both are required, so no resident ever sees a blank.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedText {
     #[serde(rename = "zh-Hans")]
     pub zh_hans: String,

@@ -43,7 +43,7 @@ pub struct Answer {
 }
 
 /// What a successful claim returns (201).
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ClaimReceipt {
     pub claim_id: i64,
     pub campaign: String,
@@ -53,7 +53,7 @@ pub struct ClaimReceipt {
     pub vouchers: Vec<IssuedVoucher>,
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct IssuedVoucher {
     pub id: i64,
     pub code: String,
@@ -62,7 +62,7 @@ pub struct IssuedVoucher {
 }
 
 /// The stock of one offer at an instant.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct OfferStock {
     pub offer: String,
     /// The release under way, if any, and what is left of it.
@@ -73,7 +73,7 @@ pub struct OfferStock {
 }
 
 /// Pushed to stock subscribers after each commit that changed a release.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct StockUpdate {
     pub campaign: String,
     pub offer: String,
@@ -104,7 +104,7 @@ pub struct RedeemCommand {
     pub order: Order,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Redeemed {
     pub redemption_id: i64,
     pub voucher: String,
@@ -112,7 +112,7 @@ pub struct Redeemed {
     pub amount_off: Fen,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RefundedVoucher {
     pub voucher: String,
     pub outcome: RefundOutcome,

@@ -12,7 +12,7 @@ use sqlx::SqlitePool;
 
 use crate::catalog::Catalog;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Merchant {
     pub id: String,
     pub name: LocalizedText,
@@ -62,7 +62,7 @@ pub struct MerchantQuery {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MerchantHit {
     #[serde(flatten)]
     pub merchant: Merchant,
@@ -71,7 +71,7 @@ pub struct MerchantHit {
     pub distance_m: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MerchantPage {
     pub total: usize,
     pub offset: usize,

@@ -109,3 +109,70 @@ async fn the_app_is_served_precompressed_with_long_lives_for_hashed_files() {
     assert!(route.text().await.expect("body").contains("惠券"));
     service.stop().await;
 }
+
+/// Every `$ref` in a JSON document, e.g. `#/components/schemas/Campaign`.
+fn references(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (name, field) in fields {
+                match (name.as_str(), field) {
+                    ("$ref", serde_json::Value::String(target)) => found.push(target.clone()),
+                    _ => references(field, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint_and_every_schema_it_names() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = start(data.path().to_owned(), None).await;
+    let document: serde_json::Value =
+        reqwest::get(format!("{}/api/v1/openapi.json", service.base)).await.expect("answers").json().await.expect("JSON");
+    assert!(document["openapi"].as_str().is_some_and(|version| version.starts_with("3.")), "{}", document["openapi"]);
+    assert_eq!(document["servers"][0]["url"], "/api/v1");
+    let expected = [
+        ("get", "/time"),
+        ("get", "/campaigns"),
+        ("get", "/campaigns/{id}"),
+        ("get", "/campaigns/{id}/boundary"),
+        ("get", "/campaigns/{id}/stock"),
+        ("get", "/campaigns/{id}/stock/events"),
+        ("post", "/campaigns/{id}/claims"),
+        ("get", "/campaigns/{id}/merchants"),
+        ("post", "/sessions/otp"),
+        ("post", "/sessions"),
+        ("post", "/sessions/partner"),
+        ("get", "/wallet"),
+        ("post", "/till/redemptions"),
+        ("post", "/till/refunds"),
+    ];
+    let paths = document["paths"].as_object().expect("paths");
+    for (method, path) in expected {
+        assert!(paths.get(path).is_some_and(|item| item.get(method).is_some()), "{method} {path} is not documented");
+    }
+    assert_eq!(paths.values().map(|item| item.as_object().map_or(0, |methods| methods.len())).sum::<usize>(), expected.len());
+    // Each documented path is really served: none falls through to the API's 404.
+    let detail = reqwest::get(format!("{}/api/v1/campaigns/tianjin-2022-jinlegou/stock", service.base)).await.expect("answers");
+    assert_eq!(detail.status(), 200);
+
+    // Every schema a path or schema refers to is defined, and the claim's refusals are documented.
+    let mut targets = Vec::new();
+    references(&document, &mut targets);
+    let schemas = document["components"]["schemas"].as_object().expect("schemas");
+    for target in &targets {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected reference {target}"));
+        assert!(schemas.contains_key(name), "{target} is not defined");
+    }
+    for name in ["Campaign", "Tier", "Validity", "ClaimBody", "ClaimReceipt", "WalletVoucher", "ProblemDetails", "MerchantPage"] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    let claim = &document["paths"]["/campaigns/{id}/claims"]["post"];
+    assert!(claim["parameters"].as_array().expect("parameters").iter().any(|parameter| parameter["name"] == "Idempotency-Key"));
+    assert!(claim["responses"]["4XX"]["description"].as_str().is_some_and(|text| text.contains("sold_out")));
+    assert!(document["components"]["securitySchemes"]["resident"].is_object());
+    service.stop().await;
+}

@@ -37,6 +37,7 @@ pub use geojson::BoundaryError;
 
 /// The coordinate reference system a boundary is drawn in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Crs {
     /// WGS-84 (EPSG:4326): GPS, `navigator.geolocation`, OpenStreetMap, RFC 7946 GeoJSON.
     #[serde(rename = "wgs84")]
@@ -61,6 +62,7 @@ pub struct LonLat {
 /// Only [`Fix::new`] (or deserialising, which calls it) makes one, so a `Fix` always holds finite
 /// coordinates in range and a finite, non-negative accuracy.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "UncheckedFix")]
 pub struct Fix {
     latitude: f64,
@@ -178,6 +180,7 @@ impl Default for LocateOptions {
 /// Where a fix is relative to a boundary. Distances are to the nearest point of the border
 /// (exterior or hole), in metres.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The whole accuracy circle is inside.

@@ -14,27 +14,41 @@ use axum::{
 use futures_util::{Stream, StreamExt};
 use huiquan_core::{
     Campaign,
-    api::{CampaignSummary, ServerTime},
+    api::{CampaignSummary, ProblemDetails, ServerTime},
 };
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{AppState, Problem, ledger::OfferStock};
 
 /// The service's clock. Never cached: a stale time would skew every countdown.
+/// The service's clock: the app counts down to releases with it, not with the phone's.
+#[utoipa::path(get, path = "/time", tag = "campaigns",
+    responses((status = 200, description = "Now, never cached", body = ServerTime)))]
 pub async fn time() -> impl IntoResponse {
     let now = ServerTime { epoch_ms: jiff::Timestamp::now().as_millisecond() };
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(now))
 }
 
+/// Every campaign the service runs.
+#[utoipa::path(get, path = "/campaigns", tag = "campaigns",
+    responses((status = 200, description = "The campaigns", body = Vec<CampaignSummary>)))]
 pub async fn list(State(state): State<AppState>) -> Json<Vec<CampaignSummary>> {
     Json(state.catalog.iter().map(CampaignSummary::from).collect())
 }
 
+/// A campaign in full: rounds, themes, tiers and packs, and their rules.
+#[utoipa::path(get, path = "/campaigns/{id}", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+    responses((status = 200, description = "The campaign", body = Campaign), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Campaign>, Problem> {
     state.catalog.get(&id).cloned().map(Json).ok_or_else(|| Problem::unknown_campaign(&id))
 }
 
 /// The city's outline as GeoJSON, in the CRS the campaign names (also sent as `Huiquan-Crs`).
+#[utoipa::path(get, path = "/campaigns/{id}/boundary", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+    responses(
+        (status = 200, description = "A GeoJSON Feature (MultiPolygon or Polygon)", body = serde_json::Value, content_type = "application/geo+json",
+            headers(("Huiquan-Crs" = String, description = "`wgs84` or `gcj02`"))),
+        (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn boundary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let campaign = state.catalog.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
     let boundary = state.boundaries.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
@@ -54,6 +68,9 @@ pub async fn boundary(State(state): State<AppState>, Path(id): Path<String>) -> 
 }
 
 /// Each offer's state and what is left of the release under way.
+/// Each offer's state and what is left of its release under way.
+#[utoipa::path(get, path = "/campaigns/{id}/stock", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+    responses((status = 200, description = "Stock per tier or pack", body = Vec<OfferStock>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     if state.catalog.get(&id).is_none() {
         return Err(Problem::unknown_campaign(&id));
@@ -67,6 +84,11 @@ pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Res
 
 /// Stock as server-sent events: a `snapshot` first, then a `stock` event for every change
 /// (`{offer, release_opens_ms, left}`), and a keep-alive comment every 15 s.
+/// Stock, pushed: an `event: snapshot` (the list of `GET …/stock`), then an `event: stock`
+/// (a `StockUpdate`) after every change, or `event: resync` when the reader fell behind and
+/// should read the stock again. The stream ends when the service shuts down.
+#[utoipa::path(get, path = "/campaigns/{id}/stock/events", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+    responses((status = 200, description = "Server-sent events", body = String, content_type = "text/event-stream"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock_events(
     State(state): State<AppState>,
     Path(id): Path<String>,

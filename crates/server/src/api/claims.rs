@@ -5,14 +5,17 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use huiquan_core::{Fix, LocateOptions};
+use huiquan_core::{Fix, LocateOptions, api::ProblemDetails};
 use serde::Deserialize;
 
 use super::extract::{ApiJson, SignedIn};
-use crate::{AppState, Problem, ledger::ClaimCommand};
+use crate::{
+    AppState, Problem,
+    ledger::{ClaimCommand, ClaimReceipt},
+};
 
 /// The body of a claim.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimBody {
     /// A tier or pack id of the campaign.
@@ -25,7 +28,7 @@ pub struct ClaimBody {
     pub store: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub latitude: f64,
@@ -48,6 +51,16 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
     Ok(key.to_owned())
 }
 
+/// Claims a tier or pack for the signed-in resident. Retrying with the same Idempotency-Key
+/// returns the first answer (with `Idempotency-Replayed: true`) and never claims twice; a 201 is
+/// sent only once the claim is durable.
+#[utoipa::path(post, path = "/campaigns/{id}/claims", tag = "claims", security(("resident" = [])),
+    params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`"), ("Idempotency-Key" = String, Header, description = "8 to 64 visible ASCII characters, one per tap")),
+    request_body = ClaimBody,
+    responses(
+        (status = 201, description = "Claimed: the vouchers issued", body = ClaimReceipt),
+        (status = "4XX", description = "Refused: outside_area, sold_out, already_claimed, used_before, not_open_yet, round_over, rate_limited, …", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Not recorded; retry with the same key", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn claim(
     State(state): State<AppState>,
     Path(campaign_id): Path<String>,

@@ -4,6 +4,7 @@ use axum::{
     Json,
     extract::{Path, Query, State},
 };
+use huiquan_core::api::ProblemDetails;
 use serde::Deserialize;
 
 use crate::{
@@ -11,7 +12,8 @@ use crate::{
     merchants::{MerchantPage, MerchantQuery},
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Words that must all appear in the name, district or address.
@@ -26,6 +28,9 @@ pub struct SearchParams {
     pub offset: Option<usize>,
 }
 
+/// Where a campaign's vouchers are accepted: search by words, category or tier, nearest first.
+#[utoipa::path(get, path = "/campaigns/{id}/merchants", tag = "merchants", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`"), SearchParams),
+    responses((status = 200, description = "A page of merchants", body = MerchantPage), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn search(
     State(state): State<AppState>,
     Path(id): Path<String>,

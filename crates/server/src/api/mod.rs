@@ -8,37 +8,91 @@ mod sessions;
 mod till;
 mod wallet;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    Router,
+    Json, Router,
     extract::{ConnectInfo, DefaultBodyLimit, Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::get,
 };
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{AppState, Problem};
 
 /// The largest request body the API reads: a claim or a till order is far smaller.
 const BODY_LIMIT: usize = 16 * 1024;
 
+/// What the OpenAPI document says beyond the handlers' own annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Huiquan voucher service",
+        description = "Consumption vouchers (消费券): campaigns, live stock, claims, the resident's wallet, \
+            merchants, and the till. Errors are RFC 9457 problem+json with a stable `code`. Money is in fen; \
+            instants are milliseconds since the Unix epoch, UTC; a campaign's civil times are in its own time zone.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "campaigns", description = "Campaigns, boundaries, stock"),
+        (name = "claims", description = "Claiming vouchers"),
+        (name = "sessions", description = "Signing in"),
+        (name = "wallet", description = "The resident's vouchers"),
+        (name = "merchants", description = "Where vouchers are accepted"),
+        (name = "till", description = "Redemption and refunds, as a merchant's till calls them"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("resident", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "till",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Till <campaign>/<merchant>:<key>`, the key being hex HMAC-SHA-256(till secret, `<campaign>/<merchant>`)",
+            ))),
+        );
+    }
+}
+
+/// The routes and the OpenAPI document describing them, both from the handlers' annotations.
+fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(campaigns::time))
+        .routes(routes!(campaigns::list))
+        .routes(routes!(campaigns::detail))
+        .routes(routes!(campaigns::boundary))
+        .routes(routes!(campaigns::stock))
+        .routes(routes!(campaigns::stock_events))
+        .routes(routes!(claims::claim))
+        .routes(routes!(merchants::search))
+        .routes(routes!(sessions::send_code))
+        .routes(routes!(sessions::sign_in))
+        .routes(routes!(sessions::partner))
+        .routes(routes!(wallet::wallet))
+        .routes(routes!(till::redeem))
+        .routes(routes!(till::refund))
+        .split_for_parts()
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/time", get(campaigns::time))
-        .route("/campaigns", get(campaigns::list))
-        .route("/campaigns/{id}", get(campaigns::detail))
-        .route("/campaigns/{id}/boundary", get(campaigns::boundary))
-        .route("/campaigns/{id}/stock", get(campaigns::stock))
-        .route("/campaigns/{id}/stock/events", get(campaigns::stock_events))
-        .route("/campaigns/{id}/claims", post(claims::claim))
-        .route("/campaigns/{id}/merchants", get(merchants::search))
-        .route("/sessions/otp", post(sessions::send_code))
-        .route("/sessions", post(sessions::sign_in))
-        .route("/sessions/partner", post(sessions::partner))
-        .route("/wallet", get(wallet::wallet))
-        .route("/till/redemptions", post(till::redeem))
-        .route("/till/refunds", post(till::refund))
+    let (routes, document) = documented_routes();
+    // Built once; served as it is on every request.
+    let document = Arc::new(document);
+    routes
+        .route("/openapi.json", get(move || async move { Json(Arc::clone(&document)) }))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), limit_address))
         // Enforced by the body extractors, so an oversized body gets problem+json like any other.

@@ -1,18 +1,21 @@
 //! Signing in: a phone and a one-time code, or a partner app's signed token.
 
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
-use serde::Deserialize;
+use huiquan_core::api::ProblemDetails;
+use serde::{Deserialize, Serialize};
+
+use crate::identity::SignedIn;
 
 use super::extract::ApiJson;
 use crate::{AppState, Problem, identity::IdentityError};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
     pub phone: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeSignIn {
     pub phone: String,
@@ -22,10 +25,17 @@ pub struct CodeSignIn {
     pub device: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerSignIn {
     pub token: String,
+}
+
+/// A code was sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CodeSent {
+    /// How long the code stays valid.
+    pub expires_in_s: u32,
 }
 
 pub(crate) fn identity_problem(error: IdentityError) -> Problem {
@@ -47,16 +57,25 @@ pub(crate) fn identity_problem(error: IdentityError) -> Problem {
     }
 }
 
+/// Sends a one-time code to a phone (in demo mode, to the service log).
+#[utoipa::path(post, path = "/sessions/otp", tag = "sessions", request_body = CodeRequest,
+    responses((status = 202, description = "Sent", body = CodeSent), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn send_code(State(state): State<AppState>, ApiJson(body): ApiJson<CodeRequest>) -> Result<impl IntoResponse, Problem> {
     state.identity.send_code(&body.phone).await.map_err(identity_problem)?;
-    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "expires_in_s": 300 }))))
+    Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_s: 300 })))
 }
 
+/// Signs in with the phone and its one-time code.
+#[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = CodeSignIn,
+    responses((status = 201, description = "Signed in", body = SignedIn), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<CodeSignIn>) -> Result<impl IntoResponse, Problem> {
     let signed_in = state.identity.sign_in_with_code(&body.phone, &body.code, body.device.as_deref()).await.map_err(identity_problem)?;
     Ok((StatusCode::CREATED, Json(signed_in)))
 }
 
+/// Signs in with a partner app's token (HMAC-signed, with expiry and audience `huiquan`).
+#[utoipa::path(post, path = "/sessions/partner", tag = "sessions", request_body = PartnerSignIn,
+    responses((status = 201, description = "Signed in", body = SignedIn), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn partner(State(state): State<AppState>, ApiJson(body): ApiJson<PartnerSignIn>) -> Result<impl IntoResponse, Problem> {
     let signed_in = state.identity.sign_in_with_partner(&body.token).await.map_err(identity_problem)?;
     Ok((StatusCode::CREATED, Json(signed_in)))

@@ -11,14 +11,14 @@ use axum::{
     response::IntoResponse,
 };
 use hmac::{Hmac, Mac};
-use huiquan_core::{Order, RefundKind};
+use huiquan_core::{Order, RefundKind, api::ProblemDetails};
 use serde::Deserialize;
 use sha2::Sha256;
 
 use super::extract::ApiJson;
 use crate::{
     AppState, Problem,
-    ledger::{LedgerError, RedeemCommand, TillRefusal},
+    ledger::{LedgerError, RedeemCommand, Redeemed, RefundedVoucher, TillRefusal},
     merchants::Merchant,
 };
 
@@ -51,7 +51,7 @@ fn till_merchant(state: &AppState, headers: &HeaderMap) -> Result<(String, Merch
     Ok((campaign.to_owned(), merchant))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedeemBody {
     pub voucher_code: String,
@@ -62,7 +62,7 @@ pub struct RedeemBody {
     pub items: Vec<huiquan_core::OrderItem>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundBody {
     pub order_id: String,
@@ -88,6 +88,10 @@ fn till_problem(error: LedgerError) -> Problem {
     }
 }
 
+/// Redeems a voucher against an order at the calling merchant's till.
+#[utoipa::path(post, path = "/till/redemptions", tag = "till", security(("till" = [])), request_body = RedeemBody,
+    responses((status = 201, description = "Redeemed: the amount off", body = Redeemed),
+        (status = "4XX", description = "Refused: voucher_expired, voucher_used, not_accepted_here, threshold_not_met, one_voucher_per_order, merchant_daily_limit, …", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RedeemBody>) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     if body.order_id.is_empty() || body.order_id.len() > 64 || body.total.0 < 0 || body.items.iter().any(|item| item.amount.0 < 0) {
@@ -108,6 +112,9 @@ pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(b
     Ok((StatusCode::CREATED, Json(redeemed)))
 }
 
+/// Refunds an order: a full refund inside validity restores the voucher, otherwise it stays used.
+#[utoipa::path(post, path = "/till/refunds", tag = "till", security(("till" = [])), request_body = RefundBody,
+    responses((status = 200, description = "What became of each voucher of the order", body = Vec<RefundedVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn refund(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RefundBody>) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     let refunded = state

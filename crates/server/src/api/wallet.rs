@@ -6,13 +6,13 @@ use axum::{
     http::{HeaderValue, header},
     response::IntoResponse,
 };
-use huiquan_core::Fen;
+use huiquan_core::{Fen, api::ProblemDetails};
 use serde::Serialize;
 
 use super::extract::SignedIn;
 use crate::{AppState, Problem};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VoucherStatus {
     Unused,
@@ -20,7 +20,7 @@ pub enum VoucherStatus {
     Expired,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WalletVoucher {
     pub id: i64,
     /// What the till scans or types.
@@ -40,6 +40,9 @@ pub struct WalletVoucher {
     pub accepted_categories: Vec<String>,
 }
 
+/// The signed-in resident's vouchers, newest first.
+#[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])),
+    responses((status = 200, description = "The vouchers", body = Vec<WalletVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<impl IntoResponse, Problem> {
     let rows: Vec<(i64, String, String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT v.id, v.code, v.campaign, v.tier, c.offer, c.claimed_at, v.expires_at, v.used_at
