@@ -304,3 +304,59 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
     let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
     assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_in_the_middle_of_a_storm_lets_claims_under_way_finish() {
+    let campaigns = storm_campaigns();
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut process = spawn_binary(campaigns.path(), data.path()).await;
+    let client = client();
+    let tokens = sign_in_all(&client, &process.base).await;
+
+    // Each answer with the moment it arrived.
+    let limit = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut tasks = Vec::new();
+    for (resident, token) in tokens.iter().enumerate() {
+        let (client, base, token, limit) = (client.clone(), process.base.clone(), token.clone(), Arc::clone(&limit));
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.expect("open");
+            let answer = claim(&client, &base, &token, &format!("term-{resident:05}")).await;
+            (answer, std::time::Instant::now())
+        }));
+    }
+    let stock_url = format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock", process.base);
+    loop {
+        let left = match client.get(&stock_url).send().await {
+            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
+                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
+            }),
+            Err(_) => None,
+        };
+        if left.is_some_and(|left| left <= u64::from(STOCK) - 100) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let pid = process.child.id().expect("running");
+    let signalled = std::time::Instant::now();
+    let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+    let exit = tokio::time::timeout(Duration::from_secs(30), process.child.wait()).await.expect("exits in time").expect("exit status");
+    assert!(exit.success(), "a graceful shutdown exits 0: {exit}");
+
+    let mut acknowledged = 0;
+    let mut answered_after_signal = 0;
+    for task in tasks {
+        let (answer, at) = task.await.expect("task");
+        if let Some((status, _)) = answer {
+            acknowledged += usize::from(status == 201);
+            answered_after_signal += usize::from(at > signalled);
+        }
+    }
+    println!("SIGTERM: {acknowledged} claims acknowledged, {answered_after_signal} answers after the signal");
+    assert!(answered_after_signal > 0, "requests under way at the signal were answered");
+    // Nothing was written that was not answered, and nothing answered was lost.
+    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    assert_eq!((claims, vouchers, claimed), (acknowledged as i64, acknowledged as i64, acknowledged as i64));
+    assert_eq!((stock, most), (i64::from(STOCK), 1));
+}
