@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Campaign, LocalizedText};
+use crate::{Campaign, Fen, LocalizedText};
 
 /// `GET /api/v1/time`: the service's clock, for the app to correct the phone's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,4 +75,79 @@ mod tests {
         assert_eq!(json["code"], "unknown_campaign");
         assert_eq!(json["status"], 404);
     }
+}
+
+/// What a successful claim returns (201).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimReceipt {
+    pub claim_id: i64,
+    pub campaign: String,
+    pub offer: String,
+    pub round: String,
+    pub claimed_at_ms: i64,
+    pub vouchers: Vec<IssuedVoucher>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedVoucher {
+    pub id: i64,
+    pub code: String,
+    pub tier: String,
+    pub expires_at_ms: i64,
+}
+
+/// The stock of one offer at an instant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferStock {
+    pub offer: String,
+    /// The release under way, if any, and what is left of it.
+    pub release_opens_ms: Option<i64>,
+    pub stock: Option<u32>,
+    pub left: Option<u32>,
+    pub state: crate::TierState,
+}
+
+/// Pushed to stock subscribers after each commit that changed a release.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockUpdate {
+    pub campaign: String,
+    pub offer: String,
+    pub release_opens_ms: i64,
+    pub left: u32,
+}
+
+/// Where a voucher stands, as of the answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherStatus {
+    Unused,
+    Used,
+    Expired,
+}
+
+/// One voucher of `GET /api/v1/wallet`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletVoucher {
+    pub id: i64,
+    /// What the till scans or types.
+    pub code: String,
+    pub campaign: String,
+    pub tier: String,
+    /// The tier or pack it was claimed as.
+    pub offer: String,
+    pub threshold: Fen,
+    pub discount: Fen,
+    pub claimed_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub status: VoucherStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at_ms: Option<i64>,
+    /// Merchant categories that accept it (empty: every participating merchant).
+    pub accepted_categories: Vec<String>,
 }

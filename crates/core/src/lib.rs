@@ -7,6 +7,7 @@ pub mod api;
 pub mod campaign;
 pub mod civil;
 pub mod claim;
+pub mod clock;
 pub mod demo;
 #[cfg(test)]
 mod fixtures;
@@ -16,6 +17,7 @@ pub mod identity;
 mod interleavings;
 pub mod money;
 pub mod redemption;
+pub mod retry;
 pub mod rollover;
 pub mod schedule;
 pub mod text;

@@ -14,6 +14,7 @@ use std::{
     sync::Arc,
 };
 
+use huiquan_core::api::{ClaimReceipt, IssuedVoucher, OfferStock, StockUpdate};
 use huiquan_core::{
     Campaign, Claimant, ClaimRequest, Fen, History, PastClaim, PastUse, Refusal, RoundStock, Theme, Verdict,
     api::ProblemDetails,
@@ -42,44 +43,9 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// What a successful claim returns (201).
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct ClaimReceipt {
-    pub claim_id: i64,
-    pub campaign: String,
-    pub offer: String,
-    pub round: String,
-    pub claimed_at_ms: i64,
-    pub vouchers: Vec<IssuedVoucher>,
-}
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct IssuedVoucher {
-    pub id: i64,
-    pub code: String,
-    pub tier: String,
-    pub expires_at_ms: i64,
-}
 
-/// The stock of one offer at an instant.
-#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct OfferStock {
-    pub offer: String,
-    /// The release under way, if any, and what is left of it.
-    pub release_opens_ms: Option<i64>,
-    pub stock: Option<u32>,
-    pub left: Option<u32>,
-    pub state: huiquan_core::TierState,
-}
 
-/// Pushed to stock subscribers after each commit that changed a release.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct StockUpdate {
-    pub campaign: String,
-    pub offer: String,
-    pub release_opens_ms: i64,
-    pub left: u32,
-}
 
 /// A claim as the HTTP layer hands it over, already authenticated and located.
 #[derive(Clone, Debug)]

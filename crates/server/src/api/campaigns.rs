@@ -14,11 +14,11 @@ use axum::{
 use futures_util::{Stream, StreamExt};
 use huiquan_core::{
     Campaign,
-    api::{CampaignSummary, ProblemDetails, ServerTime},
+    api::{CampaignSummary, OfferStock, ProblemDetails, ServerTime},
 };
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::{AppState, Problem, ledger::OfferStock};
+use crate::{AppState, Problem};
 
 /// The service's clock. Never cached: a stale time would skew every countdown.
 /// The service's clock: the app counts down to releases with it, not with the phone's.

@@ -5,13 +5,16 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use huiquan_core::{Fix, LocateOptions, api::ProblemDetails};
+use huiquan_core::{
+    Fix, LocateOptions,
+    api::{ClaimReceipt, ProblemDetails},
+};
 use serde::Deserialize;
 
 use super::extract::{ApiJson, SignedIn};
 use crate::{
     AppState, Problem,
-    ledger::{ClaimCommand, ClaimReceipt},
+    ledger::ClaimCommand,
 };
 
 /// The body of a claim.

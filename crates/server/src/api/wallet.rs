@@ -6,39 +6,11 @@ use axum::{
     http::{HeaderValue, header},
     response::IntoResponse,
 };
-use huiquan_core::{Fen, api::ProblemDetails};
-use serde::Serialize;
+use huiquan_core::api::{ProblemDetails, VoucherStatus, WalletVoucher};
 
 use super::extract::SignedIn;
 use crate::{AppState, Problem};
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VoucherStatus {
-    Unused,
-    Used,
-    Expired,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct WalletVoucher {
-    pub id: i64,
-    /// What the till scans or types.
-    pub code: String,
-    pub campaign: String,
-    pub tier: String,
-    /// The tier or pack it was claimed as.
-    pub offer: String,
-    pub threshold: Fen,
-    pub discount: Fen,
-    pub claimed_at_ms: i64,
-    pub expires_at_ms: i64,
-    pub status: VoucherStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub used_at_ms: Option<i64>,
-    /// Merchant categories that accept it (empty: every participating merchant).
-    pub accepted_categories: Vec<String>,
-}
 
 /// The signed-in resident's vouchers, newest first.
 #[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])),
