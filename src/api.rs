@@ -3,7 +3,7 @@
 
 use gloo_net::http::Request;
 use huiquan_core::{
-    Campaign,
+    Boundary, Campaign, Crs,
     api::{CampaignSummary, ProblemDetails, ServerTime},
 };
 use serde::de::DeserializeOwned;
@@ -56,6 +56,19 @@ pub async fn campaigns() -> Result<Vec<CampaignSummary>, ApiError> {
 
 pub async fn campaign(id: &str) -> Result<Campaign, ApiError> {
     get_json(&format!("/api/v1/campaigns/{}", encode_path_segment(id))).await
+}
+
+/// The campaign's city outline, in the CRS the campaign names.
+pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
+    let path = format!("/api/v1/campaigns/{}/boundary", encode_path_segment(id));
+    let response = Request::get(&path).send().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    if !response.ok() {
+        let status = response.status();
+        let problem = response.json::<ProblemDetails>().await.ok();
+        return Err(ApiError::Refused { status, problem });
+    }
+    let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    Boundary::from_geojson(&text, crs).map_err(|error| ApiError::Unreadable(error.to_string()))
 }
 
 /// Ids come from the address bar: never let one reshape the request path.

@@ -4,8 +4,10 @@
 //! every sentence comes from the catalogues in `i18n`.
 
 pub mod api;
+pub mod clock;
 mod components;
 pub mod i18n;
+pub mod location;
 mod routes;
 
 use leptos::prelude::*;
@@ -23,6 +25,7 @@ pub use crate::routes::campaign::CampaignDetails;
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    clock::provide_server_clock(clock::ServerClockOptions::default());
     view! {
         <I18nProvider>
             <Router>

@@ -1,6 +1,8 @@
 //! A campaign: when it runs, how stock is released, and every tier by theme.
 
-use huiquan_core::{Campaign, ReleaseSchedule};
+use std::sync::Arc;
+
+use huiquan_core::{Campaign, Crs, LocalizedText, ReleaseSchedule};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -8,6 +10,7 @@ use crate::{
     api,
     components::{ErrorView, TierCard},
     i18n::use_i18n,
+    location::{LocationGate, UseLocationOptions, use_location},
     routes::Loading,
 };
 
@@ -31,11 +34,37 @@ pub fn CampaignView(id: String) -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match campaign.await {
-                    Ok(campaign) => view! { <CampaignDetails campaign /> }.into_any(),
+                    Ok(campaign) => {
+                        let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
+                        view! {
+                            <CampaignLocation id crs city />
+                            <CampaignDetails campaign />
+                        }
+                        .into_any()
+                    }
                     Err(error) => view! { <ErrorView error on_retry=move || campaign.refetch() /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The location gate for a campaign: loads the city's outline, then asks on the resident's tap.
+#[component]
+fn CampaignLocation(id: String, crs: Crs, city: LocalizedText) -> impl IntoView {
+    let outline = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::boundary(&id, crs).await.map(Arc::new) }
+    });
+    let boundary = Signal::derive(move || outline.get().and_then(Result::ok));
+    let location = use_location(boundary, UseLocationOptions::default());
+    let ask = location.ask;
+    view! {
+        <LocationGate state=location.state city on_ask=move |()| ask() />
+        {move || match outline.get() {
+            Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
+            _ => None,
+        }}
     }
 }
 

@@ -1,0 +1,128 @@
+//! The location gate: every state the resident can be in, judged on Tianjin's real outline and
+//! put into words. Run in headless Chrome and Firefox by wasm-bindgen-test.
+
+#![cfg(target_arch = "wasm32")]
+
+use huiquan::{
+    i18n::I18nProvider,
+    location::{LocationGate, LocationState, Reading, judge},
+};
+use huiquan_core::{Boundary, Crs, Lang, LocalizedText, LocateOptions, Verdict};
+use leptos::{prelude::*, task::tick};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TIANJIN_OUTLINE: &str = include_str!("../data/geo/tianjin.geojson");
+/// Heping District, central Tianjin (WGS-84).
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+/// Tiananmen, Beijing.
+const BEIJING: (f64, f64) = (39.9087, 116.3975);
+/// Inside the Tangshan enclave that Tianjin's outline surrounds (a hole).
+const TANGSHAN_ENCLAVE: (f64, f64) = (39.3767, 117.6024);
+
+fn tianjin() -> Boundary {
+    Boundary::from_geojson(TIANJIN_OUTLINE, Crs::Wgs84).expect("Tianjin's outline is valid")
+}
+
+fn city() -> LocalizedText {
+    LocalizedText { zh_hans: "天津市".into(), en: "Tianjin".into() }
+}
+
+fn at((latitude, longitude): (f64, f64), accuracy: f64) -> Reading {
+    Reading::Position(latitude, longitude, accuracy)
+}
+
+#[wasm_bindgen_test]
+fn nothing_is_asked_before_the_tap_and_every_answer_has_a_state() {
+    let boundary = tianjin();
+    let options = LocateOptions::default();
+    let judged = |asked, reading| judge(asked, reading, Some(&boundary), &options);
+    assert_eq!(judged(false, at(CENTRAL_TIANJIN, 10.0)), LocationState::NotAsked, "never judged before the tap");
+    assert_eq!(judged(true, Reading::Nothing), LocationState::Asking);
+    assert_eq!(judged(true, Reading::Error(1)), LocationState::Denied);
+    assert_eq!(judged(true, Reading::Error(2)), LocationState::Unavailable);
+    assert_eq!(judged(true, Reading::Error(3)), LocationState::TimedOut);
+    assert_eq!(judged(true, at((f64::NAN, 117.0), 10.0)), LocationState::Unavailable, "nonsense is no position");
+    assert_eq!(judge(true, at(CENTRAL_TIANJIN, 10.0), None, &options), LocationState::Asking, "waiting for the outline");
+
+    let verdict = |reading| match judged(true, reading) {
+        LocationState::Judged { verdict, .. } => verdict,
+        other => panic!("not judged: {other:?}"),
+    };
+    assert!(matches!(verdict(at(CENTRAL_TIANJIN, 30.0)), Verdict::Inside { .. }));
+    assert!(matches!(verdict(at(BEIJING, 30.0)), Verdict::Outside { border_m } if border_m > 50_000.0));
+    assert!(matches!(verdict(at(TANGSHAN_ENCLAVE, 30.0)), Verdict::Outside { .. }), "the enclave is not Tianjin");
+    assert!(matches!(verdict(at(TANGSHAN_ENCLAVE, 2_000.0)), Verdict::Uncertain { centre_inside: false, .. }), "a wide circle crosses the hole's edge");
+    assert!(matches!(verdict(at(CENTRAL_TIANJIN, 5_000.0)), Verdict::TooInaccurate { .. }));
+}
+
+async fn mount_gate(lang: Lang, state: RwSignal<LocationState>, asked: RwSignal<u32>) -> web_sys::HtmlElement {
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    document().body().expect("a body").append_child(&container).expect("appended");
+    leptos::mount::mount_to(container.clone(), move || {
+        view! {
+            <I18nProvider lang>
+                <LocationGate state city=city() on_ask=move |()| asked.update(|count| *count += 1) />
+            </I18nProvider>
+        }
+    })
+    .forget();
+    tick().await;
+    container
+}
+
+fn words(gate: &web_sys::HtmlElement) -> String {
+    let status = gate.query_selector("[role=status]").expect("valid selector").expect("a status line");
+    status.text_content().unwrap_or_default()
+}
+
+fn button(gate: &web_sys::HtmlElement) -> web_sys::HtmlButtonElement {
+    gate.query_selector("button").expect("valid selector").expect("a button").unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn each_state_is_said_plainly_and_announced() {
+    let state = RwSignal::new(LocationState::NotAsked);
+    let asked = RwSignal::new(0);
+    let gate = mount_gate(Lang::ZhHans, state, asked).await;
+    assert!(words(&gate).contains("仅限身在天津市的居民领取"), "{}", words(&gate));
+    assert_eq!(button(&gate).text_content().unwrap_or_default(), "确认我的位置");
+    button(&gate).click();
+    assert_eq!(asked.get_untracked(), 1, "the tap asks");
+
+    let boundary = tianjin();
+    let options = LocateOptions::default();
+    let cases: Vec<(LocationState, &str)> = vec![
+        (LocationState::Asking, "正在获取你的位置"),
+        (LocationState::Denied, "你没有允许使用位置"),
+        (LocationState::Unavailable, "无法确定你的位置"),
+        (LocationState::TimedOut, "获取位置超时"),
+        (judge(true, at(CENTRAL_TIANJIN, 5_000.0), Some(&boundary), &options), "定位不够精确（误差约 5.0 公里）"),
+        (judge(true, at(TANGSHAN_ENCLAVE, 2_000.0), Some(&boundary), &options), "定位误差越过了边界"),
+        (judge(true, at(CENTRAL_TIANJIN, 20.0), Some(&boundary), &options), "已确认：你在天津市，可以领取。"),
+        (judge(true, at(BEIJING, 20.0), Some(&boundary), &options), "你现在不在天津市（离边界约"),
+    ];
+    for (next, expected) in cases {
+        state.set(next.clone());
+        tick().await;
+        assert!(words(&gate).contains(expected), "{next:?}: {}", words(&gate));
+        let help = gate.query_selector(".location-help").expect("valid selector");
+        assert_eq!(help.is_some(), next == LocationState::Denied, "how to allow location again, only when denied");
+        assert_eq!(button(&gate).disabled(), next == LocationState::Asking, "no second request while one is under way");
+    }
+    assert_eq!(button(&gate).text_content().unwrap_or_default(), "重新获取位置");
+}
+
+#[wasm_bindgen_test]
+async fn the_gate_speaks_english_too() {
+    let state = RwSignal::new(LocationState::Denied);
+    let gate = mount_gate(Lang::En, state, RwSignal::new(0)).await;
+    assert!(words(&gate).contains("You have not allowed location"), "{}", words(&gate));
+    assert!(gate.text_content().unwrap_or_default().contains("Alipay"));
+    state.set(judge(true, at(BEIJING, 20.0), Some(&tianjin()), &LocateOptions::default()));
+    tick().await;
+    assert!(words(&gate).contains("You are not in Tianjin right now (about"), "{}", words(&gate));
+    assert!(words(&gate).contains(" km from its boundary"), "{}", words(&gate));
+}
