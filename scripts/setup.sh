@@ -89,17 +89,17 @@ fi
 # --- Rust tools at pinned versions -------------------------------------------------------
 has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
 
-cargo_tool() {  # binary, crate, version, extra cargo-install flags...
-  local binary=$1 crate=$2 version=$3; shift 3
+cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
+  local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
   has_version "$binary" "$version" && return 0
-  say "installing $crate $version (compiles from source; trunk takes about 20 minutes on 2 cores)"
+  say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
   RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"
 }
 
-cargo_tool trunk trunk "$TRUNK_VERSION" --locked --ignore-rust-version --no-default-features --features rustls
+cargo_tool trunk trunk "$TRUNK_VERSION" 20 --locked --ignore-rust-version --no-default-features --features rustls
 # --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
-cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
-cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
+cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 5
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked
 
 # --- wasm-opt from npm's binaryen (Debian's older binaryen breaks wasm-bindgen's output) -----
 if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then

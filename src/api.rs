@@ -4,7 +4,7 @@
 use gloo_net::http::Request;
 use huiquan_core::{
     Boundary, Campaign, Crs,
-    api::{CampaignSummary, ProblemDetails, ServerTime},
+    api::{CampaignSummary, OfferStock, ProblemDetails, ServerTime},
 };
 use serde::de::DeserializeOwned;
 
@@ -71,7 +71,12 @@ pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
     Boundary::from_geojson(&text, crs).map_err(|error| ApiError::Unreadable(error.to_string()))
 }
 
+/// Each tier's and pack's state and what is left of its release under way.
+pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
+    get_json(&format!("/api/v1/campaigns/{}/stock", encode_path_segment(id))).await
+}
+
 /// Ids come from the address bar: never let one reshape the request path.
-fn encode_path_segment(segment: &str) -> String {
+pub fn encode_path_segment(segment: &str) -> String {
     js_sys::encode_uri_component(segment).into()
 }

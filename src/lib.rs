@@ -9,6 +9,7 @@ mod components;
 pub mod i18n;
 pub mod location;
 mod routes;
+pub mod stock;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -19,7 +20,7 @@ use leptos_router::{
 use crate::i18n::I18nProvider;
 use crate::routes::{campaign::CampaignPage, home::HomePage};
 
-pub use crate::components::{ErrorView, LanguageSwitch, TierCard};
+pub use crate::components::{ErrorView, LanguageSwitch, OfferStatus, TierCard, countdown_announcement, countdown_words};
 pub use crate::routes::campaign::CampaignDetails;
 
 /// The whole app.

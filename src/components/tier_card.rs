@@ -5,7 +5,12 @@ use crate::i18n::use_i18n;
 
 /// One voucher tier (满T减D): what it gives, on what, and how many are released.
 #[component]
-pub fn TierCard(tier: Tier) -> impl IntoView {
+pub fn TierCard(
+    tier: Tier,
+    /// What goes below the offer: its live state and the claim button, on the campaign page.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let threshold = tier.threshold.to_string();
     let discount = tier.discount.to_string();
@@ -39,6 +44,7 @@ pub fn TierCard(tier: Tier) -> impl IntoView {
             {only_for}
             // Tiers handed out only in packs have no stock of their own.
             {(stock > 0).then(|| view! { <p class="tier-stock">{move || (i18n.t().tier_stock)(stock)}</p> })}
+            {children.map(|children| children())}
         </li>
     }
 }

@@ -8,9 +8,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
-    components::{ErrorView, TierCard},
+    components::{ErrorView, OfferStatus, TierCard},
     i18n::use_i18n,
     location::{LocationGate, UseLocationOptions, use_location},
+    stock::{StockMap, UseStockOptions, use_stock},
     routes::Loading,
 };
 
@@ -36,9 +37,10 @@ pub fn CampaignView(id: String) -> impl IntoView {
                 match campaign.await {
                     Ok(campaign) => {
                         let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
+                        let stock = use_stock(id.clone(), UseStockOptions::default());
                         view! {
                             <CampaignLocation id crs city />
-                            <CampaignDetails campaign />
+                            <CampaignDetails campaign stock />
                         }
                         .into_any()
                     }
@@ -70,8 +72,14 @@ fn CampaignLocation(id: String, crs: Crs, city: LocalizedText) -> impl IntoView 
 
 /// A campaign as the resident reads it. Times are the campaign's own local times.
 #[component]
-pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
+pub fn CampaignDetails(
+    campaign: Campaign,
+    /// The campaign's live stock; without it each tier shows its state from the schedule alone.
+    #[prop(optional)]
+    stock: Option<RwSignal<StockMap>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let shared = Arc::new(campaign.clone());
     let Campaign { name, city, channel, time_zone, rounds, release, themes, .. } = campaign;
 
     let release_text = move || {
@@ -112,7 +120,8 @@ pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
                 <p>{release_text}</p>
                 <p class="note">{zone_note}</p>
             </section>
-            {themes.into_iter().map(|theme| {
+            {themes.into_iter().enumerate().map(|(theme_index, theme)| {
+                let shared = Arc::clone(&shared);
                 let heading_id = format!("theme-{}", theme.id);
                 let labelled_by = heading_id.clone();
                 view! {
@@ -120,7 +129,19 @@ pub fn CampaignDetails(campaign: Campaign) -> impl IntoView {
                         <h2 id=heading_id>{move || theme.name.get(i18n.lang()).to_owned()}</h2>
                         <p class="theme-scope">{move || theme.scope.get(i18n.lang()).to_owned()}</p>
                         <ul class="tiers">
-                            {theme.tiers.into_iter().map(|tier| view! { <TierCard tier /> }).collect_view()}
+                            {theme.tiers.into_iter().map(|tier| {
+                                let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
+                                let live = {
+                                    let offer_id = offer_id.clone();
+                                    Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
+                                };
+                                // Tiers handed out only in packs have no state of their own.
+                                let status = (stock_per_release > 0).then(|| {
+                                    let campaign = Arc::clone(&shared);
+                                    view! { <OfferStatus campaign theme=theme_index offer_id stock_per_release stock=live /> }
+                                });
+                                view! { <TierCard tier>{status}</TierCard> }
+                            }).collect_view()}
                         </ul>
                     </section>
                 }

@@ -1,0 +1,158 @@
+//! An offer's state on the service's clock: a countdown to its release, what is left while it
+//! is open, when it sold out and when the next release is, or that the round or campaign is over.
+
+use std::sync::Arc;
+
+use huiquan_core::{Campaign, TierState, civil::Instant};
+use leptos::prelude::*;
+
+use crate::{
+    clock::use_server_clock,
+    i18n::{Messages, use_i18n},
+    stock::LiveStock,
+};
+
+/// `1:02:03`, or `2 天 01:02:03` beyond a day.
+pub fn countdown_words(t: &Messages, remaining_ms: i64) -> String {
+    // Round up: "0:00:01" until the very moment it opens, never "0:00:00" a second early.
+    let seconds = (remaining_ms.max(0) + 999) / 1000;
+    let (days, hours, minutes, seconds) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60, seconds % 60);
+    let clock = format!("{hours:02}:{minutes:02}:{seconds:02}");
+    if days > 0 { (t.countdown_days)(days as u32, &clock) } else { clock }
+}
+
+/// What a screen reader is told, at a few moments only: each hour, at 30, 10, 5 and 1 minutes,
+/// and in the last minute (a live region updated every second would talk over everything).
+pub fn countdown_announcement(t: &Messages, remaining_ms: i64) -> String {
+    let minutes = (remaining_ms.max(0) + 59_999) / 60_000;
+    match minutes {
+        0 => t.announce_open.to_owned(),
+        1 => t.announce_last_minute.to_owned(),
+        2..=5 => (t.announce_minutes)(5),
+        6..=10 => (t.announce_minutes)(10),
+        11..=30 => (t.announce_minutes)(30),
+        31..=60 => (t.announce_minutes)(60),
+        _ => (t.announce_hours)(((minutes + 59) / 60) as u32),
+    }
+}
+
+/// `08-28 09:30`, on the campaign's clock.
+fn civil_words(campaign: &Campaign, instant: Instant) -> String {
+    match instant.to_civil(campaign.utc_offset) {
+        Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
+        None => String::new(),
+    }
+}
+
+/// The state of one offer of `campaign` (theme index and size of a release), live.
+#[component]
+pub fn OfferStatus(
+    campaign: Arc<Campaign>,
+    theme: usize,
+    offer_id: String,
+    /// The offer's own stock per release, for a release the service has not reported on yet.
+    stock_per_release: u32,
+    /// Live stock of the campaign, when the page follows it.
+    #[prop(into)]
+    stock: Signal<Option<LiveStock>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let clock = use_server_clock();
+    // Redrawn each second for the countdown, and at the exact instant of the next change.
+    let tick = RwSignal::new(0_u64);
+    let interval: Option<IntervalHandle> = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(1)).ok();
+    let exact: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
+    on_cleanup(move || {
+        if let Some(handle) = interval {
+            handle.clear();
+        }
+        if let Some(Some(handle)) = exact.try_get_value() {
+            handle.clear();
+        }
+    });
+    let now_ms = move || {
+        tick.track();
+        clock.offset();
+        clock.now_ms()
+    };
+    let state = {
+        let campaign = Arc::clone(&campaign);
+        Memo::new(move |_| {
+            let now = Instant(now_ms());
+            let theme = &campaign.themes[theme];
+            let left = match (campaign.open_release(theme, now), stock.get()) {
+                (Some(release), Some(live)) if live.release_opens_ms == release.opens.0 => live.left,
+                // A release the service has not reported on yet is whole.
+                (Some(_), _) => stock_per_release,
+                (None, _) => 0,
+            };
+            campaign.offer_state(theme, now, left)
+        })
+    };
+    // Plan a redraw for the very instant the state will change.
+    Effect::new(move |_| {
+        let next = match state.get() {
+            TierState::Upcoming { opens } => Some(opens.0),
+            TierState::Open { closes, .. } => Some(closes.0),
+            TierState::SoldOut { next_release } => next_release.map(|at| at.0),
+            TierState::RoundOver { next_round_opens } => next_round_opens.map(|at| at.0),
+            TierState::CampaignOver => None,
+        };
+        if let Some(Some(old)) = exact.try_get_value() {
+            old.clear();
+        }
+        let handle = next.and_then(|at| {
+            let wait = u64::try_from(at - clock.now_ms()).unwrap_or(0);
+            set_timeout_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(wait)).ok()
+        });
+        exact.set_value(handle);
+    });
+
+    let campaign_for_words = Arc::clone(&campaign);
+    let words = move || {
+        let t = i18n.t();
+        let campaign = &campaign_for_words;
+        match state.get() {
+            TierState::Upcoming { opens } => (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms()), &civil_words(campaign, opens)),
+            TierState::Open { .. } => {
+                let (left, total) = match stock.get() {
+                    Some(live) => (live.left, live.stock.unwrap_or(stock_per_release)),
+                    None => (stock_per_release, stock_per_release),
+                };
+                (t.status_open)(left, total)
+            }
+            TierState::SoldOut { next_release: Some(next) } => (t.status_sold_out_next)(&civil_words(campaign, next)),
+            TierState::SoldOut { next_release: None } => t.status_sold_out_final.to_owned(),
+            TierState::RoundOver { next_round_opens: Some(next) } => (t.status_round_over_next)(&civil_words(campaign, next)),
+            TierState::RoundOver { next_round_opens: None } | TierState::CampaignOver => t.status_campaign_over.to_owned(),
+        }
+    };
+    let bar = move || match state.get() {
+        TierState::Open { .. } => {
+            let (left, total) = match stock.get() {
+                Some(live) => (live.left, live.stock.unwrap_or(stock_per_release)),
+                None => (stock_per_release, stock_per_release),
+            };
+            Some(view! { <meter class="stock-bar" min="0" max=total.max(1) value=left aria-hidden="true"></meter> })
+        }
+        _ => None,
+    };
+    let announcement = move || match state.get() {
+        TierState::Upcoming { opens } => countdown_announcement(i18n.t(), opens.0 - now_ms()),
+        TierState::Open { .. } => i18n.t().announce_open.to_owned(),
+        _ => String::new(),
+    };
+    let kind = move || match state.get() {
+        TierState::Upcoming { .. } => "offer-status upcoming",
+        TierState::Open { .. } => "offer-status open",
+        TierState::SoldOut { .. } => "offer-status sold-out",
+        TierState::RoundOver { .. } | TierState::CampaignOver => "offer-status over",
+    };
+    view! {
+        <div class=kind data-offer=offer_id>
+            <p class="offer-words" role="timer" aria-live="off">{words}</p>
+            {bar}
+            <p class="visually-hidden" role="status">{announcement}</p>
+        </div>
+    }
+}

@@ -1,0 +1,142 @@
+//! Live stock of a campaign's offers.
+//!
+//! [`use_stock`] reads `GET …/stock`, then follows `…/stock/events` (server-sent events: a
+//! `snapshot`, then a `stock` event after every claim that changed a release). When events fail
+//! for good (a proxy that buffers them, a partner webview without EventSource), it polls instead,
+//! with jitter so that a crowd does not poll in step.
+
+use std::collections::HashMap;
+
+use codee::string::FromToStringCodec;
+use huiquan_core::api::{OfferStock, StockUpdate};
+use leptos::prelude::*;
+use leptos_use_event_source::{ReconnectLimit, UseEventSourceOnEventReturn, UseEventSourceOptions, use_event_source_with_options};
+use wasm_bindgen::JsCast;
+
+use crate::api;
+
+/// What the app knows of one offer's stock: the release it is about and what is left of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveStock {
+    pub release_opens_ms: i64,
+    pub left: u32,
+    /// The release's size, when the service said (rollover may make it larger than the tier's).
+    pub stock: Option<u32>,
+}
+
+/// Offer id → its live stock.
+pub type StockMap = HashMap<String, LiveStock>;
+
+/// Applies one event of the stream (`snapshot`, `stock` or `resync`) to `map`; returns whether the
+/// reader should read the whole stock again (a `resync`, or data it could not read).
+pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
+    match event_type {
+        "snapshot" => match serde_json::from_str::<Vec<OfferStock>>(data) {
+            Ok(offers) => {
+                replace(map, &offers);
+                false
+            }
+            Err(_) => true,
+        },
+        "stock" => match serde_json::from_str::<StockUpdate>(data) {
+            Ok(update) => {
+                let entry = map.entry(update.offer).or_insert(LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None });
+                if entry.release_opens_ms != update.release_opens_ms {
+                    // A new release: its size is not in the event.
+                    *entry = LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None };
+                } else {
+                    entry.left = update.left;
+                }
+                false
+            }
+            Err(_) => true,
+        },
+        _ => true,
+    }
+}
+
+/// Replaces `map` with the stock as `GET …/stock` gives it.
+pub fn replace(map: &mut StockMap, offers: &[OfferStock]) {
+    map.clear();
+    for offer in offers {
+        if let (Some(release_opens_ms), Some(left)) = (offer.release_opens_ms, offer.left) {
+            map.insert(offer.offer.clone(), LiveStock { release_opens_ms, left, stock: offer.stock });
+        }
+    }
+}
+
+/// Options of [`use_stock`].
+#[derive(Clone, Copy, Debug)]
+pub struct UseStockOptions {
+    /// Poll this often when events fail, in milliseconds. Default 5 000.
+    pub poll_ms: u32,
+    /// Plus a random wait up to this. Default 3 000.
+    pub poll_jitter_ms: u32,
+    /// Reconnections of the event stream before falling back to polling. Default 3.
+    pub reconnects: u64,
+    /// Follow the service at all. Default `true`; component tests pass stock in directly.
+    pub live: bool,
+}
+
+impl Default for UseStockOptions {
+    fn default() -> Self {
+        UseStockOptions { poll_ms: 5_000, poll_jitter_ms: 3_000, reconnects: 3, live: true }
+    }
+}
+
+/// The campaign's stock, kept current.
+pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<StockMap> {
+    let stock = RwSignal::new(StockMap::new());
+    if !options.live {
+        return stock;
+    }
+    let polling = RwSignal::new(false);
+    let read_all = {
+        let campaign_id = campaign_id.clone();
+        move || {
+            let campaign_id = campaign_id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(offers) = api::stock(&campaign_id).await {
+                    stock.update(|map| replace(map, &offers));
+                }
+            });
+        }
+    };
+    let read_all_on_event = read_all.clone();
+    let url = format!("/api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
+    let _events = use_event_source_with_options::<String, FromToStringCodec>(
+        url,
+        UseEventSourceOptions::default()
+            .named_events(["snapshot".to_owned(), "stock".to_owned(), "resync".to_owned()])
+            .reconnect_limit(ReconnectLimit::Limited(options.reconnects))
+            .on_failed(move || polling.set(true))
+            // Every event is applied as it arrives: a signal holding "the last message" would
+            // drop one offer's update when two arrive in the same tick.
+            .on_event(move |event: &web_sys::Event| {
+                if let Some(message) = event.dyn_ref::<web_sys::MessageEvent>()
+                    && let Some(data) = message.data().as_string()
+                {
+                    let mut resync = false;
+                    stock.update(|map| resync = apply_event(map, &event.type_(), &data));
+                    if resync {
+                        read_all_on_event();
+                    }
+                }
+                UseEventSourceOnEventReturn::IgnoreProcessingMessage
+            }),
+    );
+    // Polling, once events have failed for good.
+    Effect::new(move |_| {
+        if polling.get() {
+            poll(read_all.clone(), options);
+        }
+    });
+    stock
+}
+
+fn poll(read_all: impl Fn() + Clone + 'static, options: UseStockOptions) {
+    read_all();
+    let wait = f64::from(options.poll_ms) + js_sys::Math::random() * f64::from(options.poll_jitter_ms);
+    let again = read_all.clone();
+    set_timeout(move || poll(again, options), std::time::Duration::from_millis(wait as u64));
+}

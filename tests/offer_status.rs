@@ -1,0 +1,117 @@
+//! An offer's state on the service's clock: the countdown follows the service, not the phone,
+//! and the offer opens at the service's release instant. Run in headless Chrome and Firefox.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use huiquan::{
+    OfferStatus,
+    clock::{ServerClock, phone_now_ms},
+    countdown_announcement, countdown_words,
+    i18n::{I18nProvider, messages},
+    stock::LiveStock,
+};
+use huiquan_core::{Campaign, Lang, civil::Instant};
+use leptos::{prelude::*, task::tick};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TIANJIN: &str = include_str!("../data/campaigns/tianjin-2022-jinlegou.json");
+const MINUTE_MS: i64 = 60_000;
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Tianjin's campaign with its 09:30 release moved to `release_at` (a minute boundary).
+fn tianjin_releasing_at(release_at: i64) -> Arc<Campaign> {
+    let campaign = Campaign::from_json(TIANJIN).expect("valid");
+    Arc::new(campaign.shifted_for_demo(Instant(release_at), 0).expect("shifted"))
+}
+
+async fn mount_status(clock: ServerClock, campaign: Arc<Campaign>, stock: RwSignal<Option<LiveStock>>) -> web_sys::HtmlElement {
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    document().body().expect("a body").append_child(&container).expect("appended");
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(clock);
+        view! {
+            <I18nProvider lang=Lang::ZhHans>
+                <OfferStatus campaign theme=0 offer_id="retail-1000-100".to_owned() stock_per_release=3500 stock />
+            </I18nProvider>
+        }
+    })
+    .forget();
+    tick().await;
+    container
+}
+
+fn shown(element: &web_sys::HtmlElement) -> String {
+    element.query_selector(".offer-words").ok().flatten().and_then(|words| words.text_content()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_phone_three_minutes_slow_counts_down_to_the_services_release_and_opens_on_time() {
+    // The service is three minutes (and some seconds) ahead of the phone, and 1.5 s before a release.
+    let server_now = phone_now_ms() as i64 + 3 * MINUTE_MS;
+    let release_at = (server_now / MINUTE_MS + 1) * MINUTE_MS + MINUTE_MS;
+    let offset = (release_at - 1_500) as f64 - phone_now_ms();
+    let clock = ServerClock::with_offset(offset);
+    let status = mount_status(clock, tianjin_releasing_at(release_at), RwSignal::new(None)).await;
+    assert!(shown(&status).starts_with("距开抢 00:00:0"), "a countdown of seconds, not minutes: {}", shown(&status));
+
+    // Poll until it opens: it must do so within 100 ms of the service's release instant.
+    let mut opened_at = None;
+    for _ in 0..60 {
+        sleep(50).await;
+        if shown(&status).starts_with("正在发放") {
+            opened_at = Some(clock.now_ms());
+            break;
+        }
+    }
+    let opened_at = opened_at.expect("the offer opened");
+    assert!(opened_at >= release_at, "never before the release: {} ms early", release_at - opened_at);
+    assert!(opened_at - release_at <= 150, "opened {} ms after the release", opened_at - release_at);
+    assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
+}
+
+#[wasm_bindgen_test]
+async fn live_stock_is_shown_and_sold_out_says_when_the_next_release_is() {
+    let clock = ServerClock::with_offset(0.0);
+    // A release opened a minute ago.
+    let release_at = (phone_now_ms() as i64 / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    let stock = RwSignal::new(Some(LiveStock { release_opens_ms: release_at, left: 1234, stock: Some(3500) }));
+    let status = mount_status(clock, tianjin_releasing_at(release_at), stock).await;
+    assert_eq!(shown(&status), "正在发放：剩余 1234 / 3500 张");
+    let meter: web_sys::HtmlMeterElement = status.query_selector("meter").ok().flatten().expect("a stock bar").unchecked_into();
+    assert_eq!((meter.value(), meter.max()), (1234.0, 3500.0));
+
+    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 0, stock: Some(3500) }));
+    tick().await;
+    assert!(shown(&status).starts_with("本场已抢完，下次发放 "), "{}", shown(&status));
+    assert!(status.query_selector("meter").ok().flatten().is_none(), "no bar when sold out");
+    // Stock of an earlier release does not count against the open one.
+    stock.set(Some(LiveStock { release_opens_ms: release_at - 86_400_000, left: 0, stock: Some(3500) }));
+    tick().await;
+    assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
+}
+
+#[wasm_bindgen_test]
+fn countdowns_round_up_and_announce_only_now_and_then() {
+    let t = messages(Lang::ZhHans);
+    assert_eq!(countdown_words(t, 1), "00:00:01", "never 00:00:00 before it opens");
+    assert_eq!(countdown_words(t, 3_600_000), "01:00:00");
+    assert_eq!(countdown_words(t, 2 * 86_400_000 + 61_000), "2 天 00:01:01");
+    let announced: Vec<String> = [7_200_000, 3_000_000, 1_700_000, 540_000, 200_000, 59_000, 30_000, 0]
+        .into_iter()
+        .map(|remaining| countdown_announcement(t, remaining))
+        .collect();
+    assert_eq!(announced, ["约 2 小时后开抢", "60 分钟内开抢", "30 分钟内开抢", "10 分钟内开抢", "5 分钟内开抢", "不到 1 分钟开抢", "不到 1 分钟开抢", "现在可以领取了"]);
+    // The same words for a whole minute: a screen reader is not told every second.
+    assert_eq!(countdown_announcement(t, 250_000), countdown_announcement(t, 241_000));
+}
