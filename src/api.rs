@@ -4,9 +4,12 @@
 use gloo_net::http::Request;
 use huiquan_core::{
     Boundary, Campaign, Crs,
-    api::{CampaignSummary, OfferStock, ProblemDetails, ServerTime},
+    Fix,
+    api::{CampaignSummary, ClaimReceipt, OfferStock, ProblemDetails, ServerTime, SignedIn},
 };
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::claim::ClaimAnswer;
 
 /// Why a call to the service failed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -74,6 +77,56 @@ pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
 /// Each tier's and pack's state and what is left of its release under way.
 pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
     get_json(&format!("/api/v1/campaigns/{}/stock", encode_path_segment(id))).await
+}
+
+async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::post(path).header("accept", "application/json").json(body).map_err(|error| ApiError::Unreadable(error.to_string()))?;
+    let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    if !response.ok() {
+        let status = response.status();
+        let problem = response.json::<ProblemDetails>().await.ok();
+        return Err(ApiError::Refused { status, problem });
+    }
+    response.json::<T>().await.map_err(|error| ApiError::Unreadable(error.to_string()))
+}
+
+/// Asks for a one-time code by text message (in demo mode the service logs it).
+pub async fn send_code(phone: &str) -> Result<serde_json::Value, ApiError> {
+    post_json("/api/v1/sessions/otp", &serde_json::json!({ "phone": phone })).await
+}
+
+/// Signs in with the phone, its one-time code and this device's id.
+pub async fn sign_in(phone: &str, code: &str, device: &str) -> Result<SignedIn, ApiError> {
+    post_json("/api/v1/sessions", &serde_json::json!({ "phone": phone, "code": code, "device": device })).await
+}
+
+/// Signs in with the token a partner app handed over.
+pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
+    post_json("/api/v1/sessions/partner", &serde_json::json!({ "token": token })).await
+}
+
+/// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.
+pub async fn claim(campaign: &str, offer: &str, idempotency_key: &str, session_token: &str, fix: Option<Fix>) -> ClaimAnswer {
+    let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
+    let body = serde_json::json!({ "offer": offer, "location": fix });
+    let request = Request::post(&path)
+        .header("accept", "application/json")
+        .header("authorization", &format!("Bearer {session_token}"))
+        .header("idempotency-key", idempotency_key)
+        .json(&body);
+    let Ok(request) = request else { return ClaimAnswer::Network };
+    let Ok(response) = request.send().await else { return ClaimAnswer::Network };
+    let status = response.status();
+    if response.ok() {
+        return match response.json::<ClaimReceipt>().await {
+            Ok(receipt) => ClaimAnswer::Claimed(receipt),
+            // Claimed, but the answer was cut: retrying with the same key replays it.
+            Err(_) => ClaimAnswer::Network,
+        };
+    }
+    let retry_after_s = response.headers().get("retry-after").and_then(|value| value.trim().parse().ok());
+    let problem = response.json::<ProblemDetails>().await.ok();
+    ClaimAnswer::Problem { status, problem, retry_after_s }
 }
 
 /// Ids come from the address bar: never let one reshape the request path.

@@ -4,10 +4,12 @@
 //! every sentence comes from the catalogues in `i18n`.
 
 pub mod api;
+pub mod claim;
 pub mod clock;
 mod components;
 pub mod i18n;
 pub mod location;
+pub mod session;
 mod routes;
 pub mod stock;
 
@@ -20,13 +22,18 @@ use leptos_router::{
 use crate::i18n::I18nProvider;
 use crate::routes::{campaign::CampaignPage, home::HomePage};
 
-pub use crate::components::{ErrorView, LanguageSwitch, OfferStatus, TierCard, countdown_announcement, countdown_words};
+pub use crate::components::{
+    ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words, normalized_phone,
+    use_offer_state,
+};
 pub use crate::routes::campaign::CampaignDetails;
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     clock::provide_server_clock(clock::ServerClockOptions::default());
+    let session = session::provide_session();
+    session::sign_in_from_partner_link(session);
     view! {
         <I18nProvider>
             <Router>

@@ -1,11 +1,15 @@
 //! Pieces shared by the pages.
 
+mod claim_button;
 mod error_view;
 mod header;
-mod offer_status;
+pub(crate) mod offer_status;
+mod sign_in;
 mod tier_card;
 
+pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
 pub use header::{Header, LanguageSwitch};
-pub use offer_status::{OfferStatus, countdown_announcement, countdown_words};
+pub use offer_status::{OfferState, OfferStatus, countdown_announcement, countdown_words, use_offer_state};
+pub use sign_in::{SignIn, normalized_phone};
 pub use tier_card::TierCard;

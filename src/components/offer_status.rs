@@ -44,21 +44,18 @@ fn civil_words(campaign: &Campaign, instant: Instant) -> String {
     }
 }
 
-/// The state of one offer of `campaign` (theme index and size of a release), live.
-#[component]
-pub fn OfferStatus(
-    campaign: Arc<Campaign>,
-    theme: usize,
-    offer_id: String,
-    /// The offer's own stock per release, for a release the service has not reported on yet.
-    stock_per_release: u32,
-    /// Live stock of the campaign, when the page follows it.
-    #[prop(into)]
-    stock: Signal<Option<LiveStock>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
+/// An offer's state, kept current: redrawn each second for countdowns and at the exact instant
+/// of its next change (a release opening must not wait for the next second's tick).
+#[derive(Clone, Copy)]
+pub struct OfferState {
+    pub state: Memo<TierState>,
+    /// The service's time now (tracked: changes each second).
+    pub now_ms: Signal<i64>,
+}
+
+/// The state of one offer of `campaign` on the service's clock, with its live stock.
+pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release: u32, stock: Signal<Option<LiveStock>>) -> OfferState {
     let clock = use_server_clock();
-    // Redrawn each second for the countdown, and at the exact instant of the next change.
     let tick = RwSignal::new(0_u64);
     let interval: Option<IntervalHandle> = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(1)).ok();
     let exact: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
@@ -70,25 +67,22 @@ pub fn OfferStatus(
             handle.clear();
         }
     });
-    let now_ms = move || {
+    let now_ms = Signal::derive(move || {
         tick.track();
         clock.offset();
         clock.now_ms()
-    };
-    let state = {
-        let campaign = Arc::clone(&campaign);
-        Memo::new(move |_| {
-            let now = Instant(now_ms());
-            let theme = &campaign.themes[theme];
-            let left = match (campaign.open_release(theme, now), stock.get()) {
-                (Some(release), Some(live)) if live.release_opens_ms == release.opens.0 => live.left,
-                // A release the service has not reported on yet is whole.
-                (Some(_), _) => stock_per_release,
-                (None, _) => 0,
-            };
-            campaign.offer_state(theme, now, left)
-        })
-    };
+    });
+    let state = Memo::new(move |_| {
+        let now = Instant(now_ms.get());
+        let theme = &campaign.themes[theme];
+        let left = match (campaign.open_release(theme, now), stock.get()) {
+            (Some(release), Some(live)) if live.release_opens_ms == release.opens.0 => live.left,
+            // A release the service has not reported on yet is whole.
+            (Some(_), _) => stock_per_release,
+            (None, _) => 0,
+        };
+        campaign.offer_state(theme, now, left)
+    });
     // Plan a redraw for the very instant the state will change.
     Effect::new(move |_| {
         let next = match state.get() {
@@ -107,13 +101,29 @@ pub fn OfferStatus(
         });
         exact.set_value(handle);
     });
+    OfferState { state, now_ms }
+}
 
+/// The state of one offer of `campaign` (theme index and size of a release), live.
+#[component]
+pub fn OfferStatus(
+    campaign: Arc<Campaign>,
+    theme: usize,
+    offer_id: String,
+    /// The offer's own stock per release, for a release the service has not reported on yet.
+    stock_per_release: u32,
+    /// Live stock of the campaign, when the page follows it.
+    #[prop(into)]
+    stock: Signal<Option<LiveStock>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let OfferState { state, now_ms } = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
     let campaign_for_words = Arc::clone(&campaign);
     let words = move || {
         let t = i18n.t();
         let campaign = &campaign_for_words;
         match state.get() {
-            TierState::Upcoming { opens } => (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms()), &civil_words(campaign, opens)),
+            TierState::Upcoming { opens } => (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms.get()), &civil_words(campaign, opens)),
             TierState::Open { .. } => {
                 let (left, total) = match stock.get() {
                     Some(live) => (live.left, live.stock.unwrap_or(stock_per_release)),
@@ -138,7 +148,7 @@ pub fn OfferStatus(
         _ => None,
     };
     let announcement = move || match state.get() {
-        TierState::Upcoming { opens } => countdown_announcement(i18n.t(), opens.0 - now_ms()),
+        TierState::Upcoming { opens } => countdown_announcement(i18n.t(), opens.0 - now_ms.get()),
         TierState::Open { .. } => i18n.t().announce_open.to_owned(),
         _ => String::new(),
     };

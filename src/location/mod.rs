@@ -12,6 +12,10 @@ use huiquan_core::{Boundary, Fix, LocateOptions, Verdict};
 use leptos::prelude::*;
 use leptos_use_geolocation::{UseGeolocationOptions, use_geolocation_with_options};
 
+/// The resident's location on the current page, shared through context with every claim button.
+#[derive(Clone, Copy)]
+pub struct CurrentLocation(pub Signal<LocationState>);
+
 /// Everything the gate can say about the resident's position.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LocationState {

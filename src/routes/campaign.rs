@@ -2,15 +2,17 @@
 
 use std::sync::Arc;
 
-use huiquan_core::{Campaign, Crs, LocalizedText, ReleaseSchedule};
+use huiquan_core::{Campaign, ReleaseSchedule};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
-    components::{ErrorView, OfferStatus, TierCard},
+    clock::use_server_clock,
+    components::{ClaimButton, ErrorView, OfferStatus, SignIn, TierCard},
+    session::use_session,
     i18n::use_i18n,
-    location::{LocationGate, UseLocationOptions, use_location},
+    location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
     stock::{StockMap, UseStockOptions, use_stock},
     routes::Loading,
 };
@@ -36,13 +38,8 @@ pub fn CampaignView(id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match campaign.await {
                     Ok(campaign) => {
-                        let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
-                        let stock = use_stock(id.clone(), UseStockOptions::default());
-                        view! {
-                            <CampaignLocation id crs city />
-                            <CampaignDetails campaign stock />
-                        }
-                        .into_any()
+                        let stock = use_stock(campaign.id.clone(), UseStockOptions::default());
+                        view! { <CampaignLocation campaign stock /> }.into_any()
                     }
                     Err(error) => view! { <ErrorView error on_retry=move || campaign.refetch() /> }.into_any(),
                 }
@@ -51,15 +48,20 @@ pub fn CampaignView(id: String) -> impl IntoView {
     }
 }
 
-/// The location gate for a campaign: loads the city's outline, then asks on the resident's tap.
+/// The claim page around a campaign: the location gate (its state shared with every claim
+/// button), sign-in, and the campaign with its live tiers.
 #[component]
-fn CampaignLocation(id: String, crs: Crs, city: LocalizedText) -> impl IntoView {
+fn CampaignLocation(campaign: Campaign, stock: RwSignal<StockMap>) -> impl IntoView {
+    let clock = use_server_clock();
+    let session = use_session();
+    let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
     let outline = LocalResource::new(move || {
         let id = id.clone();
         async move { api::boundary(&id, crs).await.map(Arc::new) }
     });
     let boundary = Signal::derive(move || outline.get().and_then(Result::ok));
     let location = use_location(boundary, UseLocationOptions::default());
+    provide_context(CurrentLocation(location.state));
     let ask = location.ask;
     view! {
         <LocationGate state=location.state city on_ask=move |()| ask() />
@@ -67,6 +69,10 @@ fn CampaignLocation(id: String, crs: Crs, city: LocalizedText) -> impl IntoView 
             Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
             _ => None,
         }}
+        <Show when=move || !session.is_signed_in(clock.now_ms())>
+            <SignIn />
+        </Show>
+        <CampaignDetails campaign stock />
     }
 }
 
@@ -138,7 +144,10 @@ pub fn CampaignDetails(
                                 // Tiers handed out only in packs have no state of their own.
                                 let status = (stock_per_release > 0).then(|| {
                                     let campaign = Arc::clone(&shared);
-                                    view! { <OfferStatus campaign theme=theme_index offer_id stock_per_release stock=live /> }
+                                    view! {
+                                        <OfferStatus campaign=Arc::clone(&campaign) theme=theme_index offer_id=offer_id.clone() stock_per_release stock=live />
+                                        <ClaimButton campaign theme=theme_index offer_id stock_per_release stock=live />
+                                    }
                                 });
                                 view! { <TierCard tier>{status}</TierCard> }
                             }).collect_view()}

@@ -151,3 +151,14 @@ pub struct WalletVoucher {
     /// Merchant categories that accept it (empty: every participating merchant).
     pub accepted_categories: Vec<String>,
 }
+
+/// What a sign-in returns (`POST /api/v1/sessions`, `POST /api/v1/sessions/partner`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedIn {
+    /// Sent as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// The resident's number: one for every device, phone, card or account of the same person.
+    pub resident: i64,
+    pub expires_at_ms: i64,
+}

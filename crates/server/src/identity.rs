@@ -158,16 +158,7 @@ pub struct Session {
     expires_at: i64,
 }
 
-/// What a sign-in returns.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct SignedIn {
-    pub token: String,
-    /// The resident's number: one for every device, phone, card or account of the same person.
-    // An alias the schema derive cannot see through.
-    #[schema(value_type = i64)]
-    pub resident: ResidentId,
-    pub expires_at_ms: i64,
-}
+pub use huiquan_core::api::SignedIn;
 
 /// Sign-in, sessions and the "same user" rule.
 #[derive(Clone)]

@@ -1,0 +1,116 @@
+//! One tap, one claim: [`use_claim`] sends it with an Idempotency-Key kept on the device, retries
+//! a busy service with backoff and jitter (never sooner than its Retry-After), and resumes an
+//! attempt a reload or a killed webview interrupted, so a resident never claims twice by accident.
+
+mod flow;
+mod words;
+
+pub use flow::{ClaimAnswer, ClaimPhase, after_answer};
+pub use words::{claim_words, refusal_words};
+
+use huiquan_core::{Fix, retry::Backoff};
+use leptos::prelude::*;
+
+use crate::{
+    api,
+    clock::{phone_now_ms, use_server_clock},
+    session::{random_id, use_session},
+};
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Where the attempt's Idempotency-Key is kept until the attempt is settled.
+pub fn attempt_storage_key(campaign: &str, offer: &str) -> String {
+    format!("huiquan.claim.{campaign}.{offer}")
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep_ms(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.clamp(0.0, 600_000.0) as i32);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// What [`use_claim`] returns.
+#[derive(Clone, Copy)]
+pub struct UseClaimReturn {
+    pub phase: RwSignal<ClaimPhase>,
+    /// Claims (or resumes the kept attempt) with the fix given.
+    pub claim: Callback<Option<Fix>>,
+    /// Stops retrying; the attempt is kept for the next tap.
+    pub stop: Callback<()>,
+}
+
+/// The claim of one offer. If an attempt of this offer is kept on the device, it is resumed at
+/// once with `resume_fix`'s value.
+pub fn use_claim(campaign: String, offer: String, resume_fix: Signal<Option<Fix>>, backoff: Backoff) -> UseClaimReturn {
+    let phase = RwSignal::new(ClaimPhase::Ready);
+    let session = use_session();
+    let clock = use_server_clock();
+    let key_name = attempt_storage_key(&campaign, &offer);
+    let run = {
+        let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
+        move |fix: Option<Fix>| {
+            if phase.with_untracked(ClaimPhase::in_flight) {
+                return; // No double submit, whatever the button's state.
+            }
+            let Some(token) = session.token(clock.now_ms()) else {
+                phase.set(ClaimPhase::Failed { code: "unauthenticated".to_owned() });
+                return;
+            };
+            // The kept attempt, or a new one kept before it is sent.
+            let stored = storage().and_then(|storage| storage.get_item(&key_name).ok().flatten());
+            let idempotency_key = stored.unwrap_or_else(|| {
+                let key = random_id();
+                if let Some(storage) = storage() {
+                    let _ = storage.set_item(&key_name, &key);
+                }
+                key
+            });
+            let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
+            phase.set(ClaimPhase::Sending { retry: 0 });
+            leptos::task::spawn_local(async move {
+                let mut retry = 0;
+                loop {
+                    phase.set(ClaimPhase::Sending { retry });
+                    let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix).await;
+                    let next = after_answer(retry, answer, &backoff, js_sys::Math::random(), phone_now_ms());
+                    if let ClaimPhase::Waiting { retry: next_retry, at_ms, .. } = next {
+                        phase.set(next);
+                        sleep_ms(at_ms - phone_now_ms()).await;
+                        if !matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {
+                            return; // Stopped meanwhile.
+                        }
+                        retry = next_retry;
+                        continue;
+                    }
+                    if next.settled() {
+                        if let Some(storage) = storage() {
+                            let _ = storage.remove_item(&key_name);
+                        }
+                    }
+                    if next == (ClaimPhase::Failed { code: "unauthenticated".to_owned() }) {
+                        session.clear();
+                    }
+                    phase.set(next);
+                    return;
+                }
+            });
+        }
+    };
+    // An attempt a reload interrupted is resumed, not made again.
+    let kept = storage().and_then(|storage| storage.get_item(&key_name).ok().flatten()).is_some();
+    if kept && session.is_signed_in(clock.now_ms()) {
+        let run = run.clone();
+        request_animation_frame(move || run(resume_fix.get_untracked()));
+    }
+    let stop = Callback::new(move |()| {
+        if matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {
+            phase.set(ClaimPhase::Stopped);
+        }
+    });
+    UseClaimReturn { phase, claim: Callback::new(run), stop }
+}

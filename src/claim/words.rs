@@ -1,0 +1,63 @@
+//! Every outcome of a claim as a sentence: which rule refused, and what to do.
+
+use huiquan_core::{Period, Refusal, civil::{Instant, UtcOffset}};
+
+use super::ClaimPhase;
+use crate::i18n::Messages;
+
+/// `08-28 09:30` on the campaign's clock.
+fn at(instant: Instant, offset: UtcOffset) -> String {
+    match instant.to_civil(offset) {
+        Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
+        None => String::new(),
+    }
+}
+
+/// The sentence for a refusal; times are in the campaign's zone (`offset`).
+pub fn refusal_words(t: &Messages, refusal: &Refusal, offset: UtcOffset) -> String {
+    match refusal {
+        Refusal::UnknownOffer => t.refused_unknown_offer.to_owned(),
+        Refusal::NotOpenYet { opens } => (t.refused_not_open_yet)(&at(*opens, offset)),
+        Refusal::RoundOver { next_round_opens: Some(next) } => (t.refused_round_over)(&at(*next, offset)),
+        Refusal::RoundOver { next_round_opens: None } | Refusal::CampaignOver => t.refused_campaign_over.to_owned(),
+        Refusal::SoldOut { next_release: Some(next) } => (t.refused_sold_out)(&at(*next, offset)),
+        Refusal::SoldOut { next_release: None } => t.refused_sold_out_final.to_owned(),
+        Refusal::RealNameRequired => t.refused_real_name.to_owned(),
+        Refusal::EnterpriseExcluded => t.refused_enterprise.to_owned(),
+        Refusal::NotOnAllowlist { .. } => t.refused_allowlist.to_owned(),
+        Refusal::StoreRequired => t.refused_store.to_owned(),
+        Refusal::LocationRequired => t.refused_location_required.to_owned(),
+        Refusal::OutsideArea => t.refused_outside.to_owned(),
+        Refusal::LocationUncertain => t.refused_uncertain.to_owned(),
+        Refusal::LocationInaccurate => t.refused_inaccurate.to_owned(),
+        Refusal::AlreadyClaimed { period: Period::Campaign, .. } => t.refused_claimed_campaign.to_owned(),
+        Refusal::AlreadyClaimed { period, again_at } => {
+            let again = again_at.map(|again| (t.claim_again_at)(&at(again, offset))).unwrap_or_default();
+            let first = if *period == Period::Day { t.refused_claimed_today } else { t.refused_claimed_round };
+            format!("{first}{again}")
+        }
+        Refusal::UsedBefore => t.refused_used_before.to_owned(),
+    }
+}
+
+/// The sentence for where a claim stands; `now_ms` is the phone's clock (for "retrying in N s").
+pub fn claim_words(t: &Messages, phase: &ClaimPhase, offset: UtcOffset, now_ms: f64) -> String {
+    match phase {
+        ClaimPhase::Ready => String::new(),
+        ClaimPhase::Sending { .. } => t.claim_sending.to_owned(),
+        ClaimPhase::Waiting { at_ms, busy, .. } => {
+            let seconds = ((at_ms - now_ms) / 1_000.0).ceil().max(0.0) as u32;
+            if *busy { (t.claim_waiting_busy)(seconds) } else { (t.claim_waiting_network)(seconds) }
+        }
+        ClaimPhase::Stopped => t.claim_stopped.to_owned(),
+        ClaimPhase::Claimed(receipt) => (t.claim_success)(receipt.vouchers.len() as u32),
+        ClaimPhase::Refused(refusal) => refusal_words(t, refusal, offset),
+        ClaimPhase::Failed { code } => match code.as_str() {
+            "unauthenticated" => t.failed_signed_out.to_owned(),
+            "busy" => t.failed_busy.to_owned(),
+            "network" => t.failed_network.to_owned(),
+            "rate_limited" => t.failed_rate_limited.to_owned(),
+            other => (t.failed_other)(other),
+        },
+    }
+}

@@ -1,0 +1,98 @@
+//! The claim button of one offer: enabled only when a claim can succeed as far as the app can
+//! tell (open, located inside the city, signed in), never twice at once, with every outcome in
+//! words announced to screen readers.
+
+use std::sync::Arc;
+
+use huiquan_core::{Area, Campaign, TierState, Verdict, retry::Backoff};
+use leptos::prelude::*;
+
+use crate::{
+    claim::{ClaimPhase, claim_words, use_claim},
+    clock::{phone_now_ms, use_server_clock},
+    components::offer_status::use_offer_state,
+    i18n::use_i18n,
+    location::{CurrentLocation, LocationState},
+    session::use_session,
+    stock::LiveStock,
+};
+
+#[component]
+pub fn ClaimButton(
+    campaign: Arc<Campaign>,
+    theme: usize,
+    offer_id: String,
+    stock_per_release: u32,
+    #[prop(into)] stock: Signal<Option<LiveStock>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let clock = use_server_clock();
+    let location = use_context::<CurrentLocation>().map(|current| current.0);
+    let anywhere = campaign.themes[theme].rules.eligibility.area == Area::Nationwide;
+    let offer_state = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
+    let fix = Signal::derive(move || location.and_then(|state| state.with(LocationState::fix)));
+    let claim = use_claim(campaign.id.clone(), offer_id.clone(), fix, Backoff::default());
+    let phase = claim.phase;
+    let offset = campaign.utc_offset;
+
+    let located = move || {
+        anywhere
+            || location.is_some_and(|state| state.with(|state| matches!(state, LocationState::Judged { verdict: Verdict::Inside { .. }, .. })))
+    };
+    let signed_in = move || {
+        offer_state.now_ms.track();
+        session.is_signed_in(clock.now_ms())
+    };
+    let open = move || matches!(offer_state.state.get(), TierState::Open { .. });
+    let enabled = move || open() && located() && signed_in() && !phase.with(ClaimPhase::in_flight);
+    let hint = move || {
+        if !open() || phase.with(|phase| *phase != ClaimPhase::Ready) {
+            None
+        } else if !signed_in() {
+            Some(i18n.t().claim_needs_sign_in)
+        } else if !located() {
+            Some(i18n.t().claim_needs_location)
+        } else {
+            None
+        }
+    };
+    let label = move || match phase.get() {
+        ClaimPhase::Sending { .. } | ClaimPhase::Waiting { .. } => i18n.t().claim_sending,
+        ClaimPhase::Stopped => i18n.t().claim_resume,
+        _ => i18n.t().claim_button,
+    };
+    let words = move || {
+        offer_state.now_ms.track(); // "retrying in N s" counts down
+        phase.with(|phase| claim_words(i18n.t(), phase, offset, phone_now_ms()))
+    };
+    let receipt = move || match phase.get() {
+        ClaimPhase::Claimed(receipt) => Some(view! {
+            <ul class="claimed-vouchers">
+                {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
+            </ul>
+        }),
+        _ => None,
+    };
+    let stop = claim.stop;
+    let send = claim.claim;
+    view! {
+        <div class="claim" data-offer=offer_id>
+            <button
+                type="button"
+                class="button claim-button"
+                disabled=move || !enabled()
+                aria-busy=move || phase.with(ClaimPhase::in_flight).to_string()
+                on:click=move |_| send.run(fix.get_untracked())
+            >
+                {label}
+            </button>
+            {move || hint().map(|hint| view! { <p class="claim-hint">{hint}</p> })}
+            <p class="claim-words" role="status" aria-live="polite">{words}</p>
+            {receipt}
+            {move || matches!(phase.get(), ClaimPhase::Waiting { .. }).then(|| view! {
+                <button type="button" class="button secondary" on:click=move |_| stop.run(())>{move || i18n.t().claim_stop}</button>
+            })}
+        </div>
+    }
+}

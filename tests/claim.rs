@@ -1,0 +1,125 @@
+//! The claim's state machine through every outcome, and the words each refusal gets. Run in
+//! headless Chrome and Firefox.
+
+#![cfg(target_arch = "wasm32")]
+
+use huiquan::{
+    claim::{ClaimAnswer, ClaimPhase, after_answer, claim_words, refusal_words},
+    i18n::messages,
+    normalized_phone,
+};
+use huiquan_core::{
+    Lang, Period, Refusal,
+    api::{ClaimReceipt, IssuedVoucher, ProblemDetails},
+    civil::{Instant, UtcOffset},
+    retry::Backoff,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn plus_eight() -> UtcOffset {
+    UtcOffset::from_minutes(480).expect("valid")
+}
+
+fn problem(status: u16, refusal: &Refusal) -> ClaimAnswer {
+    // The service's body: the refusal's code and fields as RFC 9457 extension members.
+    let mut details = ProblemDetails::new(status, refusal.code(), "refused", "for a log");
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(refusal) {
+        details.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
+    }
+    ClaimAnswer::Problem { status, problem: Some(details), retry_after_s: None }
+}
+
+#[wasm_bindgen_test]
+fn success_settles_with_the_vouchers() {
+    let receipt = ClaimReceipt {
+        claim_id: 7,
+        campaign: "tianjin-2022-jinlegou".into(),
+        offer: "retail-100-10".into(),
+        round: "r1".into(),
+        claimed_at_ms: 0,
+        vouchers: vec![IssuedVoucher { id: 1, code: "ABCD-EFGH-JKMN-PQRS".into(), tier: "retail-100-10".into(), expires_at_ms: 1 }],
+    };
+    let phase = after_answer(0, ClaimAnswer::Claimed(receipt.clone()), &Backoff::default(), 0.5, 0.0);
+    assert_eq!(phase, ClaimPhase::Claimed(receipt));
+    assert!(phase.settled() && !phase.in_flight());
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0), "领取成功！1 张消费券已放入你的券包。");
+}
+
+#[wasm_bindgen_test]
+fn every_refusal_of_the_rules_is_read_back_and_said_plainly() {
+    let at = Instant(1_661_650_200_000); // 2022-08-28 09:30 in Tianjin
+    let cases = [
+        (Refusal::UnknownOffer, 404, "没有这种消费券"),
+        (Refusal::NotOpenYet { opens: at }, 409, "还没开始发放，08-28 09:30 开抢。"),
+        (Refusal::RoundOver { next_round_opens: Some(at) }, 409, "下一轮 08-28 09:30 开始"),
+        (Refusal::CampaignOver, 409, "活动已经结束"),
+        (Refusal::SoldOut { next_release: Some(at) }, 409, "这一场已经抢完了，下次发放 08-28 09:30。"),
+        (Refusal::SoldOut { next_release: None }, 409, "不再发放"),
+        (Refusal::RealNameRequired, 403, "实名认证"),
+        (Refusal::EnterpriseExcluded, 403, "企业账户"),
+        (Refusal::NotOnAllowlist { list: "shenyang-housing-fair-2022".into() }, 403, "名单"),
+        (Refusal::StoreRequired, 422, "门店扫码"),
+        (Refusal::LocationRequired, 422, "确认我的位置"),
+        (Refusal::OutsideArea, 403, "不在活动城市内"),
+        (Refusal::LocationUncertain, 422, "离城市边界太近"),
+        (Refusal::LocationInaccurate, 422, "定位不够精确"),
+        (Refusal::AlreadyClaimed { period: Period::Day, again_at: Some(at) }, 409, "你今天已经领过这种消费券了。08-28 09:30 起可以再领。"),
+        (Refusal::AlreadyClaimed { period: Period::Round, again_at: None }, 409, "本轮你已经领过"),
+        (Refusal::AlreadyClaimed { period: Period::Campaign, again_at: None }, 409, "每人限领一次"),
+        (Refusal::UsedBefore, 409, "已经使用过这种消费券"),
+    ];
+    for (refusal, status, words) in cases {
+        let phase = after_answer(0, problem(status, &refusal), &Backoff::default(), 0.5, 0.0);
+        assert_eq!(phase, ClaimPhase::Refused(refusal.clone()), "{}", refusal.code());
+        assert!(phase.settled(), "a refusal ends the attempt: a new tap is a new claim");
+        let said = claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0);
+        assert!(said.contains(words), "{}: {said}", refusal.code());
+        let english = refusal_words(messages(Lang::En), &refusal, plus_eight());
+        assert!(!english.is_empty() && english.is_ascii(), "{}: {english}", refusal.code());
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
+    let backoff = Backoff::default();
+    let busy = ClaimAnswer::Problem { status: 429, problem: None, retry_after_s: Some(3) };
+    let phase = after_answer(0, busy, &backoff, 0.0, 1_000.0);
+    assert_eq!(phase, ClaimPhase::Waiting { retry: 1, at_ms: 4_000.0, busy: true });
+    assert!(phase.in_flight(), "no second tap while a retry is planned");
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 1_000.0), "系统繁忙，3 秒后自动重试（不会重复领取）");
+
+    let unavailable = ClaimAnswer::Problem { status: 503, problem: None, retry_after_s: None };
+    assert!(matches!(after_answer(2, unavailable, &backoff, 0.999, 0.0), ClaimPhase::Waiting { retry: 3, at_ms, busy: true } if at_ms <= 2_000.0));
+    let offline = after_answer(0, ClaimAnswer::Network, &backoff, 0.5, 0.0);
+    assert!(matches!(offline, ClaimPhase::Waiting { busy: false, .. }));
+    assert!(claim_words(messages(Lang::En), &offline, plus_eight(), 0.0).starts_with("No connection; trying again in"));
+
+    // Retries run out: said plainly, the attempt settled.
+    let exhausted = after_answer(backoff.max_retries, ClaimAnswer::Network, &backoff, 0.5, 0.0);
+    assert_eq!(exhausted, ClaimPhase::Failed { code: "network".into() });
+    assert!(exhausted.settled());
+}
+
+#[wasm_bindgen_test]
+fn a_stopped_attempt_is_kept_and_other_problems_keep_their_code() {
+    assert!(!ClaimPhase::Stopped.settled() && !ClaimPhase::Stopped.in_flight(), "stopped: the next tap resumes the same key");
+    assert!(claim_words(messages(Lang::ZhHans), &ClaimPhase::Stopped, plus_eight(), 0.0).contains("不会重复领取"));
+    let signed_out = ClaimAnswer::Problem {
+        status: 401,
+        problem: Some(ProblemDetails::new(401, "unauthenticated", "Sign in", "the session is unknown")),
+        retry_after_s: None,
+    };
+    let phase = after_answer(0, signed_out, &Backoff::default(), 0.5, 0.0);
+    assert_eq!(phase, ClaimPhase::Failed { code: "unauthenticated".into() });
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0), "登录已失效，请重新登录后再领取。");
+}
+
+#[wasm_bindgen_test]
+fn phone_numbers_are_read_as_residents_type_them() {
+    assert_eq!(normalized_phone("138 0013 8000").as_deref(), Some("13800138000"));
+    assert_eq!(normalized_phone("138-0013-8000").as_deref(), Some("13800138000"));
+    assert_eq!(normalized_phone("2380013800"), None);
+    assert_eq!(normalized_phone("1380013800a"), None);
+}
