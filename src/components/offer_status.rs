@@ -51,6 +51,8 @@ pub struct OfferState {
     pub state: Memo<TierState>,
     /// The service's time now (tracked: changes each second).
     pub now_ms: Signal<i64>,
+    /// What is left of the open release and its size, while one is open.
+    pub left: Memo<Option<(u32, u32)>>,
 }
 
 /// The state of one offer of `campaign` on the service's clock, with its live stock.
@@ -72,16 +74,20 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
         clock.offset();
         clock.now_ms()
     });
+    let left = {
+        let campaign = Arc::clone(&campaign);
+        Memo::new(move |_| {
+            let release = campaign.open_release(&campaign.themes[theme], Instant(now_ms.get()))?;
+            Some(match stock.get() {
+                Some(live) if live.release_opens_ms == release.opens.0 => (live.left, live.stock.unwrap_or(stock_per_release)),
+                // A release the service has not reported on yet (or stock of an earlier one) is whole.
+                _ => (stock_per_release, stock_per_release),
+            })
+        })
+    };
     let state = Memo::new(move |_| {
         let now = Instant(now_ms.get());
-        let theme = &campaign.themes[theme];
-        let left = match (campaign.open_release(theme, now), stock.get()) {
-            (Some(release), Some(live)) if live.release_opens_ms == release.opens.0 => live.left,
-            // A release the service has not reported on yet is whole.
-            (Some(_), _) => stock_per_release,
-            (None, _) => 0,
-        };
-        campaign.offer_state(theme, now, left)
+        campaign.offer_state(&campaign.themes[theme], now, left.get().map_or(0, |(left, _)| left))
     });
     // Plan a redraw for the very instant the state will change.
     Effect::new(move |_| {
@@ -101,7 +107,7 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
         });
         exact.set_value(handle);
     });
-    OfferState { state, now_ms }
+    OfferState { state, now_ms, left }
 }
 
 /// The state of one offer of `campaign` (theme index and size of a release), live.
@@ -117,7 +123,7 @@ pub fn OfferStatus(
     stock: Signal<Option<LiveStock>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let OfferState { state, now_ms } = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
+    let OfferState { state, now_ms, left } = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
     let campaign_for_words = Arc::clone(&campaign);
     let words = move || {
         let t = i18n.t();
@@ -125,10 +131,7 @@ pub fn OfferStatus(
         match state.get() {
             TierState::Upcoming { opens } => (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms.get()), &civil_words(campaign, opens)),
             TierState::Open { .. } => {
-                let (left, total) = match stock.get() {
-                    Some(live) => (live.left, live.stock.unwrap_or(stock_per_release)),
-                    None => (stock_per_release, stock_per_release),
-                };
+                let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
                 (t.status_open)(left, total)
             }
             TierState::SoldOut { next_release: Some(next) } => (t.status_sold_out_next)(&civil_words(campaign, next)),
@@ -139,10 +142,7 @@ pub fn OfferStatus(
     };
     let bar = move || match state.get() {
         TierState::Open { .. } => {
-            let (left, total) = match stock.get() {
-                Some(live) => (live.left, live.stock.unwrap_or(stock_per_release)),
-                None => (stock_per_release, stock_per_release),
-            };
+            let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
             Some(view! { <meter class="stock-bar" min="0" max=total.max(1) value=left aria-hidden="true"></meter> })
         }
         _ => None,
