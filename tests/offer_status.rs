@@ -95,7 +95,7 @@ async fn live_stock_is_shown_and_sold_out_says_when_the_next_release_is() {
     tick().await;
     assert!(shown(&status).starts_with("本场已抢完，下次发放 "), "{}", shown(&status));
     assert!(status.query_selector("meter").ok().flatten().is_none(), "no bar when sold out");
-    // Stock of an earlier release does not count against the open one.
+    // Regression: stock of an earlier release was shown as what is left of the open one.
     stock.set(Some(LiveStock { release_opens_ms: release_at - 86_400_000, left: 0, stock: Some(3500) }));
     tick().await;
     assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");

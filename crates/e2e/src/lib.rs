@@ -2,13 +2,13 @@
 //! chromedriver, and a phone-sized headless Chromium driven through WebDriver.
 
 use std::{
-    net::{SocketAddr, TcpListener},
+    net::TcpListener,
     path::PathBuf,
     process::Stdio,
     time::Duration,
 };
 
-use huiquan_server::{Config, Service, Spawned};
+use huiquan_server::{Config, OtpOutbox, Service, Spawned};
 use thirtyfour::prelude::*;
 use tokio::process::{Child, Command};
 
@@ -34,6 +34,8 @@ pub fn dist_dir() -> PathBuf {
 pub struct Harness {
     pub driver: WebDriver,
     pub base: String,
+    /// One-time codes the service "sent", for signing in as a resident would.
+    pub outbox: OtpOutbox,
     service: Spawned,
     chromedriver: Child,
     _data_dir: tempfile::TempDir,
@@ -47,11 +49,14 @@ pub struct BrowserOptions {
     pub languages: &'static str,
     /// Window size in CSS pixels. Default: 390 × 844, a common phone.
     pub window: (u32, u32),
+    /// Run the service in demo mode with a release this many minutes away (negative: one
+    /// already open). Default `None`: the campaigns on their real dates.
+    pub demo_release_in: Option<i64>,
 }
 
 impl Default for BrowserOptions {
     fn default() -> Self {
-        BrowserOptions { languages: "zh-CN,zh", window: (390, 844) }
+        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None }
     }
 }
 
@@ -64,6 +69,12 @@ impl Harness {
         let data_dir = tempfile::tempdir().expect("a temp data dir");
         let mut config = Config::local(&repo_root(), data_dir.path().to_owned());
         config.dist = Some(dist_dir());
+        let outbox = OtpOutbox::default();
+        config.otp_outbox = Some(outbox.clone());
+        if let Some(minutes) = options.demo_release_in {
+            config.demo = true;
+            config.demo_release_in = minutes;
+        }
         let service = Service::start(&config).await.expect("the service starts").spawn().expect("bound");
         let base = service.base_url();
 
@@ -127,6 +138,7 @@ impl Harness {
         Harness {
             driver,
             base,
+            outbox,
             service,
             chromedriver,
             _data_dir: data_dir,
@@ -155,6 +167,68 @@ impl Harness {
             link[0].click().await.expect("tap the city");
             self.wait_for_all("[data-tier]").await;
         }
+    }
+
+    /// Waits up to ten seconds for the first element matching `css` to contain `needle`, and
+    /// returns its text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.driver.find(By::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css:?} did not say {needle:?} within 10 s; it said {last:?}");
+    }
+
+    /// Grants geolocation to the app and puts the browser at this WGS-84 position, through the
+    /// DevTools protocol, as a phone's GPS would report it.
+    pub async fn set_location(&self, latitude: f64, longitude: f64, accuracy_m: f64) {
+        let devtools = self.driver.cdp();
+        devtools
+            .send_raw("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": self.base }))
+            .await
+            .expect("geolocation granted");
+        devtools
+            .send_raw(
+                "Emulation.setGeolocationOverride",
+                serde_json::json!({ "latitude": latitude, "longitude": longitude, "accuracy": accuracy_m }),
+            )
+            .await
+            .expect("position set");
+    }
+
+    /// Signs in on the page as a resident: the phone number, the code from the outbox, submit.
+    pub async fn sign_in(&self, phone: &str) {
+        let input = self.wait_for_all("#sign-in-phone").await;
+        input[0].send_keys(phone).await.expect("typed");
+        let send = self.driver.find(By::Css("[data-testid=sign-in] button[type=button]")).await.expect("the send button");
+        send.click().await.expect("tap send");
+        let mut code = None;
+        for _ in 0..100 {
+            code = self.outbox.latest(phone);
+            if code.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let code = code.expect("a code was sent");
+        self.driver.find(By::Id("sign-in-code")).await.expect("code input").send_keys(&code).await.expect("typed");
+        self.driver.find(By::Css("[data-testid=sign-in] button[type=submit]")).await.expect("submit").click().await.expect("tap");
+        // Signed in: the form says so, or the page takes it away.
+        for _ in 0..100 {
+            let forms = self.driver.find_all(By::Css("[data-testid=sign-in]")).await.unwrap_or_default();
+            match forms.first() {
+                None => return,
+                Some(form) if form.text().await.unwrap_or_default().contains("已登录") => return,
+                Some(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        panic!("signing in as {phone} did not succeed within 10 s");
     }
 
     /// Saves a screenshot under `target/screenshots/` for a person to look at.

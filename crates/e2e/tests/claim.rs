@@ -1,0 +1,61 @@
+//! The claim page end to end: a phone-sized headless Chromium whose position is set through the
+//! DevTools protocol, against the real service in demo mode (a Tianjin release open now).
+
+use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
+
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+/// Heping District, central Tianjin (WGS-84).
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+/// Deep in the Tangshan enclave that Tianjin's outline surrounds.
+const TANGSHAN_ENCLAVE: (f64, f64) = (39.3767, 117.6024);
+
+fn demo() -> BrowserOptions {
+    BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_tianjin_a_resident_claims_once_and_the_second_claim_is_refused() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.wait_for_text("[data-testid=location-words]", "点按下方按钮").await;
+    harness.sign_in("13800138000").await;
+
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在天津市").await;
+    let status = harness.wait_for_text(".offer-status", "正在发放").await;
+    assert!(status.contains("剩余"), "{status}");
+    harness.screenshot("claim-ready").await;
+
+    let button = harness.wait_for_all(".tier-card .claim-button").await;
+    button[0].click().await.expect("tap claim");
+    let said = harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    assert!(said.contains("1 张消费券"), "{said}");
+    let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("text");
+    assert_eq!(code.len(), 19, "a voucher code of four groups: {code}");
+    // The stock, pushed by the service, counts the voucher just claimed.
+    harness.wait_for_text(".tier-card .offer-words", "剩余 3499 / 3500 张").await;
+    harness.screenshot("claim-success").await;
+
+    // The same tier again the same day: refused, and said why.
+    button[0].click().await.expect("tap again");
+    harness.wait_for_text(".tier-card .claim-words", "你今天已经领过这种消费券了").await;
+    harness.screenshot("claim-refused-today").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_enclave_tianjin_surrounds_the_resident_is_told_they_are_outside() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(TANGSHAN_ENCLAVE.0, TANGSHAN_ENCLAVE.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13900139000").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    let said = harness.wait_for_text("[data-testid=location-words]", "你现在不在天津市").await;
+    assert!(said.contains("公里"), "{said}");
+    let button = harness.wait_for_all(".tier-card .claim-button").await;
+    assert!(!button[0].is_enabled().await.expect("state"), "no claim from outside the city");
+    harness.wait_for_text(".tier-card .claim-hint", "请先确认你的位置").await;
+    harness.screenshot("claim-outside").await;
+    harness.stop().await;
+}
