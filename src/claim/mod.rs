@@ -21,9 +21,22 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// Where the attempt's Idempotency-Key is kept until the attempt is settled.
+/// Where the attempt is kept until it is settled.
 pub fn attempt_storage_key(campaign: &str, offer: &str) -> String {
     format!("huiquan.claim.{campaign}.{offer}")
+}
+
+/// An attempt as kept on the device: its key, and the position it was made with, so that a
+/// resumed attempt is the same request even before the resident shares their position again.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KeptAttempt {
+    pub idempotency_key: String,
+    pub fix: Option<Fix>,
+}
+
+fn kept(name: &str) -> Option<KeptAttempt> {
+    let text = storage()?.get_item(name).ok().flatten()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Resolves after `ms` milliseconds.
@@ -45,8 +58,8 @@ pub struct UseClaimReturn {
 }
 
 /// The claim of one offer. If an attempt of this offer is kept on the device, it is resumed at
-/// once with `resume_fix`'s value.
-pub fn use_claim(campaign: String, offer: String, resume_fix: Signal<Option<Fix>>, backoff: Backoff) -> UseClaimReturn {
+/// once, as it was made.
+pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimReturn {
     let phase = RwSignal::new(ClaimPhase::Ready);
     let session = use_session();
     let clock = use_server_clock();
@@ -62,13 +75,12 @@ pub fn use_claim(campaign: String, offer: String, resume_fix: Signal<Option<Fix>
                 return;
             };
             // The kept attempt, or a new one kept before it is sent.
-            let stored = storage().and_then(|storage| storage.get_item(&key_name).ok().flatten());
-            let idempotency_key = stored.unwrap_or_else(|| {
-                let key = random_id();
-                if let Some(storage) = storage() {
-                    let _ = storage.set_item(&key_name, &key);
+            let KeptAttempt { idempotency_key, fix } = kept(&key_name).unwrap_or_else(|| {
+                let attempt = KeptAttempt { idempotency_key: random_id(), fix };
+                if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&attempt)) {
+                    let _ = storage.set_item(&key_name, &json);
                 }
-                key
+                attempt
             });
             let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
             phase.set(ClaimPhase::Sending { retry: 0 });
@@ -102,10 +114,9 @@ pub fn use_claim(campaign: String, offer: String, resume_fix: Signal<Option<Fix>
         }
     };
     // An attempt a reload interrupted is resumed, not made again.
-    let kept = storage().and_then(|storage| storage.get_item(&key_name).ok().flatten()).is_some();
-    if kept && session.is_signed_in(clock.now_ms()) {
+    if kept(&key_name).is_some() && session.is_signed_in(clock.now_ms()) {
         let run = run.clone();
-        request_animation_frame(move || run(resume_fix.get_untracked()));
+        request_animation_frame(move || run(None));
     }
     let stop = Callback::new(move |()| {
         if matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {

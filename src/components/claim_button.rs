@@ -32,7 +32,7 @@ pub fn ClaimButton(
     let anywhere = campaign.themes[theme].rules.eligibility.area == Area::Nationwide;
     let offer_state = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
     let fix = Signal::derive(move || location.and_then(|state| state.with(LocationState::fix)));
-    let claim = use_claim(campaign.id.clone(), offer_id.clone(), fix, Backoff::default());
+    let claim = use_claim(campaign.id.clone(), offer_id.clone(), Backoff::default());
     let phase = claim.phase;
     let offset = campaign.utc_offset;
 

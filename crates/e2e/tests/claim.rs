@@ -59,3 +59,41 @@ async fn in_the_enclave_tianjin_surrounds_the_resident_is_told_they_are_outside(
     harness.screenshot("claim-outside").await;
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_in_the_middle_of_a_claim_resumes_it_and_never_claims_twice() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13700137000").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+
+    // The claim cannot get through: the app keeps the attempt and retries.
+    let devtools = harness.driver.cdp();
+    devtools.send_raw("Network.enable", serde_json::json!({})).await.expect("network domain");
+    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": ["*/claims"] })).await.expect("claims blocked");
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "秒后自动重试").await;
+    harness.screenshot("claim-retrying").await;
+
+    // The webview is reloaded with the network back: the same attempt goes through by itself.
+    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": [] })).await.expect("unblocked");
+    harness.driver.refresh().await.expect("reload");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+
+    // And the service holds exactly one claim for this resident.
+    let session = harness.driver.execute("return localStorage.getItem('huiquan.session')", Vec::new()).await.expect("script");
+    let session: serde_json::Value = serde_json::from_str(session.json().as_str().expect("stored session")).expect("json");
+    let wallet: Vec<serde_json::Value> = reqwest::Client::new()
+        .get(format!("{}/api/v1/wallet", harness.base))
+        .bearer_auth(session["token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(wallet.len(), 1, "one claim, one voucher: {wallet:?}");
+    harness.stop().await;
+}
