@@ -97,3 +97,28 @@ async fn a_reload_in_the_middle_of_a_claim_resumes_it_and_never_claims_twice() {
     assert_eq!(wallet.len(), 1, "one claim, one voucher: {wallet:?}");
     harness.stop().await;
 }
+
+/// Liaocheng's outline is in GCJ-02: the browser's WGS-84 fix must be converted before it is
+/// tested. In the enclave of Henan's 范县, ≈350 m from its edge, an unconverted fix lands inside.
+const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
+const FAN_COUNTY_ENCLAVE: (f64, f64) = (35.9052, 115.4871);
+const CENTRAL_LIAOCHENG: (f64, f64) = (36.456, 115.985);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gcj02_outline_decides_right_near_its_border_in_the_app_and_the_service() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(FAN_COUNTY_ENCLAVE.0, FAN_COUNTY_ENCLAVE.1, 20.0).await;
+    harness.open_campaign(LIAOCHENG).await;
+    harness.sign_in("13600136000").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    let said = harness.wait_for_text("[data-testid=location-words]", "你现在不在聊城市").await;
+    assert!(said.contains(" 米"), "a few hundred metres from the border: {said}");
+
+    // Moved into the city: inside, and the service (on the same GCJ-02 outline) grants the claim.
+    harness.set_location(CENTRAL_LIAOCHENG.0, CENTRAL_LIAOCHENG.1, 20.0).await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在聊城市").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    harness.stop().await;
+}
