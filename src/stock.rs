@@ -1,17 +1,16 @@
 //! Live stock of a campaign's offers.
 //!
-//! [`use_stock`] reads `GET …/stock`, then follows `…/stock/events` (server-sent events: a
-//! `snapshot`, then a `stock` event after every claim that changed a release). When events fail
-//! for good (a proxy that buffers them, a partner webview without EventSource), it polls instead,
-//! with jitter so that a crowd does not poll in step.
+//! [`use_stock`] follows `…/stock/events` (server-sent events: a `snapshot`, then a `stock`
+//! event after every claim that changed a release; the browser reconnects by itself and gets a
+//! new snapshot). When events fail for good (a proxy that buffers them, a partner webview without
+//! EventSource), it polls `GET …/stock` instead, with jitter so that a crowd does not poll in step.
 
 use std::collections::HashMap;
 
-use codee::string::FromToStringCodec;
+use futures_util::{StreamExt, stream::select_all};
+use gloo_net::eventsource::futures::EventSource;
 use huiquan_core::api::{OfferStock, StockUpdate};
 use leptos::prelude::*;
-use leptos_use_event_source::{ReconnectLimit, UseEventSourceOnEventReturn, UseEventSourceOptions, use_event_source_with_options};
-use wasm_bindgen::JsCast;
 
 use crate::api;
 
@@ -72,15 +71,13 @@ pub struct UseStockOptions {
     pub poll_ms: u32,
     /// Plus a random wait up to this. Default 3 000.
     pub poll_jitter_ms: u32,
-    /// Reconnections of the event stream before falling back to polling. Default 3.
-    pub reconnects: u64,
     /// Follow the service at all. Default `true`; component tests pass stock in directly.
     pub live: bool,
 }
 
 impl Default for UseStockOptions {
     fn default() -> Self {
-        UseStockOptions { poll_ms: 5_000, poll_jitter_ms: 3_000, reconnects: 3, live: true }
+        UseStockOptions { poll_ms: 5_000, poll_jitter_ms: 3_000, live: true }
     }
 }
 
@@ -90,7 +87,6 @@ pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<Stoc
     if !options.live {
         return stock;
     }
-    let polling = RwSignal::new(false);
     let read_all = {
         let campaign_id = campaign_id.clone();
         move || {
@@ -102,41 +98,50 @@ pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<Stoc
             });
         }
     };
-    let read_all_on_event = read_all.clone();
     let url = format!("/api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
-    let _events = use_event_source_with_options::<String, FromToStringCodec>(
-        url,
-        UseEventSourceOptions::default()
-            .named_events(["snapshot".to_owned(), "stock".to_owned(), "resync".to_owned()])
-            .reconnect_limit(ReconnectLimit::Limited(options.reconnects))
-            .on_failed(move || polling.set(true))
-            // Every event is applied as it arrives: a signal holding "the last message" would
-            // drop one offer's update when two arrive in the same tick.
-            .on_event(move |event: &web_sys::Event| {
-                if let Some(message) = event.dyn_ref::<web_sys::MessageEvent>()
-                    && let Some(data) = message.data().as_string()
-                {
-                    let mut resync = false;
-                    stock.update(|map| resync = apply_event(map, &event.type_(), &data));
-                    if resync {
-                        read_all_on_event();
+    let stopped = StoredValue::new(false);
+    on_cleanup(move || stopped.set_value(true));
+    match EventSource::new(&url) {
+        Ok(mut events) => {
+            // Every event is applied as it arrives (a channel, not "the last message"), so two
+            // offers' updates in the same tick are both kept.
+            let subscriptions: Vec<_> = ["snapshot", "stock", "resync"].into_iter().filter_map(|name| events.subscribe(name).ok()).collect();
+            leptos::task::spawn_local(async move {
+                let mut stream = select_all(subscriptions);
+                while let Some(item) = stream.next().await {
+                    if stopped.try_get_value().unwrap_or(true) {
+                        break;
+                    }
+                    match item {
+                        Ok((event_type, message)) => {
+                            let data = message.data().as_string().unwrap_or_default();
+                            let mut resync = false;
+                            stock.update(|map| resync = apply_event(map, &event_type, &data));
+                            if resync {
+                                read_all();
+                            }
+                        }
+                        // Closed for good (the browser reconnects by itself otherwise): poll.
+                        Err(_) => {
+                            poll(read_all, options, stopped);
+                            break;
+                        }
                     }
                 }
-                UseEventSourceOnEventReturn::IgnoreProcessingMessage
-            }),
-    );
-    // Polling, once events have failed for good.
-    Effect::new(move |_| {
-        if polling.get() {
-            poll(read_all.clone(), options);
+                events.close();
+            });
         }
-    });
+        Err(_) => poll(read_all, options, stopped),
+    }
     stock
 }
 
-fn poll(read_all: impl Fn() + Clone + 'static, options: UseStockOptions) {
+fn poll(read_all: impl Fn() + Clone + 'static, options: UseStockOptions, stopped: StoredValue<bool>) {
+    if stopped.try_get_value().unwrap_or(true) {
+        return;
+    }
     read_all();
     let wait = f64::from(options.poll_ms) + js_sys::Math::random() * f64::from(options.poll_jitter_ms);
     let again = read_all.clone();
-    set_timeout(move || poll(again, options), std::time::Duration::from_millis(wait as u64));
+    set_timeout(move || poll(again, options, stopped), std::time::Duration::from_millis(wait as u64));
 }

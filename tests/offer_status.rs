@@ -115,3 +115,19 @@ fn countdowns_round_up_and_announce_only_now_and_then() {
     // The same words for a whole minute: a screen reader is not told every second.
     assert_eq!(countdown_announcement(t, 250_000), countdown_announcement(t, 241_000));
 }
+
+#[wasm_bindgen_test]
+async fn stock_that_arrives_after_the_release_opened_is_shown() {
+    // The service is 1.2 s before a release when the card appears; the stock comes after it opened.
+    let server_now = phone_now_ms() as i64;
+    let release_at = (server_now / MINUTE_MS + 1) * MINUTE_MS;
+    let clock = ServerClock::with_offset((release_at - 1_200) as f64 - phone_now_ms());
+    let stock = RwSignal::new(None);
+    let status = mount_status(clock, tianjin_releasing_at(release_at), stock).await;
+    assert!(shown(&status).starts_with("距开抢"), "{}", shown(&status));
+    sleep(1_500).await;
+    assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
+    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 3499, stock: Some(3500) }));
+    tick().await;
+    assert_eq!(shown(&status), "正在发放：剩余 3499 / 3500 张");
+}

@@ -37,10 +37,9 @@ pub fn CampaignView(id: String) -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match campaign.await {
-                    Ok(campaign) => {
-                        let stock = use_stock(campaign.id.clone(), UseStockOptions::default());
-                        view! { <CampaignLocation campaign stock /> }.into_any()
-                    }
+                    // Everything that lives as long as the page (the stock stream, the location
+                    // watch) is made inside a component, whose owner lasts as long as its view.
+                    Ok(campaign) => view! { <CampaignLocation campaign /> }.into_any(),
                     Err(error) => view! { <ErrorView error on_retry=move || campaign.refetch() /> }.into_any(),
                 }
             })}
@@ -51,7 +50,8 @@ pub fn CampaignView(id: String) -> impl IntoView {
 /// The claim page around a campaign: the location gate (its state shared with every claim
 /// button), sign-in, and the campaign with its live tiers.
 #[component]
-fn CampaignLocation(campaign: Campaign, stock: RwSignal<StockMap>) -> impl IntoView {
+fn CampaignLocation(campaign: Campaign) -> impl IntoView {
+    let stock = use_stock(campaign.id.clone(), UseStockOptions::default());
     let clock = use_server_clock();
     let session = use_session();
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());

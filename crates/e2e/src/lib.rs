@@ -52,11 +52,13 @@ pub struct BrowserOptions {
     /// Run the service in demo mode with a release this many minutes away (negative: one
     /// already open). Default `None`: the campaigns on their real dates.
     pub demo_release_in: Option<i64>,
+    /// Load the campaign files from this directory instead of `data/campaigns`.
+    pub campaigns: Option<PathBuf>,
 }
 
 impl Default for BrowserOptions {
     fn default() -> Self {
-        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None }
+        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None, campaigns: None }
     }
 }
 
@@ -71,6 +73,9 @@ impl Harness {
         config.dist = Some(dist_dir());
         let outbox = OtpOutbox::default();
         config.otp_outbox = Some(outbox.clone());
+        if let Some(campaigns) = &options.campaigns {
+            config.campaigns = campaigns.clone();
+        }
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;
             config.demo_release_in = minutes;
@@ -229,6 +234,14 @@ impl Harness {
             }
         }
         panic!("signing in as {phone} did not succeed within 10 s");
+    }
+
+    /// Scrolls the first element matching `css` to the middle of the screen, then saves a
+    /// screenshot (see [`Harness::screenshot`]).
+    pub async fn screenshot_at(&self, css: &str, name: &str) -> PathBuf {
+        let element = self.wait_for_all(css).await.remove(0);
+        let _ = self.driver.execute("arguments[0].scrollIntoView({block: 'center'})", vec![element.to_json().expect("element")]).await;
+        self.screenshot(name).await
     }
 
     /// Saves a screenshot under `target/screenshots/` for a person to look at.

@@ -35,12 +35,12 @@ async fn inside_tianjin_a_resident_claims_once_and_the_second_claim_is_refused()
     assert_eq!(code.len(), 19, "a voucher code of four groups: {code}");
     // The stock, pushed by the service, counts the voucher just claimed.
     harness.wait_for_text(".tier-card .offer-words", "剩余 3499 / 3500 张").await;
-    harness.screenshot("claim-success").await;
+    harness.screenshot_at(".tier-card .claim", "claim-success").await;
 
     // The same tier again the same day: refused, and said why.
     button[0].click().await.expect("tap again");
     harness.wait_for_text(".tier-card .claim-words", "你今天已经领过这种消费券了").await;
-    harness.screenshot("claim-refused-today").await;
+    harness.screenshot_at(".tier-card .claim", "claim-refused-today").await;
     harness.stop().await;
 }
 
@@ -56,7 +56,7 @@ async fn in_the_enclave_tianjin_surrounds_the_resident_is_told_they_are_outside(
     let button = harness.wait_for_all(".tier-card .claim-button").await;
     assert!(!button[0].is_enabled().await.expect("state"), "no claim from outside the city");
     harness.wait_for_text(".tier-card .claim-hint", "请先确认你的位置").await;
-    harness.screenshot("claim-outside").await;
+    harness.screenshot_at("[data-testid=location-gate]", "claim-outside").await;
     harness.stop().await;
 }
 
@@ -75,7 +75,7 @@ async fn a_reload_in_the_middle_of_a_claim_resumes_it_and_never_claims_twice() {
     devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": ["*/claims"] })).await.expect("claims blocked");
     harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
     harness.wait_for_text(".tier-card .claim-words", "秒后自动重试").await;
-    harness.screenshot("claim-retrying").await;
+    harness.screenshot_at(".tier-card .claim", "claim-retrying").await;
 
     // The webview is reloaded with the network back: the same attempt goes through by itself.
     devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": [] })).await.expect("unblocked");
@@ -120,5 +120,44 @@ async fn a_gcj02_outline_decides_right_near_its_border_in_the_app_and_the_servic
     harness.wait_for_text("[data-testid=location-words]", "已确认：你在聊城市").await;
     harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_voucher_claimed_the_tier_shows_sold_out_and_when_the_next_release_is() {
+    // Liaocheng with a single voucher of its first tier.
+    let campaigns = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(huiquan_e2e::repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("campaign");
+    let mut campaign: serde_json::Value = serde_json::from_str(&text).expect("json");
+    campaign["themes"][0]["tiers"][0]["stock_per_release"] = serde_json::json!(1);
+    std::fs::write(campaigns.path().join("liaocheng.json"), campaign.to_string()).expect("written");
+
+    let harness = Harness::start(BrowserOptions { campaigns: Some(campaigns.path().to_owned()), ..demo() }).await;
+    harness.set_location(CENTRAL_LIAOCHENG.0, CENTRAL_LIAOCHENG.1, 20.0).await;
+    harness.open_campaign(LIAOCHENG).await;
+    harness.wait_for_text(".tier-card .offer-words", "剩余 1 / 1 张").await;
+    harness.sign_in("13500135000").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    let said = harness.wait_for_text(".tier-card .offer-words", "本场已抢完").await;
+    assert!(said.contains("下次发放"), "{said}");
+    let button = harness.wait_for_all(".tier-card .claim-button").await;
+    assert!(!button[0].is_enabled().await.expect("state"), "nothing left to claim");
+    harness.screenshot_at(".tier-card", "claim-sold-out").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_the_release_each_tier_counts_down_and_cannot_be_claimed() {
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(3), ..BrowserOptions::default() }).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.screenshot("claim-page-top").await;
+    let said = harness.wait_for_text(".tier-card .offer-words", "距开抢 00:0").await;
+    assert!(said.contains("开始）"), "the release time on the campaign's clock: {said}");
+    let button = harness.wait_for_all(".tier-card .claim-button").await;
+    assert!(!button[0].is_enabled().await.expect("state"), "not before the release");
+    harness.screenshot_at(".tier-card", "claim-countdown").await;
     harness.stop().await;
 }
