@@ -5,7 +5,7 @@ use gloo_net::http::Request;
 use huiquan_core::{
     Boundary, Campaign, Crs,
     Fix,
-    api::{CampaignSummary, ClaimReceipt, OfferStock, ProblemDetails, ServerTime, SignedIn},
+    api::{CampaignSummary, ClaimReceipt, OfferStock, ProblemDetails, ServerTime, SignedIn, WalletVoucher},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -103,6 +103,22 @@ pub async fn sign_in(phone: &str, code: &str, device: &str) -> Result<SignedIn, 
 /// Signs in with the token a partner app handed over.
 pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
     post_json("/api/v1/sessions/partner", &serde_json::json!({ "token": token })).await
+}
+
+/// The signed-in resident's vouchers.
+pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError> {
+    let response = Request::get("/api/v1/wallet")
+        .header("accept", "application/json")
+        .header("authorization", &format!("Bearer {session_token}"))
+        .send()
+        .await
+        .map_err(|error| ApiError::Network(error.to_string()))?;
+    if !response.ok() {
+        let status = response.status();
+        let problem = response.json::<ProblemDetails>().await.ok();
+        return Err(ApiError::Refused { status, problem });
+    }
+    response.json().await.map_err(|error| ApiError::Unreadable(error.to_string()))
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.

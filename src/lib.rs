@@ -7,6 +7,7 @@ pub mod api;
 pub mod claim;
 pub mod clock;
 mod components;
+pub mod history;
 pub mod i18n;
 pub mod location;
 pub mod session;

@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
-use huiquan_core::{Area, Campaign, TierState, Verdict, retry::Backoff};
+use huiquan_core::{Area, Campaign, TierState, Verdict, civil::Instant, retry::Backoff};
 use leptos::prelude::*;
 
 use crate::{
-    claim::{ClaimPhase, claim_words, use_claim},
+    claim::{ClaimPhase, claim_words, refusal_words, use_claim},
     clock::{phone_now_ms, use_server_clock},
     components::offer_status::use_offer_state,
+    history::ResidentHistory,
     i18n::use_i18n,
     location::{CurrentLocation, LocationState},
     session::use_session,
@@ -45,18 +46,39 @@ pub fn ClaimButton(
         session.is_signed_in(clock.now_ms())
     };
     let open = move || matches!(offer_state.state.get(), TierState::Open { .. });
-    let enabled = move || open() && located() && signed_in() && !phase.with(ClaimPhase::in_flight);
+    // A limit that already refuses this resident (claimed today, used before), from their wallet.
+    let resident = use_context::<ResidentHistory>();
+    let own_refusal = {
+        let (campaign, offer_id) = (Arc::clone(&campaign), offer_id.clone());
+        Memo::new(move |_| {
+            let now = Instant(offer_state.now_ms.get());
+            resident.and_then(|resident| resident.history.with(|history| campaign.limit_refusal(&offer_id, now, history)))
+        })
+    };
+    let enabled = move || open() && located() && signed_in() && own_refusal.with(Option::is_none) && !phase.with(ClaimPhase::in_flight);
     let hint = move || {
-        if !open() || phase.with(|phase| *phase != ClaimPhase::Ready) {
+        if phase.with(ClaimPhase::in_flight) {
+            None
+        } else if let Some(refusal) = own_refusal.get() {
+            Some(refusal_words(i18n.t(), &refusal, offset))
+        } else if !open() || phase.with(|phase| *phase != ClaimPhase::Ready) {
             None
         } else if !signed_in() {
-            Some(i18n.t().claim_needs_sign_in)
+            Some(i18n.t().claim_needs_sign_in.to_owned())
         } else if !located() {
-            Some(i18n.t().claim_needs_location)
+            Some(i18n.t().claim_needs_location.to_owned())
         } else {
             None
         }
     };
+    // A settled claim changes the resident's history: read the wallet again.
+    Effect::new(move |_| {
+        if phase.with(ClaimPhase::settled)
+            && let Some(resident) = resident
+        {
+            resident.refresh.update(|n| *n += 1);
+        }
+    });
     let label = move || match phase.get() {
         ClaimPhase::Sending { .. } | ClaimPhase::Waiting { .. } => i18n.t().claim_sending,
         ClaimPhase::Stopped => i18n.t().claim_resume,

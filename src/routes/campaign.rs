@@ -52,6 +52,7 @@ pub fn CampaignView(id: String) -> impl IntoView {
 #[component]
 fn CampaignLocation(campaign: Campaign) -> impl IntoView {
     let stock = use_stock(campaign.id.clone(), UseStockOptions::default());
+    crate::history::provide_resident_history(Arc::new(campaign.clone()));
     let clock = use_server_clock();
     let session = use_session();
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());

@@ -171,6 +171,21 @@ impl Campaign {
         Ok(Grant { offer: offer.id().to_owned(), round: release.round, release_opens: release.opens, vouchers })
     }
 
+    /// The resident's own standing with an offer at `now`, from their history alone: whether
+    /// a limit already refuses them (`AlreadyClaimed` with when they may claim again, or
+    /// `UsedBefore`). The app shows it on each tier before any tap; `None` when no limit refuses.
+    /// Between releases it answers for the round the next release belongs to.
+    pub fn limit_refusal(&self, offer_id: &str, now: Instant, history: &History) -> Option<Refusal> {
+        let (theme, offer) = self.offer(offer_id)?;
+        let releases = self.releases(theme);
+        let round = releases
+            .iter()
+            .find(|release| now < release.closes)
+            .or(releases.last())
+            .map(|release| release.round)?;
+        self.check_limits(theme, offer, round, now, history).err()
+    }
+
     fn check_eligibility(&self, theme: &Theme, claimant: &Claimant, request: &ClaimRequest<'_>) -> Result<(), Refusal> {
         let rules = &theme.rules.eligibility;
         if rules.real_name && !claimant.real_name_verified {
@@ -432,5 +447,22 @@ mod tests {
         assert_eq!(json["code"], "already_claimed");
         assert_eq!(Refusal::OutsideArea.code(), "outside_area");
         assert_eq!(Refusal::SoldOut { next_release: None }.code(), "sold_out");
+    }
+
+    #[test]
+    fn a_residents_own_standing_shows_before_any_tap() {
+        let tianjin = load(TIANJIN);
+        let offer = tianjin.tiers().next().map(|tier| tier.id.clone()).expect("a tier");
+        let morning = "2022-08-22T10:00";
+        let mut history = History::default();
+        assert_eq!(tianjin.limit_refusal(&offer, at(morning), &history), None, "nothing claimed yet");
+        let grant = tianjin.decide_claim(&verified(), &request(&offer, morning), &history, 10).expect("granted");
+        history.claims.push(PastClaim { offer: offer.clone(), round: grant.round, claimed_at: at(morning) });
+        match tianjin.limit_refusal(&offer, at("2022-08-22T15:00"), &history) {
+            Some(Refusal::AlreadyClaimed { period: Period::Day, again_at: Some(again) }) => assert_eq!(again, at("2022-08-23T09:30")),
+            other => panic!("claimed today, again tomorrow at 09:30: {other:?}"),
+        }
+        assert_eq!(tianjin.limit_refusal(&offer, at("2022-08-23T09:31"), &history), None, "a new day");
+        assert_eq!(tianjin.limit_refusal("no-such-offer", at(morning), &history), None);
     }
 }

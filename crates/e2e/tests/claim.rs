@@ -14,7 +14,7 @@ fn demo() -> BrowserOptions {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn inside_tianjin_a_resident_claims_once_and_the_second_claim_is_refused() {
+async fn inside_tianjin_a_resident_claims_once_and_is_told_when_they_may_claim_again() {
     let harness = Harness::start(demo()).await;
     harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
     harness.open_campaign(TIANJIN).await;
@@ -37,9 +37,14 @@ async fn inside_tianjin_a_resident_claims_once_and_the_second_claim_is_refused()
     harness.wait_for_text(".tier-card .offer-words", "剩余 3499 / 3500 张").await;
     harness.screenshot_at(".tier-card .claim", "claim-success").await;
 
-    // The same tier again the same day: refused, and said why.
-    button[0].click().await.expect("tap again");
-    harness.wait_for_text(".tier-card .claim-words", "你今天已经领过这种消费券了").await;
+    // The same tier again the same day: the card says so (from the resident's wallet, by the
+    // service's own rule) and the button is off, before any tap and after a reload.
+    harness.wait_for_text(".tier-card .claim-hint", "你今天已经领过这种消费券了").await;
+    assert!(!button[0].is_enabled().await.expect("state"), "no second claim today");
+    harness.driver.refresh().await.expect("reload");
+    let hint = harness.wait_for_text(".tier-card .claim-hint", "你今天已经领过这种消费券了").await;
+    assert!(hint.contains("起可以再领"), "when they may claim again: {hint}");
+    assert!(!harness.wait_for_all(".tier-card .claim-button").await[0].is_enabled().await.expect("state"));
     harness.screenshot_at(".tier-card .claim", "claim-refused-today").await;
     harness.stop().await;
 }

@@ -1,0 +1,68 @@
+//! The resident's own history in a campaign, read from their wallet, so each tier can say
+//! before any tap whether a limit already refuses them ("claimed today", "used before"): the
+//! same rule the service applies (`Campaign::limit_refusal`), decided the same way.
+
+use std::sync::Arc;
+
+use huiquan_core::{Campaign, History, PastClaim, PastUse, api::WalletVoucher, civil::Instant};
+use leptos::prelude::*;
+
+use crate::{api, clock::use_server_clock, session::use_session};
+
+/// The round a moment belongs to: the one open then, else the last one opened before it.
+fn round_at(campaign: &Campaign, at: Instant) -> usize {
+    let offset = campaign.utc_offset;
+    let opened: Vec<usize> = (0..campaign.rounds.len()).filter(|&index| campaign.rounds[index].opens.to_instant(offset) <= at).collect();
+    opened
+        .iter()
+        .copied()
+        .find(|&index| at < campaign.rounds[index].closes.to_instant(offset))
+        .or(opened.last().copied())
+        .unwrap_or(0)
+}
+
+/// The history of `campaign` in a wallet: one claim per claimed offer (a pack's vouchers share
+/// theirs), one use per used voucher.
+pub fn history_from_wallet(campaign: &Campaign, wallet: &[WalletVoucher]) -> History {
+    let mut history = History::default();
+    for voucher in wallet.iter().filter(|voucher| voucher.campaign == campaign.id) {
+        let claimed_at = Instant(voucher.claimed_at_ms);
+        let claim = PastClaim { offer: voucher.offer.clone(), round: round_at(campaign, claimed_at), claimed_at };
+        if !history.claims.contains(&claim) {
+            history.claims.push(claim);
+        }
+        if let Some(used_at_ms) = voucher.used_at_ms {
+            let used_at = Instant(used_at_ms);
+            history.uses.push(PastUse { tier: voucher.tier.clone(), round: round_at(campaign, used_at), used_at });
+        }
+    }
+    history
+}
+
+/// The signed-in resident's history, shared with every claim button of the page.
+#[derive(Clone, Copy)]
+pub struct ResidentHistory {
+    pub history: RwSignal<History>,
+    /// Bumped to read the wallet again (after a claim).
+    pub refresh: RwSignal<u32>,
+}
+
+/// Reads the wallet whenever the resident signs in or a claim settles, and provides the history.
+pub fn provide_resident_history(campaign: Arc<Campaign>) -> ResidentHistory {
+    let session = use_session();
+    let clock = use_server_clock();
+    let resident = ResidentHistory { history: RwSignal::new(History::default()), refresh: RwSignal::new(0) };
+    provide_context(resident);
+    Effect::new(move |_| {
+        resident.refresh.track();
+        let Some(token) = session.token(clock.now_ms()) else { return };
+        let campaign = Arc::clone(&campaign);
+        leptos::task::spawn_local(async move {
+            // Without the wallet the service still decides; the tier just says less.
+            if let Ok(wallet) = api::wallet(&token).await {
+                resident.history.set(history_from_wallet(&campaign, &wallet));
+            }
+        });
+    });
+    resident
+}
