@@ -1,7 +1,7 @@
 //! The service's API, as the app calls it. Every failure is an `ApiError`, which the pages turn
 //! into a sentence in the resident's language.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use huiquan_core::{
     Boundary, Campaign, Crs,
     Fix,
@@ -35,18 +35,29 @@ impl ApiError {
     }
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(|error| ApiError::Network(error.to_string()))?;
+/// Sends `request`; a refusal becomes `ApiError::Refused` with the service's problem details.
+async fn send(request: Request) -> Result<Response, ApiError> {
+    let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
     if !response.ok() {
         let status = response.status();
         let problem = response.json::<ProblemDetails>().await.ok();
         return Err(ApiError::Refused { status, problem });
     }
+    Ok(response)
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     response.json::<T>().await.map_err(|error| ApiError::Unreadable(error.to_string()))
+}
+
+/// A request that could not even be built (a body that does not serialise).
+fn unbuildable(error: gloo_net::Error) -> ApiError {
+    ApiError::Unreadable(error.to_string())
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let request = Request::get(path).header("accept", "application/json").build().map_err(unbuildable)?;
+    read_json(send(request).await?).await
 }
 
 pub async fn server_time() -> Result<ServerTime, ApiError> {
@@ -64,12 +75,7 @@ pub async fn campaign(id: &str) -> Result<Campaign, ApiError> {
 /// The campaign's city outline, in the CRS the campaign names.
 pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
     let path = format!("/api/v1/campaigns/{}/boundary", encode_path_segment(id));
-    let response = Request::get(&path).send().await.map_err(|error| ApiError::Network(error.to_string()))?;
-    if !response.ok() {
-        let status = response.status();
-        let problem = response.json::<ProblemDetails>().await.ok();
-        return Err(ApiError::Refused { status, problem });
-    }
+    let response = send(Request::get(&path).build().map_err(unbuildable)?).await?;
     let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
     Boundary::from_geojson(&text, crs).map_err(|error| ApiError::Unreadable(error.to_string()))
 }
@@ -80,14 +86,8 @@ pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
 }
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let request = Request::post(path).header("accept", "application/json").json(body).map_err(|error| ApiError::Unreadable(error.to_string()))?;
-    let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
-    if !response.ok() {
-        let status = response.status();
-        let problem = response.json::<ProblemDetails>().await.ok();
-        return Err(ApiError::Refused { status, problem });
-    }
-    response.json::<T>().await.map_err(|error| ApiError::Unreadable(error.to_string()))
+    let request = Request::post(path).header("accept", "application/json").json(body).map_err(unbuildable)?;
+    read_json(send(request).await?).await
 }
 
 /// Asks for a one-time code by text message (in demo mode the service logs it).
@@ -107,18 +107,12 @@ pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
 
 /// The signed-in resident's vouchers.
 pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError> {
-    let response = Request::get("/api/v1/wallet")
+    let request = Request::get("/api/v1/wallet")
         .header("accept", "application/json")
         .header("authorization", &format!("Bearer {session_token}"))
-        .send()
-        .await
-        .map_err(|error| ApiError::Network(error.to_string()))?;
-    if !response.ok() {
-        let status = response.status();
-        let problem = response.json::<ProblemDetails>().await.ok();
-        return Err(ApiError::Refused { status, problem });
-    }
-    response.json().await.map_err(|error| ApiError::Unreadable(error.to_string()))
+        .build()
+        .map_err(unbuildable)?;
+    read_json(send(request).await?).await
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.

@@ -10,6 +10,7 @@ use huiquan::{
     clock::{ServerClock, phone_now_ms},
     countdown_announcement, countdown_words,
     i18n::{I18nProvider, messages},
+    use_offer_state,
     stock::LiveStock,
 };
 use huiquan_core::{Campaign, Lang, civil::Instant};
@@ -40,9 +41,10 @@ async fn mount_status(clock: ServerClock, campaign: Arc<Campaign>, stock: RwSign
     document().body().expect("a body").append_child(&container).expect("appended");
     leptos::mount::mount_to(container.clone(), move || {
         provide_context(clock);
+        let offer_state = use_offer_state(Arc::clone(&campaign), 0, 3500, stock.into());
         view! {
             <I18nProvider lang=Lang::ZhHans>
-                <OfferStatus campaign theme=0 offer_id="retail-1000-100".to_owned() stock_per_release=3500 stock />
+                <OfferStatus campaign offer_id="retail-1000-100".to_owned() stock_per_release=3500 offer_state />
             </I18nProvider>
         }
     })

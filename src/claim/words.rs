@@ -1,17 +1,9 @@
 //! Every outcome of a claim as a sentence: which rule refused, and what to do.
 
-use huiquan_core::{Period, Refusal, civil::{Instant, UtcOffset}};
+use huiquan_core::{Period, Refusal, civil::UtcOffset};
 
 use super::ClaimPhase;
-use crate::i18n::Messages;
-
-/// `08-28 09:30` on the campaign's clock.
-fn at(instant: Instant, offset: UtcOffset) -> String {
-    match instant.to_civil(offset) {
-        Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
-        None => String::new(),
-    }
-}
+use crate::i18n::{Messages, campaign_time as at};
 
 /// The sentence for a refusal; times are in the campaign's zone (`offset`).
 pub fn refusal_words(t: &Messages, refusal: &Refusal, offset: UtcOffset) -> String {

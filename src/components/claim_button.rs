@@ -10,12 +10,11 @@ use leptos::prelude::*;
 use crate::{
     claim::{ClaimPhase, claim_words, refusal_words, use_claim},
     clock::{phone_now_ms, use_server_clock},
-    components::offer_status::use_offer_state,
+    components::offer_status::OfferState,
     history::ResidentHistory,
     i18n::use_i18n,
     location::{CurrentLocation, LocationState},
     session::use_session,
-    stock::LiveStock,
 };
 
 #[component]
@@ -23,15 +22,14 @@ pub fn ClaimButton(
     campaign: Arc<Campaign>,
     theme: usize,
     offer_id: String,
-    stock_per_release: u32,
-    #[prop(into)] stock: Signal<Option<LiveStock>>,
+    /// The offer's state ([`use_offer_state`](crate::components::offer_status::use_offer_state)), shared with its status.
+    offer_state: OfferState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let clock = use_server_clock();
     let location = use_context::<CurrentLocation>().map(|current| current.0);
     let anywhere = campaign.themes[theme].rules.eligibility.area == Area::Nationwide;
-    let offer_state = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
     let fix = Signal::derive(move || location.and_then(|state| state.with(LocationState::fix)));
     let claim = use_claim(campaign.id.clone(), offer_id.clone(), Backoff::default());
     let phase = claim.phase;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::{
     clock::use_server_clock,
-    i18n::{Messages, use_i18n},
+    i18n::{Messages, campaign_time, use_i18n},
     stock::LiveStock,
 };
 
@@ -38,10 +38,7 @@ pub fn countdown_announcement(t: &Messages, remaining_ms: i64) -> String {
 
 /// `08-28 09:30`, on the campaign's clock.
 fn civil_words(campaign: &Campaign, instant: Instant) -> String {
-    match instant.to_civil(campaign.utc_offset) {
-        Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
-        None => String::new(),
-    }
+    campaign_time(instant, campaign.utc_offset)
 }
 
 /// An offer's state, kept current: redrawn each second for countdowns and at the exact instant
@@ -110,20 +107,18 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
     OfferState { state, now_ms, left }
 }
 
-/// The state of one offer of `campaign` (theme index and size of a release), live.
+/// The state of one offer of `campaign`, in words, with a stock bar while it is open.
 #[component]
 pub fn OfferStatus(
     campaign: Arc<Campaign>,
-    theme: usize,
     offer_id: String,
     /// The offer's own stock per release, for a release the service has not reported on yet.
     stock_per_release: u32,
-    /// Live stock of the campaign, when the page follows it.
-    #[prop(into)]
-    stock: Signal<Option<LiveStock>>,
+    /// The offer's state ([`use_offer_state`]), shared with its claim button.
+    offer_state: OfferState,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let OfferState { state, now_ms, left } = use_offer_state(Arc::clone(&campaign), theme, stock_per_release, stock);
+    let OfferState { state, now_ms, left } = offer_state;
     let campaign_for_words = Arc::clone(&campaign);
     // A memo rather than a plain render closure: the closure, which starts reading `left` only
     // once the offer is open, sometimes kept showing the stock from before a pushed update (about

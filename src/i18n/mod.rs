@@ -125,6 +125,14 @@ pub fn messages(lang: Lang) -> &'static Messages {
     }
 }
 
+/// An instant as `08-28 09:30` on a campaign's clock (`offset`), whatever the phone's zone.
+pub fn campaign_time(instant: huiquan_core::civil::Instant, offset: huiquan_core::civil::UtcOffset) -> String {
+    match instant.to_civil(offset) {
+        Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
+        None => String::new(),
+    }
+}
+
 /// The BCP 47 tag for `<html lang>` and `lang` attributes.
 pub fn tag(lang: Lang) -> &'static str {
     match lang {

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api,
     clock::use_server_clock,
-    components::{ClaimButton, ErrorView, OfferStatus, SignIn, TierCard},
+    components::{ClaimButton, ErrorView, OfferStatus, SignIn, TierCard, use_offer_state},
     session::use_session,
     i18n::use_i18n,
     location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
@@ -145,9 +145,11 @@ pub fn CampaignDetails(
                                 // Tiers handed out only in packs have no state of their own.
                                 let status = (stock_per_release > 0).then(|| {
                                     let campaign = Arc::clone(&shared);
+                                    // One state per offer, shared by its words and its button.
+                                    let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
                                     view! {
-                                        <OfferStatus campaign=Arc::clone(&campaign) theme=theme_index offer_id=offer_id.clone() stock_per_release stock=live />
-                                        <ClaimButton campaign theme=theme_index offer_id stock_per_release stock=live />
+                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() stock_per_release offer_state />
+                                        <ClaimButton campaign theme=theme_index offer_id offer_state />
                                     }
                                 });
                                 view! { <TierCard tier>{status}</TierCard> }

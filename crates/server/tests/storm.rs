@@ -203,6 +203,23 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
 }
 
+/// Waits until the service reports at least `claimed` vouchers of the tier gone.
+async fn until_claimed(client: &reqwest::Client, base: &str, claimed: u64) {
+    let stock_url = format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock");
+    loop {
+        let left = match client.get(&stock_url).send().await {
+            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
+                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
+            }),
+            Err(_) => None,
+        };
+        if left.is_some_and(|left| left <= u64::from(STOCK) - claimed) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 /// Runs the service binary, as the README's command does, so that it can be killed with SIGKILL.
 struct Process {
     child: tokio::process::Child,
@@ -248,19 +265,7 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
         let (client, base, tokens) = (client.clone(), process.base.clone(), tokens.clone());
         tokio::spawn(async move { storm(&client, &base, &tokens, "crash").await })
     };
-    let stock_url = format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock", process.base);
-    loop {
-        let left = match client.get(&stock_url).send().await {
-            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
-                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
-            }),
-            Err(_) => None,
-        };
-        if left.is_some_and(|left| left <= u64::from(STOCK) - 100) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    until_claimed(&client, &process.base, 100).await;
     process.child.start_kill().expect("SIGKILL sent");
     let _ = process.child.wait().await;
     let answers = storm_task.await.expect("storm ends");
@@ -324,19 +329,7 @@ async fn sigterm_in_the_middle_of_a_storm_lets_claims_under_way_finish() {
             (answer, std::time::Instant::now())
         }));
     }
-    let stock_url = format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock", process.base);
-    loop {
-        let left = match client.get(&stock_url).send().await {
-            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
-                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
-            }),
-            Err(_) => None,
-        };
-        if left.is_some_and(|left| left <= u64::from(STOCK) - 100) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    until_claimed(&client, &process.base, 100).await;
     let pid = process.child.id().expect("running");
     let signalled = std::time::Instant::now();
     let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
