@@ -166,3 +166,36 @@ async fn before_the_release_each_tier_counts_down_and_cannot_be_claimed() {
     harness.screenshot_at(".tier-card", "claim-countdown").await;
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_large() {
+    let harness = Harness::start(BrowserOptions { window: (320, 640), ..demo() }).await;
+    harness.open_campaign(TIANJIN).await;
+    // The resident's browser text size at 200 %.
+    harness.driver.execute("document.documentElement.style.fontSize = '200%'", Vec::new()).await.expect("text at 200 %");
+    harness.wait_for_all(".tier-card .claim-button").await;
+    let widths = harness
+        .driver
+        .execute("return [document.documentElement.scrollWidth, window.innerWidth]", Vec::new())
+        .await
+        .expect("widths")
+        .json()
+        .clone();
+    let (scroll, inner) = (widths[0].as_f64().expect("scroll width"), widths[1].as_f64().expect("inner width"));
+    assert!(scroll <= inner, "no sideways scrolling: the page is {scroll} px wide in a {inner} px window");
+    // Every button and link is at least 44 CSS px tall (the rem sizes grow with the text).
+    let smallest = harness
+        .driver
+        .execute(
+            "return Math.min(...[...document.querySelectorAll('button, a.button')].map(e => e.getBoundingClientRect().height).filter(h => h > 0))",
+            Vec::new(),
+        )
+        .await
+        .expect("sizes")
+        .json()
+        .as_f64()
+        .expect("a height");
+    assert!(smallest >= 44.0, "a tap target {smallest} px tall");
+    harness.screenshot_at(".tier-card", "claim-320px-200-percent").await;
+    harness.stop().await;
+}
