@@ -117,3 +117,17 @@ fn a_refusal_keeps_the_services_code() {
     assert_eq!(refused.code(), Some("unknown_campaign"));
     assert_eq!(ApiError::Network("x".into()).code(), None);
 }
+
+#[wasm_bindgen_test]
+async fn a_pack_says_what_it_holds_and_is_claimed_as_one() {
+    let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
+    let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=jincheng /> }).await;
+    let packs = page.query_selector_all("[data-pack]").expect("selector");
+    assert_eq!(packs.length(), 1, "Jincheng's 50-yuan pack");
+    let pack = text(&packs.item(0).expect("a pack").unchecked_into());
+    assert!(pack.contains("50元消费券卡包") && pack.contains("¥50"), "{pack}");
+    assert!(pack.contains("10元（无门槛） × 3 张"), "{pack}");
+    assert!(pack.contains("每次发放 60000 个券包"), "{pack}");
+    assert_eq!(page.query_selector_all("[data-pack] .claim-button").expect("selector").length(), 1, "one button for the whole pack");
+    assert_eq!(page.query_selector_all("[data-tier] .claim-button").expect("selector").length(), 0, "its tiers are not claimed alone");
+}

@@ -4,6 +4,7 @@ mod claim_button;
 mod error_view;
 mod header;
 pub(crate) mod offer_status;
+mod pack_card;
 mod sign_in;
 mod tier_card;
 
@@ -11,5 +12,6 @@ pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
 pub use header::{Header, LanguageSwitch};
 pub use offer_status::{OfferState, OfferStatus, countdown_announcement, countdown_words, use_offer_state};
+pub use pack_card::PackCard;
 pub use sign_in::{SignIn, normalized_phone};
 pub use tier_card::TierCard;

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api,
     clock::use_server_clock,
-    components::{ClaimButton, ErrorView, OfferStatus, SignIn, TierCard, use_offer_state},
+    components::{ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
     session::use_session,
     i18n::use_i18n,
     location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
@@ -129,6 +129,7 @@ pub fn CampaignDetails(
             </section>
             {themes.into_iter().enumerate().map(|(theme_index, theme)| {
                 let shared = Arc::clone(&shared);
+                let theme_for_packs = theme.clone();
                 let heading_id = format!("theme-{}", theme.id);
                 let labelled_by = heading_id.clone();
                 view! {
@@ -153,6 +154,21 @@ pub fn CampaignDetails(
                                     }
                                 });
                                 view! { <TierCard tier>{status}</TierCard> }
+                            }).collect_view()}
+                            {theme.packs.clone().into_iter().map(|pack| {
+                                let (offer_id, stock_per_release) = (pack.id.clone(), pack.stock_per_release);
+                                let live = {
+                                    let offer_id = offer_id.clone();
+                                    Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
+                                };
+                                let campaign = Arc::clone(&shared);
+                                let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
+                                view! {
+                                    <PackCard pack theme=theme_for_packs.clone()>
+                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() stock_per_release offer_state />
+                                        <ClaimButton campaign theme=theme_index offer_id offer_state />
+                                    </PackCard>
+                                }
                             }).collect_view()}
                         </ul>
                     </section>

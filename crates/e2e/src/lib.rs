@@ -8,7 +8,11 @@ use std::{
     time::Duration,
 };
 
-use huiquan_server::{Config, OtpOutbox, Service, Spawned};
+use huiquan_server::{Config, OtpOutbox, PartnerClaims, Service, Spawned, sign_partner_token};
+
+/// The partner app the tests play (as JD, UnionPay … would be).
+const PARTNER: &str = "e2e";
+const PARTNER_SECRET: &str = "e2e-partner-secret-0123456789";
 use thirtyfour::prelude::*;
 use tokio::process::{Child, Command};
 
@@ -71,6 +75,7 @@ impl Harness {
         let data_dir = tempfile::tempdir().expect("a temp data dir");
         let mut config = Config::local(&repo_root(), data_dir.path().to_owned());
         config.dist = Some(dist_dir());
+        config.partner_secrets = format!("{PARTNER}={PARTNER_SECRET}").parse().expect("valid secrets");
         let outbox = OtpOutbox::default();
         config.otp_outbox = Some(outbox.clone());
         if let Some(campaigns) = &options.campaigns {
@@ -242,6 +247,24 @@ impl Harness {
         let element = self.wait_for_all(css).await.remove(0);
         let _ = self.driver.execute("arguments[0].scrollIntoView({block: 'center'})", vec![element.to_json().expect("element")]).await;
         self.screenshot(name).await
+    }
+
+    /// The address a partner app opens for its signed-in `account`: the campaign's page with a
+    /// signed token (real-name verified, an hour to live) in the fragment.
+    pub fn partner_link(&self, campaign_id: &str, account: &str) -> String {
+        let claims = PartnerClaims {
+            partner: PARTNER.into(),
+            account: account.into(),
+            aud: huiquan_server::AUDIENCE.into(),
+            exp: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |now| now.as_secs() as i64) + 3_600,
+            phone: None,
+            device: None,
+            card: None,
+            id_number: None,
+            real_name: true,
+            enterprise: false,
+        };
+        format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
     }
 
     /// Saves a screenshot under `target/screenshots/` for a person to look at.

@@ -199,3 +199,33 @@ async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_lar
     harness.screenshot_at(".tier-card", "claim-320px-200-percent").await;
     harness.stop().await;
 }
+
+/// Jincheng hands out a pack of five vouchers through Alipay, to real-name verified accounts.
+const JINCHENG: &str = "jincheng-2020-alipay";
+const CENTRAL_JINCHENG: (f64, f64) = (35.4906, 112.8519);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arriving_from_a_partner_app_a_resident_claims_a_whole_pack_in_one_tap() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_JINCHENG.0, CENTRAL_JINCHENG.1, 20.0).await;
+    harness.driver.goto(&harness.partner_link(JINCHENG, "alipay-user-1")).await.expect("the partner opens the page");
+    harness.wait_for_all("[data-pack]").await;
+    // Signed in by the partner's token: no sign-in form, and the token is gone from the address.
+    for _ in 0..50 {
+        if harness.driver.find_all(By::Css("[data-testid=sign-in]")).await.expect("query").is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(harness.driver.find_all(By::Css("[data-testid=sign-in]")).await.expect("query").is_empty(), "signed in by the partner");
+    assert!(!harness.driver.current_url().await.expect("url").as_str().contains("partner_token"), "the token is not left in the address");
+
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在晋城市").await;
+    harness.wait_for_all("[data-pack] .claim-button").await[0].click().await.expect("tap claim");
+    let said = harness.wait_for_text("[data-pack] .claim-words", "领取成功").await;
+    assert!(said.contains("5 张消费券"), "the whole pack: {said}");
+    assert_eq!(harness.wait_for_all("[data-pack] .claimed-vouchers code").await.len(), 5);
+    harness.screenshot_at("[data-pack]", "claim-pack").await;
+    harness.stop().await;
+}

@@ -19,7 +19,7 @@ use huiquan_core::Boundary;
 use tokio::net::TcpListener;
 
 pub use catalog::Catalog;
-pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
+pub use identity::{AUDIENCE, OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
 pub use problem::Problem;
 
 /// How the service is started. Every flag can also come from the environment.
