@@ -128,3 +128,20 @@ async fn the_gate_speaks_english_too() {
     assert!(words(&gate).contains("You are not in Tianjin right now (about"), "{}", words(&gate));
     assert!(words(&gate).contains(" km from its boundary"), "{}", words(&gate));
 }
+
+#[wasm_bindgen_test]
+async fn a_host_app_that_gives_positions_is_read_like_the_browser() {
+    use huiquan::location::{host_get_location, host_reading};
+    let _ = js_sys::eval("delete window.huiquanHost");
+    assert!(host_get_location().is_none(), "not embedded: the browser is asked");
+
+    js_sys::eval("window.huiquanHost = { getLocation() { return Promise.resolve({ latitude: 39.117, longitude: 117.195, accuracy: 15 }); } }").expect("host defined");
+    let get = host_get_location().expect("the host's getLocation");
+    assert_eq!(host_reading(&get).await, Reading::Position(39.117, 117.195, 15.0));
+
+    js_sys::eval("window.huiquanHost = { getLocation() { return Promise.reject({ code: 1 }); } }").expect("host defined");
+    assert_eq!(host_reading(&host_get_location().expect("getLocation")).await, Reading::Error(1), "the host's own refusal is a denial");
+    js_sys::eval("window.huiquanHost = { getLocation() { return Promise.resolve({ latitude: 'north' }); } }").expect("host defined");
+    assert_eq!(host_reading(&host_get_location().expect("getLocation")).await, Reading::Error(2), "nonsense is no position");
+    let _ = js_sys::eval("delete window.huiquanHost");
+}

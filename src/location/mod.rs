@@ -1,12 +1,15 @@
 //! Where the resident is, judged against the campaign's city outline.
 //!
-//! One capability: [`use_location`] asks the position source only when the resident taps, and
+//! One capability: [`use_location`] asks the position source (the browser, or the host app that
+//! embeds the page: `host`) only when the resident taps, and
 //! turns what it answers into a [`LocationState`] the gate puts into words. The judging is core's
 //! geofence (the fix is converted into the outline's CRS there); the service judges again.
 
 mod gate;
+mod host;
 
 pub use gate::LocationGate;
+pub use host::{host_get_location, host_reading};
 
 use huiquan_core::{Boundary, Fix, LocateOptions, Verdict};
 use leptos::prelude::*;
@@ -131,7 +134,14 @@ pub fn use_location(
     let ask = move || {
         asked.set(true);
         reading.set(Reading::Nothing);
-        resume();
+        // A host app that gives positions is asked instead of the browser.
+        match host_get_location() {
+            Some(get_location) => leptos::task::spawn_local(async move {
+                let answer = host_reading(&get_location).await;
+                reading.set(answer);
+            }),
+            None => resume(),
+        }
     };
     UseLocationReturn { state, ask }
 }

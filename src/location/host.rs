@@ -1,0 +1,41 @@
+//! A position given by the app that embeds the page (a partner's webview), behind the same
+//! interface as the browser's: the host defines `window.huiquanHost.getLocation()`, returning a
+//! Promise of `{latitude, longitude, accuracy}` (WGS-84, metres), or rejected with `{code}` as the
+//! Geolocation API's errors (1 denied, 2 unavailable, 3 timeout). Hosts whose own location
+//! permission the resident already granted spare them a second browser prompt.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::Reading;
+
+/// The host's `getLocation`, when the page is embedded by a host that offers one.
+pub fn host_get_location() -> Option<js_sys::Function> {
+    let host = js_sys::Reflect::get(&leptos::prelude::window(), &JsValue::from_str("huiquanHost")).ok()?;
+    if host.is_undefined() || host.is_null() {
+        return None;
+    }
+    let get = js_sys::Reflect::get(&host, &JsValue::from_str("getLocation")).ok()?;
+    let get: js_sys::Function = get.dyn_into().ok()?;
+    // Called as a method, so a host object that uses `this` works.
+    Some(get.bind0(&host))
+}
+
+fn number(value: &JsValue, name: &str) -> Option<f64> {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).ok()?.as_f64()
+}
+
+/// Asks the host once and reads its answer as the browser's would be read.
+pub async fn host_reading(get_location: &js_sys::Function) -> Reading {
+    let Ok(answer) = get_location.call0(&JsValue::NULL) else { return Reading::Error(2) };
+    let answer = match answer.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
+        Err(value) => Ok(value),
+    };
+    match answer {
+        Ok(position) => match (number(&position, "latitude"), number(&position, "longitude"), number(&position, "accuracy")) {
+            (Some(latitude), Some(longitude), Some(accuracy)) => Reading::Position(latitude, longitude, accuracy),
+            _ => Reading::Error(2),
+        },
+        Err(error) => Reading::Error(number(&error, "code").map_or(2, |code| code as u16)),
+    }
+}
