@@ -13,6 +13,7 @@ pub mod location;
 pub mod session;
 mod routes;
 pub mod stock;
+pub mod wallet;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -21,13 +22,14 @@ use leptos_router::{
 };
 
 use crate::i18n::I18nProvider;
-use crate::routes::{campaign::CampaignPage, home::HomePage};
+use crate::routes::{campaign::CampaignPage, home::HomePage, wallet::WalletPage};
 
 pub use crate::components::{
     ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words, normalized_phone,
     use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;
+pub use crate::routes::wallet::{WalletView, expiry_countdown};
 
 /// The whole app.
 #[component]
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <routes::NotFound /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/campaigns/:id") view=CampaignPage />
+                        <Route path=path!("/wallet") view=WalletPage />
                     </Routes>
                 </main>
             </Router>

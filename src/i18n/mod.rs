@@ -111,6 +111,19 @@ pub struct Messages {
     pub sign_in_done: &'static str,
     pub sign_in_wrong_code: &'static str,
     pub sign_in_bad_phone: &'static str,
+    pub wallet_title: &'static str,
+    pub wallet_link: &'static str,
+    pub wallet_usable: &'static str,
+    pub wallet_usable_when_synced: &'static str,
+    pub wallet_used: &'static str,
+    pub wallet_expired: &'static str,
+    pub wallet_empty: &'static str,
+    pub wallet_offline: fn(at: &str) -> String,
+    pub wallet_synced: fn(at: &str) -> String,
+    pub wallet_expires: fn(at: &str) -> String,
+    pub wallet_expires_in: fn(hours: u32, minutes: u32) -> String,
+    pub wallet_used_at: fn(at: &str) -> String,
+    pub wallet_code: &'static str,
     pub error_title: &'static str,
     pub error_network: &'static str,
     pub error_not_found: &'static str,
@@ -133,6 +146,17 @@ pub fn campaign_time(instant: huiquan_core::civil::Instant, offset: huiquan_core
     match instant.to_civil(offset) {
         Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
         None => String::new(),
+    }
+}
+
+/// A deadline as notices write it: midnight is `24:00` of the day before (`08-28 24:00`).
+pub fn campaign_deadline(instant: huiquan_core::civil::Instant, offset: huiquan_core::civil::UtcOffset) -> String {
+    match instant.to_civil(offset) {
+        Some(at) if at.time == huiquan_core::civil::Time::MIDNIGHT => match at.date.add_days(-1) {
+            Some(day) => format!("{:02}-{:02} 24:00", day.month(), day.day()),
+            None => campaign_time(instant, offset),
+        },
+        _ => campaign_time(instant, offset),
     }
 }
 

@@ -1,0 +1,196 @@
+//! The wallet: every voucher of the resident, grouped as usable, used and expired, each with
+//! its amount, campaign, exact expiry on the campaign's clock and a countdown in its last day.
+//! Kept on the device, so it opens offline, marked with when it was synced.
+
+use std::collections::BTreeSet;
+
+use huiquan_core::{
+    Campaign,
+    api::WalletVoucher,
+    civil::{Instant, UtcOffset},
+};
+use leptos::prelude::*;
+
+use crate::{
+    api::{self, ApiError},
+    clock::use_server_clock,
+    components::SignIn,
+    i18n::{Messages, campaign_deadline, campaign_time, use_i18n},
+    routes::Loading,
+    session::use_session,
+    wallet::{Group, KeptWallet, group_of, keep, kept},
+};
+
+/// "5 小时 12 分钟" left, for a voucher in its last 24 hours; `None` otherwise.
+pub fn expiry_countdown(t: &Messages, expires_ms: i64, now_ms: i64) -> Option<String> {
+    let left = expires_ms - now_ms;
+    (0 < left && left < 86_400_000).then(|| {
+        let minutes = (left + 59_999) / 60_000;
+        (t.wallet_expires_in)((minutes / 60) as u32, (minutes % 60) as u32)
+    })
+}
+
+/// The wallet as shown: fresh from the service, or kept from the last sync.
+#[derive(Clone, Debug, PartialEq)]
+struct ShownWallet {
+    wallet: KeptWallet,
+    fresh: bool,
+}
+
+/// Reads the wallet and the campaigns of its vouchers, keeping both; offline, the kept ones.
+async fn load_wallet(token: String, now_ms: i64) -> Result<ShownWallet, ApiError> {
+    match api::wallet(&token).await {
+        Ok(vouchers) => {
+            let ids: BTreeSet<String> = vouchers.iter().map(|voucher| voucher.campaign.clone()).collect();
+            let mut campaigns = Vec::new();
+            for id in ids {
+                if let Ok(campaign) = api::campaign(&id).await {
+                    campaigns.push(campaign);
+                }
+            }
+            let wallet = KeptWallet { vouchers, synced_at_ms: now_ms, campaigns };
+            keep(&wallet);
+            Ok(ShownWallet { wallet, fresh: true })
+        }
+        Err(ApiError::Network(detail)) => kept().map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network(detail)),
+        Err(error) => Err(error),
+    }
+}
+
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let clock = use_server_clock();
+    let token = move || session.token(clock.now_ms());
+    let wallet = LocalResource::new(move || {
+        let token = token();
+        async move {
+            match token {
+                Some(token) => Some(load_wallet(token, clock.now_ms()).await),
+                None => None,
+            }
+        }
+    });
+    view! {
+        <h1>{move || i18n.t().wallet_title}</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match wallet.await {
+                    None => view! { <SignIn /> }.into_any(),
+                    Some(Err(ApiError::Refused { status: 401, .. })) => {
+                        session.clear();
+                        view! { <SignIn /> }.into_any()
+                    }
+                    Some(Err(error)) => view! { <crate::components::ErrorView error on_retry=move || wallet.refetch() /> }.into_any(),
+                    Some(Ok(shown)) => view! { <WalletView shown=shown.wallet fresh=shown.fresh /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The vouchers of a wallet in their groups.
+#[component]
+pub fn WalletView(shown: KeptWallet, fresh: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let clock = use_server_clock();
+    // Countdowns and expiries move with the clock; a minute is fine for "hours and minutes left".
+    let now_ms = RwSignal::new(clock.now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now_ms.set(clock.now_ms()), std::time::Duration::from_secs(30)) {
+        on_cleanup(move || handle.clear());
+    }
+    let synced_at = shown.synced_at_ms;
+    let offset_of = {
+        let campaigns = shown.campaigns.clone();
+        move |id: &str| campaigns.iter().find(|campaign| campaign.id == id).map(|campaign| campaign.utc_offset)
+    };
+    let first_offset = shown.campaigns.first().map(|campaign| campaign.utc_offset);
+    let synced_words = move || {
+        let at = first_offset.map(|offset| campaign_time(Instant(synced_at), offset)).unwrap_or_default();
+        if fresh { (i18n.t().wallet_synced)(&at) } else { (i18n.t().wallet_offline)(&at) }
+    };
+    let vouchers = shown.vouchers.clone();
+    let campaigns = shown.campaigns.clone();
+    let section = move |group: Group| {
+        let vouchers = vouchers.clone();
+        let campaigns = campaigns.clone();
+        let offset_of = offset_of.clone();
+        move || {
+            let now = now_ms.get();
+            let in_group: Vec<WalletVoucher> = vouchers.iter().filter(|voucher| group_of(voucher, now, fresh) == group).cloned().collect();
+            (!in_group.is_empty()).then(|| {
+                let t = i18n.t();
+                let (title, class) = match group {
+                    Group::Usable => (t.wallet_usable, "wallet-group usable"),
+                    Group::UsableWhenSynced => (t.wallet_usable_when_synced, "wallet-group usable-when-synced"),
+                    Group::Used => (t.wallet_used, "wallet-group used"),
+                    Group::Expired => (t.wallet_expired, "wallet-group expired"),
+                };
+                let campaigns = campaigns.clone();
+                let offset_of = offset_of.clone();
+                view! {
+                    <section class=class data-group=format!("{group:?}")>
+                        <h2>{title}</h2>
+                        <ul class="vouchers">
+                            {in_group.into_iter().map(|voucher| {
+                                let campaign = campaigns.iter().find(|campaign| campaign.id == voucher.campaign).cloned();
+                                let offset = offset_of(&voucher.campaign);
+                                view! { <VoucherCard voucher campaign offset now_ms /> }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            })
+        }
+    };
+    let empty = shown.vouchers.is_empty();
+    view! {
+        <p class="note" role="status" data-testid="wallet-synced">{synced_words}</p>
+        {empty.then(|| view! { <p class="empty">{move || i18n.t().wallet_empty}</p> })}
+        {section(Group::Usable)}
+        {section(Group::UsableWhenSynced)}
+        {section(Group::Used)}
+        {section(Group::Expired)}
+    }
+}
+
+/// One voucher: what it is worth, where from, until when, and its code.
+#[component]
+fn VoucherCard(voucher: WalletVoucher, campaign: Option<Campaign>, offset: Option<UtcOffset>, now_ms: RwSignal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = campaign.as_ref().map(|campaign| campaign.name.clone());
+    let offer = {
+        let (threshold, discount) = (voucher.threshold, voucher.discount);
+        move || {
+            let t = i18n.t();
+            if threshold.0 == 0 {
+                (t.tier_offer_no_threshold)(&discount.to_string())
+            } else {
+                (t.tier_offer)(&threshold.to_string(), &discount.to_string())
+            }
+        }
+    };
+    let expires_ms = voucher.expires_at_ms;
+    let used_at_ms = voucher.used_at_ms;
+    let when = move || {
+        let t = i18n.t();
+        let Some(offset) = offset else { return String::new() };
+        match used_at_ms {
+            Some(used) => (t.wallet_used_at)(&campaign_time(Instant(used), offset)),
+            None => (t.wallet_expires)(&campaign_deadline(Instant(expires_ms), offset)),
+        }
+    };
+    let countdown = move || used_at_ms.is_none().then(|| expiry_countdown(i18n.t(), expires_ms, now_ms.get())).flatten();
+    view! {
+        <li class="voucher-card" data-voucher=voucher.id>
+            <p class="tier-discount" aria-hidden="true">{format!("¥{}", voucher.discount)}</p>
+            <h3 class="tier-offer">{offer}</h3>
+            {name.map(|name| view! { <p class="voucher-campaign">{move || name.get(i18n.lang()).to_owned()}</p> })}
+            <p class="voucher-expiry">{when}</p>
+            {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
+            <p class="voucher-code-label">{move || i18n.t().wallet_code}</p>
+            <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
+        </li>
+    }
+}

@@ -1,0 +1,61 @@
+//! The resident's wallet, kept on the device: the last answer of `GET /api/v1/wallet` and when it
+//! came, so the wallet opens with no network, marked with how old it is.
+
+use huiquan_core::{
+    Campaign,
+    api::{VoucherStatus, WalletVoucher},
+};
+use serde::{Deserialize, Serialize};
+
+const STORAGE_KEY: &str = "huiquan.wallet";
+
+/// A wallet as last synced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeptWallet {
+    pub vouchers: Vec<WalletVoucher>,
+    /// The service's time when it answered (milliseconds since the epoch).
+    pub synced_at_ms: i64,
+    /// The campaigns of those vouchers, for their names, rules and time zones.
+    pub campaigns: Vec<Campaign>,
+}
+
+/// Where a voucher goes on the wallet page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Unused and unexpired, as the service said just now.
+    Usable,
+    /// Unused and unexpired when last synced: maybe used elsewhere since, so never shown as
+    /// certainly usable.
+    UsableWhenSynced,
+    Used,
+    Expired,
+}
+
+/// The group of a voucher at `now_ms`; `fresh` when the wallet was just read from the service.
+pub fn group_of(voucher: &WalletVoucher, now_ms: i64, fresh: bool) -> Group {
+    match voucher.status {
+        VoucherStatus::Used => Group::Used,
+        // Expiry is an instant: it passes offline too.
+        _ if now_ms >= voucher.expires_at_ms => Group::Expired,
+        VoucherStatus::Expired => Group::Expired,
+        VoucherStatus::Unused if fresh => Group::Usable,
+        VoucherStatus::Unused => Group::UsableWhenSynced,
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    leptos::prelude::window().local_storage().ok().flatten()
+}
+
+/// The wallet kept on this device, if any.
+pub fn kept() -> Option<KeptWallet> {
+    serde_json::from_str(&storage()?.get_item(STORAGE_KEY).ok().flatten()?).ok()
+}
+
+/// Keeps a freshly synced wallet.
+pub fn keep(wallet: &KeptWallet) {
+    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(wallet)) {
+        // Full storage: the wallet still shows now, it just will not open offline.
+        let _ = storage.set_item(STORAGE_KEY, &json);
+    }
+}

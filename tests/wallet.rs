@@ -1,0 +1,89 @@
+//! The wallet: its groups, the exact expiry on the campaign's clock, the countdown in a voucher's
+//! last day, and the kept copy shown offline. Run in headless Chrome and Firefox.
+
+#![cfg(target_arch = "wasm32")]
+
+use huiquan::{
+    WalletView, expiry_countdown,
+    i18n::{I18nProvider, campaign_deadline, messages},
+    wallet::{Group, KeptWallet, group_of},
+};
+use huiquan_core::{
+    Campaign, Fen, Lang,
+    api::{VoucherStatus, WalletVoucher},
+    civil::{Instant, UtcOffset},
+};
+use leptos::{prelude::*, task::tick};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const HOUR_MS: i64 = 3_600_000;
+
+fn voucher(id: i64, status: VoucherStatus, expires_at_ms: i64, used_at_ms: Option<i64>) -> WalletVoucher {
+    WalletVoucher {
+        id,
+        code: format!("ABCD-EFGH-JKMN-PQ{id:02}"),
+        campaign: "tianjin-2022-jinlegou".into(),
+        tier: "retail-100-10".into(),
+        offer: "retail-100-10".into(),
+        threshold: Fen(10_000),
+        discount: Fen(1_000),
+        claimed_at_ms: expires_at_ms - 10 * HOUR_MS,
+        expires_at_ms,
+        status,
+        used_at_ms,
+        accepted_categories: vec!["retail".into()],
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_kept_wallet_never_calls_an_unused_voucher_certainly_usable() {
+    let now = 1_700_000_000_000;
+    let unused = voucher(1, VoucherStatus::Unused, now + HOUR_MS, None);
+    assert_eq!(group_of(&unused, now, true), Group::Usable);
+    assert_eq!(group_of(&unused, now, false), Group::UsableWhenSynced, "offline: maybe used elsewhere since");
+    assert_eq!(group_of(&unused, now + 2 * HOUR_MS, true), Group::Expired, "expiry passes offline too");
+    assert_eq!(group_of(&voucher(2, VoucherStatus::Used, now + HOUR_MS, Some(now)), now, false), Group::Used);
+    assert_eq!(group_of(&voucher(3, VoucherStatus::Expired, now - HOUR_MS, None), now, true), Group::Expired);
+}
+
+#[wasm_bindgen_test]
+fn expiry_is_said_as_notices_say_it_and_counted_down_in_the_last_day() {
+    let plus_eight = UtcOffset::from_minutes(480).expect("valid");
+    // 2022-08-29 00:00 in Tianjin is "08-28 24:00", the end of the claim day.
+    assert_eq!(campaign_deadline(Instant(1_661_702_400_000), plus_eight), "08-28 24:00");
+    assert_eq!(campaign_deadline(Instant(1_661_702_400_000 + 9 * HOUR_MS + 1_800_000), plus_eight), "08-29 09:30");
+    let t = messages(Lang::ZhHans);
+    assert_eq!(expiry_countdown(t, 5 * HOUR_MS + 12 * 60_000, 0).as_deref(), Some("还剩 5 小时 12 分钟"));
+    assert_eq!(expiry_countdown(t, 25 * HOUR_MS, 0), None, "no countdown before its last day");
+    assert_eq!(expiry_countdown(t, 0, 1), None, "none once expired");
+}
+
+#[wasm_bindgen_test]
+async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
+    let tianjin = Campaign::from_json(include_str!("../data/campaigns/tianjin-2022-jinlegou.json")).expect("valid");
+    let now = js_sys::Date::now() as i64;
+    let wallet = KeptWallet {
+        vouchers: vec![
+            voucher(1, VoucherStatus::Unused, now + 3 * HOUR_MS, None),
+            voucher(2, VoucherStatus::Used, now + 3 * HOUR_MS, Some(now - HOUR_MS)),
+            voucher(3, VoucherStatus::Unused, now - HOUR_MS, None),
+        ],
+        synced_at_ms: now - 2 * HOUR_MS,
+        campaigns: vec![tianjin],
+    };
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    document().body().expect("a body").append_child(&container).expect("appended");
+    leptos::mount::mount_to(container.clone(), move || view! { <I18nProvider lang=Lang::ZhHans><WalletView shown=wallet fresh=false /></I18nProvider> }).forget();
+    tick().await;
+    let text = container.text_content().unwrap_or_default();
+    assert!(text.contains("现在没有网络。以下是 "), "{text}");
+    let group = |name: &str| container.query_selector(&format!("[data-group={name}] [data-voucher]")).ok().flatten().is_some();
+    assert!(group("UsableWhenSynced") && group("Used") && group("Expired"), "{text}");
+    assert!(!group("Usable"), "nothing certainly usable offline");
+    assert!(text.contains("满100元减10元") && text.contains("津乐购消费券"), "{text}");
+    assert!(text.contains("还剩 3 小时 0 分钟") || text.contains("还剩 2 小时 59 分钟"), "{text}");
+    assert!(text.contains("ABCD-EFGH-JKMN-PQ01"), "{text}");
+}
