@@ -13,6 +13,8 @@ use huiquan_server::{Config, OtpOutbox, PartnerClaims, Service, Spawned, sign_pa
 /// The partner app the tests play (as JD, UnionPay … would be).
 const PARTNER: &str = "e2e";
 const PARTNER_SECRET: &str = "e2e-partner-secret-0123456789";
+/// The secret the merchants' till keys derive from.
+const TILL_SECRET: &str = "e2e-till-secret-0123456789";
 use thirtyfour::prelude::*;
 use tokio::process::{Child, Command};
 
@@ -76,6 +78,7 @@ impl Harness {
         let mut config = Config::local(&repo_root(), data_dir.path().to_owned());
         config.dist = Some(dist_dir());
         config.partner_secrets = format!("{PARTNER}={PARTNER_SECRET}").parse().expect("valid secrets");
+        config.till_secret = Some(TILL_SECRET.to_owned());
         let outbox = OtpOutbox::default();
         config.otp_outbox = Some(outbox.clone());
         if let Some(campaigns) = &options.campaigns {
@@ -265,6 +268,11 @@ impl Harness {
             enterprise: false,
         };
         format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
+    }
+
+    /// The `Authorization` header of `merchant`'s till in `campaign_id`.
+    pub fn till_authorization(&self, campaign_id: &str, merchant: &str) -> String {
+        format!("Till {campaign_id}/{merchant}:{}", huiquan_server::till_key(TILL_SECRET.as_bytes(), campaign_id, merchant))
     }
 
     /// Saves a screenshot under `target/screenshots/` for a person to look at.

@@ -21,6 +21,8 @@ use tokio::net::TcpListener;
 pub use catalog::Catalog;
 pub use identity::{AUDIENCE, OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
 pub use problem::Problem;
+/// A merchant's till key (how a till authenticates: see `api::till`).
+pub use api::till::till_key;
 
 /// How the service is started. Every flag can also come from the environment.
 #[derive(Clone, Debug, clap::Parser)]

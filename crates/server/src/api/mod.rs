@@ -5,7 +5,7 @@ mod claims;
 mod extract;
 mod merchants;
 mod sessions;
-mod till;
+pub(crate) mod till;
 mod wallet;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -1,0 +1,79 @@
+//! The wallet end to end: claim, see it, have the till redeem it, see it used; a full refund
+//! makes it usable again with the same expiry; with the network cut the kept wallet is shown.
+
+use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
+use serde_json::{Value, json};
+
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+
+async fn till(harness: &Harness, merchant: &str, path: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/till/{path}", harness.base))
+        .header("authorization", harness.till_authorization(TIANJIN, merchant))
+        .json(&body)
+        .send()
+        .await
+        .expect("the till is answered")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13400134000").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("gate").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
+
+    // The wallet, reached from the claim.
+    harness.wait_for_all(".tier-card .claim a[href='/wallet']").await[0].click().await.expect("to the wallet");
+    let card = harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
+    assert!(card.contains("满1000元减100元") && card.contains("有效期至") && card.contains("24:00"), "{card}");
+    let expiry = harness.driver.find(By::Css("[data-group=Usable] .voucher-expiry")).await.expect("expiry").text().await.expect("text");
+    harness.screenshot_at("[data-group=Usable]", "wallet-usable").await;
+
+    // The till redeems it on a 1,200-yuan order at a retail merchant.
+    let merchants: Value = reqwest::get(format!("{}/api/v1/campaigns/{TIANJIN}/merchants?category=retail&limit=1", harness.base))
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let merchant = merchants["merchants"][0]["id"].as_str().expect("a retail merchant").to_owned();
+    let redeemed = till(&harness, &merchant, "redemptions", json!({ "voucher_code": code, "order_id": "order-1", "total": 120_000 })).await;
+    assert_eq!(redeemed["amount_off"], 10_000, "{redeemed}");
+    harness.driver.refresh().await.expect("reload");
+    let used = harness.wait_for_text("[data-group=Used] [data-voucher]", &code).await;
+    assert!(used.contains("使用于"), "{used}");
+    harness.screenshot_at("[data-group=Used]", "wallet-used").await;
+
+    // A full refund inside validity restores it, with the same expiry.
+    let refunded = till(&harness, &merchant, "refunds", json!({ "order_id": "order-1", "kind": "full" })).await;
+    assert!(refunded.to_string().contains("restored"), "{refunded}");
+    harness.driver.refresh().await.expect("reload");
+    harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
+    let again = harness.driver.find(By::Css("[data-group=Usable] .voucher-expiry")).await.expect("expiry").text().await.expect("text");
+    assert_eq!(again, expiry, "the original expiry");
+
+    // The network cut: the app, moving to the wallet, shows the kept one and says how old it is.
+    let devtools = harness.driver.cdp();
+    devtools.send_raw("Network.enable", json!({})).await.expect("network domain");
+    devtools
+        .send_raw("Network.emulateNetworkConditions", json!({ "offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }))
+        .await
+        .expect("offline");
+    harness.driver.find(By::Css("a.bar-title")).await.expect("home link").click().await.expect("home");
+    harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("wallet link");
+    harness.wait_for_text("[data-testid=wallet-synced]", "现在没有网络").await;
+    let kept = harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
+    assert!(kept.contains("满1000元减100元"), "{kept}");
+    harness.screenshot("wallet-offline").await;
+    harness.stop().await;
+}
