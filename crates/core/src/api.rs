@@ -162,3 +162,42 @@ pub struct SignedIn {
     pub resident: i64,
     pub expires_at_ms: i64,
 }
+
+/// A merchant where a campaign's vouchers are accepted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Merchant {
+    pub id: String,
+    pub name: LocalizedText,
+    /// An id of the campaign's categories.
+    pub category: String,
+    pub district: LocalizedText,
+    pub address: LocalizedText,
+    /// WGS-84; absent for an online shop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub online: bool,
+}
+
+/// One merchant of a search, with its distance when searched from a position.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MerchantHit {
+    #[serde(flatten)]
+    pub merchant: Merchant,
+    /// Metres from the position searched from, when one was given and the merchant has a place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+}
+
+/// A page of `GET /api/v1/campaigns/{id}/merchants`: `total` matches, from `offset`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MerchantPage {
+    pub total: usize,
+    pub offset: usize,
+    pub merchants: Vec<MerchantHit>,
+}

@@ -6,28 +6,13 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use huiquan_core::{Boundary, Campaign, Fix, LocalizedText, LocateOptions, Verdict};
-use serde::{Deserialize, Serialize};
+pub use huiquan_core::api::{Merchant, MerchantHit, MerchantPage};
+use huiquan_core::{Boundary, Campaign, Fix, LocateOptions, Verdict};
+use serde::Deserialize;
 use sqlx::SqlitePool;
 
 use crate::catalog::Catalog;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Merchant {
-    pub id: String,
-    pub name: LocalizedText,
-    /// An id of the campaign's categories.
-    pub category: String,
-    pub district: LocalizedText,
-    pub address: LocalizedText,
-    /// WGS-84; absent for an online shop.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lat: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lon: Option<f64>,
-    #[serde(default)]
-    pub online: bool,
-}
 
 #[derive(Debug, Deserialize)]
 struct MerchantFile {
@@ -62,21 +47,7 @@ pub struct MerchantQuery {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct MerchantHit {
-    #[serde(flatten)]
-    pub merchant: Merchant,
-    /// Metres from the position searched from, when one was given and the merchant has a place.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_m: Option<f64>,
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct MerchantPage {
-    pub total: usize,
-    pub offset: usize,
-    pub merchants: Vec<MerchantHit>,
-}
 
 /// Great-circle distance in metres (haversine on the mean Earth radius): plenty for "nearest".
 fn distance_m((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
@@ -204,6 +175,7 @@ fn check(campaign: &Campaign, boundary: Option<&Boundary>, merchants: &[Merchant
 #[cfg(test)]
 mod tests {
     use super::*;
+    use huiquan_core::LocalizedText;
 
     fn merchant(id: &str, category: &str, at: Option<(f64, f64)>) -> Merchant {
         let text = |zh: &str| LocalizedText { zh_hans: zh.to_owned(), en: zh.to_owned() };
