@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use huiquan_core::{
     Boundary, Campaign, Crs,
     Fix,
-    api::{CampaignSummary, ClaimReceipt, OfferStock, ProblemDetails, ServerTime, SignedIn, WalletVoucher},
+    api::{CampaignSummary, ClaimReceipt, MerchantPage, OfferStock, ProblemDetails, ServerTime, SignedIn, WalletVoucher},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -113,6 +113,22 @@ pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError>
         .build()
         .map_err(unbuildable)?;
     read_json(send(request).await?).await
+}
+
+/// The first `limit` merchants that take `tier`, matching `words` and `category` (empty: any),
+/// nearest first from `near` (WGS-84) when given.
+pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> Result<MerchantPage, ApiError> {
+    let mut path = format!("/api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
+    if !words.trim().is_empty() {
+        path.push_str(&format!("&q={}", encode_path_segment(words.trim())));
+    }
+    if !category.is_empty() {
+        path.push_str(&format!("&category={}", encode_path_segment(category)));
+    }
+    if let Some((latitude, longitude)) = near {
+        path.push_str(&format!("&near={latitude:.6},{longitude:.6}"));
+    }
+    get_json(&path).await
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.

@@ -22,13 +22,14 @@ use leptos_router::{
 };
 
 use crate::i18n::I18nProvider;
-use crate::routes::{campaign::CampaignPage, home::HomePage, wallet::WalletPage};
+use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage, wallet::WalletPage};
 
 pub use crate::components::{
     ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words, normalized_phone,
     use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;
+pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
 pub use crate::routes::wallet::{WalletView, expiry_countdown};
 
 /// The whole app.
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/campaigns/:id") view=CampaignPage />
                         <Route path=path!("/wallet") view=WalletPage />
+                        <Route path=path!("/wallet/:id") view=VoucherPage />
                     </Routes>
                 </main>
             </Router>

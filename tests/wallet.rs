@@ -87,3 +87,21 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
     assert!(text.contains("还剩 3 小时 0 分钟") || text.contains("还剩 2 小时 59 分钟"), "{text}");
     assert!(text.contains("ABCD-EFGH-JKMN-PQ01"), "{text}");
 }
+
+#[wasm_bindgen_test]
+fn a_vouchers_rules_are_said_plainly_and_its_code_is_a_qr_code() {
+    use huiquan::{qr_svg, rule_words};
+    let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
+    let mut fuel = voucher(7, VoucherStatus::Unused, 1_600_000_000_000, None);
+    fuel.campaign = jincheng.id.clone();
+    fuel.tier = "fuel-10".into();
+    fuel.threshold = Fen(0);
+    fuel.accepted_categories = vec!["fuel".into()];
+    let rules = rule_words(messages(Lang::ZhHans), &fuel, &jincheng, Lang::ZhHans).join(" | ");
+    assert!(rules.contains("10元（无门槛）"), "{rules}");
+    assert!(rules.contains("可在这些商户使用："), "{rules}");
+    assert!(rules.contains("同一商户每天限用 1 张。"), "{rules}");
+    assert!(rules.contains("有效期至"), "{rules}");
+    let svg = qr_svg("ABCD-EFGH-JKMN-PQRS").expect("a QR code");
+    assert!(svg.contains("<svg") && svg.contains("<path"), "{}", &svg[..svg.len().min(200)]);
+}

@@ -8,7 +8,7 @@
 mod gate;
 mod host;
 
-pub use gate::LocationGate;
+pub use gate::{LocationGate, distance_words};
 pub use host::{host_get_location, host_reading};
 
 use huiquan_core::{Boundary, Fix, LocateOptions, Verdict};

@@ -2,6 +2,7 @@
 
 pub mod campaign;
 pub mod home;
+pub mod voucher;
 pub mod wallet;
 
 use leptos::prelude::*;

@@ -62,6 +62,28 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     let again = harness.driver.find(By::Css("[data-group=Usable] .voucher-expiry")).await.expect("expiry").text().await.expect("text");
     assert_eq!(again, expiry, "the original expiry");
 
+    // The voucher's page: its rules, its code as a QR code, and the merchants that take it.
+    harness.wait_for_all("[data-group=Usable] a[href^='/wallet/']").await[0].click().await.expect("to the voucher");
+    harness.wait_for_all(".voucher-qr svg").await;
+    let rules = harness.driver.find(By::Css(".voucher-rules")).await.expect("rules").text().await.expect("text");
+    assert!(rules.contains("满1000元减100元") && rules.contains("有效期至"), "{rules}");
+    let found = harness.wait_for_text(".merchant-search [role=status]", "共 ").await;
+    let total: usize = found.trim_start_matches("共 ").trim_end_matches(" 家商户").parse().expect("a count");
+    assert!(total >= 1_000, "Tianjin's retail merchants: {found}");
+    assert_eq!(harness.wait_for_all(".merchant").await.len(), 20, "a page at a time");
+    harness.driver.find(By::Id("merchant-words")).await.expect("search box").send_keys("和平区").await.expect("typed");
+    let mut fewer = total;
+    for _ in 0..100 {
+        let said = harness.driver.find(By::Css(".merchant-search [role=status]")).await.expect("count").text().await.unwrap_or_default();
+        fewer = said.trim_start_matches("共 ").trim_end_matches(" 家商户").parse().unwrap_or(total);
+        if fewer != total {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(fewer < total && fewer > 0, "searching narrows: {total} → {fewer}");
+    harness.screenshot_at(".voucher-code-section", "voucher-page").await;
+
     // The network cut: the app, moving to the wallet, shows the kept one and says how old it is.
     let devtools = harness.driver.cdp();
     devtools.send_raw("Network.enable", json!({})).await.expect("network domain");
