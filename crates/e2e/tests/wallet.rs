@@ -97,5 +97,10 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     let kept = harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
     assert!(kept.contains("满1000元减100元"), "{kept}");
     harness.screenshot("wallet-offline").await;
+
+    // Still offline, the page is reloaded: the kept app shell opens the kept wallet.
+    harness.driver.refresh().await.expect("reload offline");
+    harness.wait_for_text("[data-testid=wallet-synced]", "现在没有网络").await;
+    harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
     harness.stop().await;
 }
