@@ -67,10 +67,10 @@ async fn a_phone_three_minutes_slow_counts_down_to_the_services_release_and_open
     let status = mount_status(clock, tianjin_releasing_at(release_at), RwSignal::new(None)).await;
     assert!(shown(&status).starts_with("距开抢 00:00:0"), "a countdown of seconds, not minutes: {}", shown(&status));
 
-    // Poll until it opens: it must do so within 100 ms of the service's release instant.
+    // Watch (every 10 ms) until it opens: within 100 ms of the service's release instant.
     let mut opened_at = None;
-    for _ in 0..60 {
-        sleep(50).await;
+    for _ in 0..400 {
+        sleep(10).await;
         if shown(&status).starts_with("正在发放") {
             opened_at = Some(clock.now_ms());
             break;
@@ -78,7 +78,7 @@ async fn a_phone_three_minutes_slow_counts_down_to_the_services_release_and_open
     }
     let opened_at = opened_at.expect("the offer opened");
     assert!(opened_at >= release_at, "never before the release: {} ms early", release_at - opened_at);
-    assert!(opened_at - release_at <= 150, "opened {} ms after the release", opened_at - release_at);
+    assert!(opened_at - release_at <= 100, "opened {} ms after the release", opened_at - release_at);
     assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
 }
 

@@ -86,6 +86,7 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
     assert!(text.contains("满100元减10元") && text.contains("津乐购消费券"), "{text}");
     assert!(text.contains("还剩 3 小时 0 分钟") || text.contains("还剩 2 小时 59 分钟"), "{text}");
     assert!(text.contains("ABCD-EFGH-JKMN-PQ01"), "{text}");
+    assert!(text.contains("领取于 "), "when each was claimed: {text}");
 }
 
 #[wasm_bindgen_test]

@@ -107,6 +107,7 @@ pub const MESSAGES: Messages = Messages {
     wallet_expires: |at| format!("Valid until {at} (local time of the campaign)"),
     wallet_expires_in: |hours, minutes| format!("{hours} h {minutes} min left"),
     wallet_used_at: |at| format!("Used at {at}"),
+    wallet_claimed_at: |at| format!("Claimed at {at}"),
     wallet_code: "Code (show it at the till)",
     rule_categories: |names| format!("Accepted at: {names}"),
     list_separator: ", ",

@@ -123,6 +123,7 @@ pub struct Messages {
     pub wallet_expires: fn(at: &str) -> String,
     pub wallet_expires_in: fn(hours: u32, minutes: u32) -> String,
     pub wallet_used_at: fn(at: &str) -> String,
+    pub wallet_claimed_at: fn(at: &str) -> String,
     pub wallet_code: &'static str,
     pub rule_categories: fn(names: &str) -> String,
     pub list_separator: &'static str,

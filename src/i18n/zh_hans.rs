@@ -107,6 +107,7 @@ pub const MESSAGES: Messages = Messages {
     wallet_expires: |at| format!("有效期至 {at}（活动当地时间）"),
     wallet_expires_in: |hours, minutes| format!("还剩 {hours} 小时 {minutes} 分钟"),
     wallet_used_at: |at| format!("使用于 {at}"),
+    wallet_claimed_at: |at| format!("领取于 {at}"),
     wallet_code: "券码（结账时出示）",
     rule_categories: |names| format!("可在这些商户使用：{names}"),
     list_separator: "、",

@@ -182,11 +182,14 @@ fn VoucherCard(voucher: WalletVoucher, campaign: Option<Campaign>, offset: Optio
         }
     };
     let countdown = move || used_at_ms.is_none().then(|| expiry_countdown(i18n.t(), expires_ms, now_ms.get())).flatten();
+    let claimed_at_ms = voucher.claimed_at_ms;
+    let claimed = move || offset.map(|offset| (i18n.t().wallet_claimed_at)(&campaign_time(Instant(claimed_at_ms), offset)));
     view! {
         <li class="voucher-card" data-voucher=voucher.id>
             <p class="tier-discount" aria-hidden="true">{format!("¥{}", voucher.discount)}</p>
             <h3 class="tier-offer">{offer}</h3>
             {name.map(|name| view! { <p class="voucher-campaign">{move || name.get(i18n.lang()).to_owned()}</p> })}
+            <p class="voucher-claimed">{claimed}</p>
             <p class="voucher-expiry">{when}</p>
             {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
             <p class="voucher-code-label">{move || i18n.t().wallet_code}</p>
