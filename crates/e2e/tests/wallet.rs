@@ -84,6 +84,17 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     assert!(fewer < total && fewer > 0, "searching narrows: {total} → {fewer}");
     harness.screenshot_at(".voucher-code-section", "voucher-page").await;
 
+    // Nearest first, with the distance, once the resident shares their position.
+    harness.driver.find(By::Css(".merchant-search button.secondary")).await.expect("nearest first").click().await.expect("tap");
+    harness.wait_for_all(".merchant-distance").await;
+    let mut metres = Vec::new();
+    for distance in harness.driver.find_all(By::Css(".merchant-distance")).await.expect("distances") {
+        let text = distance.text().await.expect("text");
+        let number: f64 = text.trim_start_matches("约 ").split(' ').next().and_then(|n| n.parse().ok()).expect("a number");
+        metres.push(if text.ends_with("公里") { number * 1_000.0 } else { number });
+    }
+    assert!(metres.len() >= 2 && metres.windows(2).all(|pair| pair[0] <= pair[1] + 100.0), "nearest first: {metres:?}");
+
     // The network cut: the app, moving to the wallet, shows the kept one and says how old it is.
     let devtools = harness.driver.cdp();
     devtools.send_raw("Network.enable", json!({})).await.expect("network domain");
