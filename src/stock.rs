@@ -21,6 +21,8 @@ pub struct LiveStock {
     pub left: u32,
     /// The release's size, when the service said (rollover may make it larger than the tier's).
     pub stock: Option<u32>,
+    /// When its last unit was claimed, once it has been.
+    pub sold_out_at_ms: Option<i64>,
 }
 
 /// Offer id → its live stock.
@@ -39,12 +41,14 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
         },
         "stock" => match serde_json::from_str::<StockUpdate>(data) {
             Ok(update) => {
-                let entry = map.entry(update.offer).or_insert(LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None });
+                let fresh = LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None, sold_out_at_ms: update.sold_out_at_ms };
+                let entry = map.entry(update.offer).or_insert(fresh);
                 if entry.release_opens_ms != update.release_opens_ms {
                     // A new release: its size is not in the event.
-                    *entry = LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None };
+                    *entry = fresh;
                 } else {
                     entry.left = update.left;
+                    entry.sold_out_at_ms = update.sold_out_at_ms;
                 }
                 false
             }
@@ -59,7 +63,7 @@ pub fn replace(map: &mut StockMap, offers: &[OfferStock]) {
     map.clear();
     for offer in offers {
         if let (Some(release_opens_ms), Some(left)) = (offer.release_opens_ms, offer.left) {
-            map.insert(offer.offer.clone(), LiveStock { release_opens_ms, left, stock: offer.stock });
+            map.insert(offer.offer.clone(), LiveStock { release_opens_ms, left, stock: offer.stock, sold_out_at_ms: offer.sold_out_at_ms });
         }
     }
 }

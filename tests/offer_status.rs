@@ -87,18 +87,21 @@ async fn live_stock_is_shown_and_sold_out_says_when_the_next_release_is() {
     let clock = ServerClock::with_offset(0.0);
     // A release opened a minute ago.
     let release_at = (phone_now_ms() as i64 / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
-    let stock = RwSignal::new(Some(LiveStock { release_opens_ms: release_at, left: 1234, stock: Some(3500) }));
+    let stock = RwSignal::new(Some(LiveStock { release_opens_ms: release_at, left: 1234, stock: Some(3500), sold_out_at_ms: None }));
     let status = mount_status(clock, tianjin_releasing_at(release_at), stock).await;
     assert_eq!(shown(&status), "正在发放：剩余 1234 / 3500 张");
     let meter: web_sys::HtmlMeterElement = status.query_selector("meter").ok().flatten().expect("a stock bar").unchecked_into();
     assert_eq!((meter.value(), meter.max()), (1234.0, 3500.0));
 
-    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 0, stock: Some(3500) }));
+    // Sold out 7 s after the release: said to the second, on the campaign's clock.
+    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 0, stock: Some(3500), sold_out_at_ms: Some(release_at + 7_000) }));
     tick().await;
-    assert!(shown(&status).starts_with("本场已抢完，下次发放 "), "{}", shown(&status));
+    let opened = huiquan::i18n::campaign_time(Instant(release_at), huiquan_core::civil::UtcOffset::from_minutes(480).expect("valid"));
+    let sold_out_at = format!("{}:07", &opened[6..]);
+    assert!(shown(&status).starts_with(&format!("本场已于 {sold_out_at} 抢完，下次发放 ")), "{}", shown(&status));
     assert!(status.query_selector("meter").ok().flatten().is_none(), "no bar when sold out");
     // Regression: stock of an earlier release was shown as what is left of the open one.
-    stock.set(Some(LiveStock { release_opens_ms: release_at - 86_400_000, left: 0, stock: Some(3500) }));
+    stock.set(Some(LiveStock { release_opens_ms: release_at - 86_400_000, left: 0, stock: Some(3500), sold_out_at_ms: None }));
     tick().await;
     assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
 }
@@ -129,7 +132,7 @@ async fn stock_that_arrives_after_the_release_opened_is_shown() {
     assert!(shown(&status).starts_with("距开抢"), "{}", shown(&status));
     sleep(1_500).await;
     assert_eq!(shown(&status), "正在发放：剩余 3500 / 3500 张");
-    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 3499, stock: Some(3500) }));
+    stock.set(Some(LiveStock { release_opens_ms: release_at, left: 3499, stock: Some(3500), sold_out_at_ms: None }));
     tick().await;
     assert_eq!(shown(&status), "正在发放：剩余 3499 / 3500 张");
 }

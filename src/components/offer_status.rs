@@ -36,6 +36,13 @@ pub fn countdown_announcement(t: &Messages, remaining_ms: i64) -> String {
     }
 }
 
+/// `10:00:07`, the time of day to the second on the campaign's clock (a flash crowd is seconds).
+fn campaign_clock_seconds(campaign: &Campaign, instant: Instant) -> String {
+    let offset_ms = i64::from(campaign.utc_offset.minutes()) * 60_000;
+    let of_day = (instant.0 + offset_ms).rem_euclid(86_400_000) / 1_000;
+    format!("{:02}:{:02}:{:02}", of_day / 3_600, of_day / 60 % 60, of_day % 60)
+}
+
 /// `08-28 09:30`, on the campaign's clock.
 fn civil_words(campaign: &Campaign, instant: Instant) -> String {
     campaign_time(instant, campaign.utc_offset)
@@ -50,6 +57,8 @@ pub struct OfferState {
     pub now_ms: Signal<i64>,
     /// What is left of the open release and its size, while one is open.
     pub left: Memo<Option<(u32, u32)>>,
+    /// When the open release sold out, if it has.
+    pub sold_out_at_ms: Memo<Option<i64>>,
 }
 
 /// The state of one offer of `campaign` on the service's clock, with its live stock.
@@ -82,6 +91,13 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
             })
         })
     };
+    let sold_out_at_ms = {
+        let campaign = Arc::clone(&campaign);
+        Memo::new(move |_| {
+            let release = campaign.open_release(&campaign.themes[theme], Instant(now_ms.get()))?;
+            stock.get().filter(|live| live.release_opens_ms == release.opens.0)?.sold_out_at_ms
+        })
+    };
     let state = Memo::new(move |_| {
         let now = Instant(now_ms.get());
         campaign.offer_state(&campaign.themes[theme], now, left.get().map_or(0, |(left, _)| left))
@@ -104,7 +120,7 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
         });
         exact.set_value(handle);
     });
-    OfferState { state, now_ms, left }
+    OfferState { state, now_ms, left, sold_out_at_ms }
 }
 
 /// The state of one offer of `campaign`, in words, with a stock bar while it is open.
@@ -118,7 +134,7 @@ pub fn OfferStatus(
     offer_state: OfferState,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let OfferState { state, now_ms, left } = offer_state;
+    let OfferState { state, now_ms, left, sold_out_at_ms } = offer_state;
     let campaign_for_words = Arc::clone(&campaign);
     // A memo rather than a plain render closure: the closure, which starts reading `left` only
     // once the offer is open, sometimes kept showing the stock from before a pushed update (about
@@ -132,8 +148,13 @@ pub fn OfferStatus(
                 let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
                 (t.status_open)(left, total)
             }
-            TierState::SoldOut { next_release: Some(next) } => (t.status_sold_out_next)(&civil_words(campaign, next)),
-            TierState::SoldOut { next_release: None } => t.status_sold_out_final.to_owned(),
+            TierState::SoldOut { next_release } => {
+                let when = sold_out_at_ms.get().map(|at| campaign_clock_seconds(campaign, Instant(at))).unwrap_or_default();
+                match next_release {
+                    Some(next) => (t.status_sold_out_next)(&when, &civil_words(campaign, next)),
+                    None => (t.status_sold_out_final)(&when),
+                }
+            }
             TierState::RoundOver { next_round_opens: Some(next) } => (t.status_round_over_next)(&civil_words(campaign, next)),
             TierState::RoundOver { next_round_opens: None } | TierState::CampaignOver => t.status_campaign_over.to_owned(),
         }

@@ -107,6 +107,9 @@ pub struct OfferStock {
     pub release_opens_ms: Option<i64>,
     pub stock: Option<u32>,
     pub left: Option<u32>,
+    /// When the release's last unit was claimed, if it has been (milliseconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sold_out_at_ms: Option<i64>,
     pub state: crate::TierState,
 }
 
@@ -118,6 +121,9 @@ pub struct StockUpdate {
     pub offer: String,
     pub release_opens_ms: i64,
     pub left: u32,
+    /// When the release's last unit was claimed, once it has been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sold_out_at_ms: Option<i64>,
 }
 
 /// Where a voucher stands, as of the answer.

@@ -82,9 +82,12 @@ async fn a_reload_in_the_middle_of_a_claim_resumes_it_and_never_claims_twice() {
     harness.wait_for_text(".tier-card .claim-words", "秒后自动重试").await;
     harness.screenshot_at(".tier-card .claim", "claim-retrying").await;
 
-    // The webview is reloaded with the network back: the same attempt goes through by itself.
-    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": [] })).await.expect("unblocked");
+    // The webview is reloaded (claims still blocked, so the old page's retry cannot finish it
+    // first): the reloaded page takes the kept attempt up by itself, and retries it.
     harness.driver.refresh().await.expect("reload");
+    harness.wait_for_text(".tier-card .claim-words", "秒后自动重试").await;
+    // The network back: the same attempt goes through.
+    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": [] })).await.expect("unblocked");
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
 
     // And the service holds exactly one claim for this resident.
@@ -146,8 +149,8 @@ async fn the_last_voucher_claimed_the_tier_shows_sold_out_and_when_the_next_rele
     harness.wait_for_text("[data-testid=location-words]", "已确认").await;
     harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
-    let said = harness.wait_for_text(".tier-card .offer-words", "本场已抢完").await;
-    assert!(said.contains("下次发放"), "{said}");
+    let said = harness.wait_for_text(".tier-card .offer-words", "抢完").await;
+    assert!(said.starts_with("本场已于 ") && said.contains("下次发放"), "when it sold out and when the next release is: {said}");
     let button = harness.wait_for_all(".tier-card .claim-button").await;
     assert!(!button[0].is_enabled().await.expect("state"), "nothing left to claim");
     harness.screenshot_at(".tier-card", "claim-sold-out").await;

@@ -174,6 +174,8 @@ struct ReleaseRow {
     stock: u32,
     claimed: u32,
     carried: Fen,
+    /// When the last unit was claimed (milliseconds since the epoch).
+    sold_out_at: Option<i64>,
 }
 
 type ReleaseKey = (String, String, i64);
@@ -268,6 +270,7 @@ impl Writer {
                             offer: key.1.clone(),
                             release_opens_ms: key.2,
                             left: row.stock - row.claimed,
+                            sold_out_at_ms: row.sold_out_at,
                         });
                     }
                 }
@@ -439,6 +442,9 @@ impl Writer {
         let release_key = (campaign.id.clone(), grant.offer.clone(), grant.release_opens.0);
         if let Some(row) = self.view.releases.get_mut(&release_key) {
             row.claimed += 1;
+            if row.claimed >= row.stock && row.sold_out_at.is_none() {
+                row.sold_out_at = Some(now.0);
+            }
         }
         pending.releases.insert(release_key);
         let claim_id = self.view.next_claim_id;
@@ -469,22 +475,23 @@ impl Writer {
         if let Some(row) = self.view.releases.get(&key) {
             return Ok(*row);
         }
-        let stored: Option<(i64, i64, i64, i64)> =
-            sqlx::query_as("SELECT round, stock, claimed, carried_fen FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3")
+        let stored: Option<(i64, i64, i64, i64, Option<i64>)> =
+            sqlx::query_as("SELECT round, stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3")
                 .bind(&key.0)
                 .bind(&key.1)
                 .bind(key.2)
                 .fetch_optional(&mut self.connection)
                 .await?;
         let row = match stored {
-            Some((_round, stock, claimed, carried)) => ReleaseRow {
+            Some((_round, stock, claimed, carried, sold_out_at)) => ReleaseRow {
                 stock: u32::try_from(stock).unwrap_or(0),
                 claimed: u32::try_from(claimed).unwrap_or(0),
                 carried: Fen(carried),
+                sold_out_at,
             },
             None => {
                 let Some((_, offer_ref)) = campaign.offer(offer) else {
-                    return Ok(ReleaseRow { stock: 0, claimed: 0, carried: Fen::ZERO });
+                    return Ok(ReleaseRow { stock: 0, claimed: 0, carried: Fen::ZERO, sold_out_at: None });
                 };
                 let fresh = match campaign.rounds.get(release.round).map(|round| round.stock) {
                     Some(RoundStock::LeftoverOnly) => 0,
@@ -507,7 +514,7 @@ impl Writer {
                 } else {
                     (fresh, Fen::ZERO)
                 };
-                let row = ReleaseRow { stock, claimed: 0, carried };
+                let row = ReleaseRow { stock, claimed: 0, carried, sold_out_at: None };
                 sqlx::query("INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)")
                     .bind(&key.0)
                     .bind(&key.1)
@@ -560,6 +567,7 @@ impl Writer {
                         release_opens_ms: Some(release.opens.0),
                         stock: Some(row.stock),
                         left: Some(left),
+                        sold_out_at_ms: row.sold_out_at,
                         state: campaign.offer_state(theme, now, left),
                     }
                 }
@@ -568,6 +576,7 @@ impl Writer {
                     release_opens_ms: None,
                     stock: None,
                     left: None,
+                    sold_out_at_ms: None,
                     state: campaign.offer_state(theme, now, 0),
                 },
             };
@@ -733,11 +742,12 @@ impl Writer {
         pending.answers.clear();
         for key in &pending.releases {
             if let Some(row) = self.view.releases.get(key) {
-                sqlx::query("UPDATE releases SET claimed = ?1 WHERE campaign = ?2 AND offer = ?3 AND opens_at = ?4")
+                sqlx::query("UPDATE releases SET claimed = ?1, sold_out_at = ?5 WHERE campaign = ?2 AND offer = ?3 AND opens_at = ?4")
                     .bind(i64::from(row.claimed))
                     .bind(&key.0)
                     .bind(&key.1)
                     .bind(key.2)
+                    .bind(row.sold_out_at)
                     .execute(&mut self.connection)
                     .await?;
             }

@@ -165,6 +165,7 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     let client = client();
     let tokens = sign_in_all(&client, &base).await;
 
+    let storm_started = jiff::Timestamp::now().as_millisecond();
     let first = storm(&client, &base, &tokens, "first").await;
     let mut statuses: HashMap<u16, usize> = HashMap::new();
     let mut codes: HashMap<String, usize> = HashMap::new();
@@ -195,8 +196,11 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     assert_eq!(second_codes.get("already_claimed"), Some(&(STOCK as usize)), "{second_codes:?}");
 
     let stock: Value = client.get(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock")).send().await.expect("answers").json().await.expect("json");
-    let left = stock.as_array().expect("a list").iter().find(|offer| offer["offer"] == TIER).map(|offer| offer["left"].clone());
-    assert_eq!(left, Some(json!(0)));
+    let tier = stock.as_array().expect("a list").iter().find(|offer| offer["offer"] == TIER).cloned().expect("the tier");
+    assert_eq!(tier["left"], json!(0));
+    // When the last voucher went: during the storm, before the second one began.
+    let sold_out_at = tier["sold_out_at_ms"].as_i64().expect("when it sold out");
+    assert!((storm_started..=jiff::Timestamp::now().as_millisecond()).contains(&sold_out_at), "{sold_out_at}");
     service.stop().await.expect("stops cleanly");
 
     let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
