@@ -115,9 +115,9 @@ pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError>
     read_json(send(request).await?).await
 }
 
-/// The first `limit` merchants that take `tier`, matching `words` and `category` (empty: any),
-/// nearest first from `near` (WGS-84) when given.
-pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> Result<MerchantPage, ApiError> {
+/// The address of a merchant search: the first `limit` merchants that take `tier`, matching
+/// `words` and `category` (empty: any), nearest first from `near` (WGS-84) when given.
+pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> String {
     let mut path = format!("/api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
     if !words.trim().is_empty() {
         path.push_str(&format!("&q={}", encode_path_segment(words.trim())));
@@ -128,7 +128,12 @@ pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, 
     if let Some((latitude, longitude)) = near {
         path.push_str(&format!("&near={latitude:.6},{longitude:.6}"));
     }
-    get_json(&path).await
+    path
+}
+
+/// A merchant search (see [`merchants_path`]).
+pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> Result<MerchantPage, ApiError> {
+    get_json(&merchants_path(campaign, tier, words, category, near, limit)).await
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.
