@@ -255,18 +255,7 @@ impl Harness {
     /// The address a partner app opens for its signed-in `account`: the campaign's page with a
     /// signed token (real-name verified, an hour to live) in the fragment.
     pub fn partner_link(&self, campaign_id: &str, account: &str) -> String {
-        let claims = PartnerClaims {
-            partner: PARTNER.into(),
-            account: account.into(),
-            aud: huiquan_server::AUDIENCE.into(),
-            exp: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |now| now.as_secs() as i64) + 3_600,
-            phone: None,
-            device: None,
-            card: None,
-            id_number: None,
-            real_name: true,
-            enterprise: false,
-        };
+        let claims = PartnerClaims::verified(PARTNER, account, 3_600);
         format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
     }
 

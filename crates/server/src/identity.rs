@@ -87,6 +87,25 @@ pub struct PartnerClaims {
     pub enterprise: bool,
 }
 
+impl PartnerClaims {
+    /// What a partner vouches for in the common case: `account` of `partner`, real-name
+    /// verified, not an enterprise, for this service, valid `ttl_s` seconds from now.
+    pub fn verified(partner: &str, account: &str, ttl_s: i64) -> PartnerClaims {
+        PartnerClaims {
+            partner: partner.to_owned(),
+            account: account.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            exp: now_ms() / 1_000 + ttl_s,
+            phone: None,
+            device: None,
+            card: None,
+            id_number: None,
+            real_name: true,
+            enterprise: false,
+        }
+    }
+}
+
 /// Signs partner claims: `base64url(json).base64url(HMAC-SHA-256(secret, base64url(json)))`.
 /// Partners do this on their side; tests and the benchmark use it to play a partner.
 pub fn sign_partner_token(secret: &[u8], claims: &PartnerClaims) -> String {
@@ -417,18 +436,7 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> PartnerClaims {
-        PartnerClaims {
-            partner: "jd".into(),
-            account: "u-1".into(),
-            aud: AUDIENCE.into(),
-            exp,
-            phone: None,
-            device: None,
-            card: None,
-            id_number: None,
-            real_name: true,
-            enterprise: false,
-        }
+        PartnerClaims { exp, ..PartnerClaims::verified("jd", "u-1", 0) }
     }
 
     #[test]

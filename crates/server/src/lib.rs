@@ -19,7 +19,7 @@ use huiquan_core::Boundary;
 use tokio::net::TcpListener;
 
 pub use catalog::Catalog;
-pub use identity::{AUDIENCE, OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
+pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
 pub use problem::Problem;
 /// A merchant's till key (how a till authenticates: see `api::till`).
 pub use api::till::till_key;

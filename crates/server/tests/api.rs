@@ -60,18 +60,7 @@ impl Running {
     }
 
     async fn sign_in_by_partner(&self, account: &str, device: Option<&str>) -> (String, i64) {
-        let claims = PartnerClaims {
-            partner: "jd".into(),
-            account: account.into(),
-            aud: "huiquan".into(),
-            exp: jiff::Timestamp::now().as_second() + 600,
-            phone: None,
-            device: device.map(str::to_owned),
-            card: None,
-            id_number: None,
-            real_name: true,
-            enterprise: false,
-        };
+        let claims = PartnerClaims { device: device.map(str::to_owned), ..PartnerClaims::verified("jd", account, 600) };
         let token = sign_partner_token(SECRET.as_bytes(), &claims);
         let response = self.client.post(self.url("/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
         assert_eq!(response.status(), 201);

@@ -76,16 +76,8 @@ async fn sign_in_all(client: &reqwest::Client, base: &str) -> Vec<String> {
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await.expect("open");
             let claims = PartnerClaims {
-                partner: "storm".into(),
-                account: format!("resident-{resident}"),
-                aud: "huiquan".into(),
-                exp: jiff::Timestamp::now().as_second() + 3_600,
-                phone: None,
                 device: Some(format!("device-{resident}")),
-                card: None,
-                id_number: None,
-                real_name: true,
-                enterprise: false,
+                ..PartnerClaims::verified("storm", &format!("resident-{resident}"), 3_600)
             };
             let token = sign_partner_token(SECRET.as_bytes(), &claims);
             let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
