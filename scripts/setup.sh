@@ -93,10 +93,14 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
   has_version "$binary" "$version" && return 0
   say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
-  RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"
+  # The tools' own release profiles use fat LTO with one codegen unit: minutes of linking on two
+  # cores for a tool that runs a few seconds a build. Thin local LTO and 16 units build Trunk in
+  # half the time, and the app it builds is byte-identical.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"
 }
 
-cargo_tool trunk trunk "$TRUNK_VERSION" 20 --locked --ignore-rust-version --no-default-features --features rustls
+cargo_tool trunk trunk "$TRUNK_VERSION" 10 --locked --ignore-rust-version --no-default-features --features rustls
 # --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
 cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 5
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked

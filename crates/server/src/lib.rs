@@ -11,6 +11,7 @@ pub mod merchants;
 mod problem;
 mod static_files;
 mod store;
+mod streams;
 
 use std::{collections::HashMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
 
@@ -19,7 +20,8 @@ use huiquan_core::Boundary;
 use tokio::net::TcpListener;
 
 pub use catalog::Catalog;
-pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, sign_partner_token};
+pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
+pub use streams::StreamLimits;
 pub use problem::Problem;
 /// A merchant's till key (how a till authenticates: see `api::till`).
 pub use api::till::till_key;
@@ -63,6 +65,11 @@ pub struct Config {
     /// directory on first start when not given.
     #[arg(long, env = "HUIQUAN_TILL_SECRET")]
     pub till_secret: Option<String>,
+    /// Key under which phones, identifiers and one-time codes are stored (HMAC); generated into
+    /// the data directory (`identity-key`) on first start when not given. Every instance sharing a
+    /// database needs the same one.
+    #[arg(long, env = "HUIQUAN_IDENTITY_KEY")]
+    pub identity_key: Option<String>,
     /// Requests per second allowed from one address (bursts of 10 times that).
     #[arg(long, env = "HUIQUAN_RATE_PER_ADDRESS", default_value_t = 50)]
     pub rate_per_address: u32,
@@ -72,6 +79,15 @@ pub struct Config {
     /// Where one-time codes also go (tests read them here).
     #[arg(skip)]
     pub otp_outbox: Option<OtpOutbox>,
+    /// Every limit of signing in (code lifetimes, attempts, sends, sessions), with its default.
+    #[arg(skip)]
+    pub sign_in_limits: SignInLimits,
+    /// How many event streams may be open, per client and in all.
+    #[arg(skip)]
+    pub stream_limits: StreamLimits,
+    /// How often the allowlist files are checked for changes.
+    #[arg(skip = std::time::Duration::from_secs(30))]
+    pub allowlist_recheck: std::time::Duration,
 }
 
 impl Config {
@@ -118,6 +134,7 @@ pub(crate) struct AppState {
     pub identity: identity::Identity,
     pub pool: sqlx::SqlitePool,
     pub limits: Arc<limits::RateLimits>,
+    pub event_streams: streams::EventStreams,
     pub till_secret: Arc<Vec<u8>>,
     /// Turns true when the service begins to shut down: endless responses (server-sent
     /// events) end then, so that graceful shutdown does not wait on them for ever.
@@ -135,11 +152,15 @@ pub struct Service {
     listener: TcpListener,
     router: Router,
     stopping: tokio::sync::watch::Sender<bool>,
+    event_streams: streams::EventStreams,
+    /// Held while the service runs: no second process opens the same database.
+    _data_dir_lock: store::DataDirLock,
 }
 
 impl Service {
     /// Opens the database, loads the campaigns and binds the address.
     pub async fn start(config: &Config) -> Result<Service, StartError> {
+        let data_dir_lock = store::lock_data_dir(&config.data_dir)?;
         let (pool, options) = store::open(&config.data_dir).await?;
         let mut catalog = catalog::load(&pool, &config.campaigns).await?;
         if config.demo {
@@ -155,12 +176,25 @@ impl Service {
             boundaries.insert(campaign.id.clone(), CityBoundary { boundary, geojson: json });
         }
         let merchants = merchants::load(&pool, &config.merchants, &catalog, |id| boundaries.get(id).map(|city| &city.boundary)).await?;
-        let allowlisted = identity::load_allowlists(&pool, &config.allowlists).await?;
+        let identity_key = codes::DigestKey::new(&match &config.identity_key {
+            Some(key) => key.clone().into_bytes(),
+            None => store::data_secret(&config.data_dir, "identity-key")?,
+        });
+        let mut allowlists = identity::Allowlists::new(&config.allowlists);
+        let allowlisted = allowlists.refresh(&pool, &identity_key).await?;
         let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog)).await?;
-        let identity = identity::Identity::new(pool.clone(), ledger.clone(), config.partner_secrets.clone(), config.demo, config.otp_outbox.clone());
+        let identity = identity::Identity::new(
+            pool.clone(),
+            ledger.clone(),
+            config.partner_secrets.clone(),
+            identity_key.clone(),
+            config.sign_in_limits.clone(),
+            config.demo,
+            config.otp_outbox.clone(),
+        );
         let till_secret = match &config.till_secret {
             Some(secret) => secret.clone().into_bytes(),
-            None => store::till_secret(&config.data_dir)?,
+            None => store::data_secret(&config.data_dir, "till-secret")?,
         };
         tracing::info!(
             campaigns = catalog.len(),
@@ -171,6 +205,8 @@ impl Service {
             "campaigns loaded"
         );
         let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
+        spawn_upkeep(identity.clone(), allowlists, pool.clone(), identity_key, config.allowlist_recheck, stopping_receiver.clone());
+        let event_streams = streams::EventStreams::new(config.stream_limits);
         let state = AppState {
             catalog,
             boundaries: Arc::new(boundaries),
@@ -180,6 +216,7 @@ impl Service {
             pool,
             limits: Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident)),
             till_secret: Arc::new(till_secret),
+            event_streams: event_streams.clone(),
             stopping: stopping_receiver,
         };
         let mut router = Router::new().nest("/api/v1", api::router(state));
@@ -189,7 +226,7 @@ impl Service {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Listen { addr: config.addr, source })?;
-        Ok(Service { listener, router, stopping })
+        Ok(Service { listener, router, stopping, event_streams, _data_dir_lock: data_dir_lock })
     }
 
     /// The address actually bound (useful with port 0).
@@ -203,6 +240,7 @@ impl Service {
             tracing::info!("serving on http://{addr}");
         }
         let stopping = self.stopping;
+        let _data_dir_lock = self._data_dir_lock;
         let shutdown = async move {
             shutdown.await;
             stopping.send_replace(true);
@@ -216,11 +254,12 @@ impl Service {
     /// Runs the service in a task until [`Spawned::stop`].
     pub fn spawn(self) -> std::io::Result<Spawned> {
         let addr = self.local_addr()?;
+        let event_streams = self.event_streams.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(self.run(async {
             let _ = stopped.await;
         }));
-        Ok(Spawned { addr, stop, task })
+        Ok(Spawned { addr, stop, task, event_streams })
     }
 }
 
@@ -229,12 +268,18 @@ pub struct Spawned {
     pub addr: SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), StartError>>,
+    event_streams: streams::EventStreams,
 }
 
 impl Spawned {
     /// The base URL, e.g. `http://127.0.0.1:39211`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// How many stock event streams are open on the service now.
+    pub fn open_event_streams(&self) -> usize {
+        self.event_streams.open_count()
     }
 
     /// Stops accepting, lets requests under way finish, and returns how the service ended.
@@ -245,6 +290,39 @@ impl Spawned {
             Err(join) => Err(StartError::Serve(std::io::Error::other(join))),
         }
     }
+}
+
+/// What runs beside the requests until shutdown: allowlist files read again when they change,
+/// and what has run out (sessions, codes, used partner tokens) deleted.
+fn spawn_upkeep(
+    identity: identity::Identity,
+    mut allowlists: identity::Allowlists,
+    pool: sqlx::SqlitePool,
+    key: codes::DigestKey,
+    allowlist_recheck: std::time::Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    /// How often expired rows are deleted.
+    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+    tokio::spawn(async move {
+        let mut recheck = tokio::time::interval(allowlist_recheck);
+        let mut prune = tokio::time::interval(PRUNE_EVERY);
+        loop {
+            tokio::select! {
+                _ = async { stopping.wait_for(|stopping| *stopping).await.map(|_| ()) } => break,
+                _ = recheck.tick() => {
+                    if let Err(error) = allowlists.refresh(&pool, &key).await {
+                        tracing::error!(%error, "allowlists not read again; the lists read before stay in force");
+                    }
+                }
+                _ = prune.tick() => match identity.prune().await {
+                    Ok(pruned) if pruned > 0 => tracing::info!(pruned, "expired sessions, codes and token ids deleted"),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "pruning failed; tried again later"),
+                },
+            }
+        }
+    });
 }
 
 /// Starts the service and serves until `shutdown`.
