@@ -164,7 +164,8 @@ pub struct WalletVoucher {
 pub struct SignedIn {
     /// Sent as `Authorization: Bearer <token>`.
     pub token: String,
-    /// The resident's number: one for every device, phone, card or account of the same person.
+    /// The resident's account number: the wallet and the sessions belong to it. (The "same
+    /// user" rule links accounts for a campaign's limits; it never opens one account to another.)
     pub resident: i64,
     pub expires_at_ms: i64,
 }

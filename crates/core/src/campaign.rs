@@ -39,6 +39,11 @@ pub struct Campaign {
     #[serde(default)]
     pub redemption: RedemptionRules,
     pub themes: Vec<Theme>,
+    /// The "same user" rule (Liaocheng's notice: any shared device, phone, card, ID number or app
+    /// account makes one user): limits count across every account linked that way. Off, limits
+    /// count per account, as the other notices say nothing of it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub same_user: bool,
     /// Set when the service shifted the campaign's dates for a demonstration.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,

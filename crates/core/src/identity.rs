@@ -67,6 +67,18 @@ impl Identifier {
         }
     }
 
+    /// The key under which the identifier counts as evidence for the "same user" rule, given
+    /// who vouches for it (`app` for the app itself, or a partner's name). What a client can
+    /// choose freely (a device id) is namespaced by who vouches for it, so `device:app:x` and
+    /// `device:jd:x` are different devices; a phone, card, ID number or partner account is
+    /// verified by whoever vouches for it and keeps one key.
+    pub fn evidence_key(&self, vouched_by: &str) -> String {
+        match self {
+            Identifier::Device(value) => format!("device:{vouched_by}:{value}"),
+            _ => self.key(),
+        }
+    }
+
     /// A stable text key, `kind:value`, for storage.
     pub fn key(&self) -> String {
         let (kind, value) = match self {
@@ -101,6 +113,14 @@ mod tests {
         assert!(same_resident(&morning, &evening), "same device");
         assert!(!same_resident(&morning, &neighbour));
         assert!(same_resident(&[phone("+86 138 0013 8000")], &[phone("13800138000")]), "same phone, spelt differently");
+    }
+
+    #[test]
+    fn a_device_id_is_evidence_only_under_whoever_vouches_for_it() {
+        let device = Identifier::Device("phone-a".into());
+        assert_eq!(device.evidence_key("app"), "device:app:phone-a");
+        assert_ne!(device.evidence_key("app"), device.evidence_key("jd"), "a device id typed into the app is not JD's device");
+        assert_eq!(phone("13800138000").evidence_key("jd"), phone("13800138000").evidence_key("app"), "a verified phone is one phone");
     }
 
     #[test]

@@ -1,36 +1,93 @@
-//! Who is asking: residents, their identifiers, sign-in by phone and one-time code, partner
-//! tokens, and sessions.
+//! Who is asking: accounts, sign-in by phone and one-time code, partner tokens, sessions, and the
+//! evidence the "same user" rule links accounts by.
 //!
-//! The "same user" rule (`huiquan_core::identity`) is applied at every sign-in: the identifiers
-//! presented (phone, device, partner account, card, ID number) are looked up, and if they belong
-//! to several residents, those residents are merged into the oldest — their claims and vouchers
-//! then count against one set of limits.
+//! An account is opened only by a credential the service can check: a phone proved by a code it
+//! sent, or a partner account proved by the partner's signature. Everything else a sign-in
+//! presents (a device id the client chose, a card, an ID number, a partner-vouched phone) is only
+//! evidence: it links accounts into a "same user" group, which campaigns with that rule
+//! (Liaocheng) count their limits against, and it never opens another account's wallet. Every
+//! write of a sign-in is done by the ledger, the database's one writer, so a client that hangs up
+//! mid-way cannot leave a transaction open.
 
 use std::{
     collections::HashMap,
+    net::IpAddr,
+    num::NonZeroU32,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
+    time::{Duration, SystemTime},
 };
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use governor::{
+    DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 use hmac::{Hmac, Mac};
 use huiquan_core::{Claimant, Identifier};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::{
-    codes,
-    ledger::{Ledger, ResidentId},
+    codes::{self, DigestKey},
+    ledger::{Ledger, LedgerError, ResidentId, SignInCommand},
 };
 
-/// How long a session lasts.
-const SESSION_MS: i64 = 7 * 24 * 3600 * 1000;
-/// How long a one-time code is valid, and how often one may be asked for.
-const OTP_MS: i64 = 5 * 60 * 1000;
-const OTP_RESEND_MS: i64 = 30 * 1000;
-const OTP_ATTEMPTS: i64 = 5;
 /// The audience partner tokens must name.
 pub const AUDIENCE: &str = "huiquan";
+/// Who vouches for what the app itself sends (a device id).
+const APP: &str = "app";
+
+/// Every limit of signing in, with its default. Tests shorten the times.
+#[derive(Clone, Debug)]
+pub struct SignInLimits {
+    /// How long a session lasts. Default 7 days.
+    pub session: Duration,
+    /// How long a cached session is trusted before it is read again, so that a sign-out
+    /// elsewhere or an allowlist change takes effect. Default 10 s.
+    pub session_recheck: Duration,
+    /// How long a one-time code is valid. Default 5 minutes.
+    pub code_valid: Duration,
+    /// How soon another code may be sent to the same phone. Default 30 s.
+    pub resend_after: Duration,
+    /// Wrong codes allowed per phone in one `attempt_window`, resends included. Default 5.
+    pub attempts: u32,
+    /// Default 1 hour.
+    pub attempt_window: Duration,
+    /// Codes sent to one phone per day. Default 10.
+    pub sends_per_phone_per_day: u32,
+    /// Codes asked for from one client address per hour. Default 20.
+    pub sends_per_address_per_hour: u32,
+    /// Codes sent by the whole service per minute: past it the SMS gateway is protected and
+    /// every request is told to come back later (a circuit breaker). Default 600.
+    pub sends_per_minute: u32,
+    /// The longest a partner token may be valid for, from now. Default 15 minutes.
+    pub partner_token_lifetime: Duration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        SignInLimits {
+            session: Duration::from_secs(7 * 24 * 3600),
+            session_recheck: Duration::from_secs(10),
+            code_valid: Duration::from_secs(5 * 60),
+            resend_after: Duration::from_secs(30),
+            attempts: 5,
+            attempt_window: Duration::from_secs(3600),
+            sends_per_phone_per_day: 10,
+            sends_per_address_per_hour: 20,
+            sends_per_minute: 600,
+            partner_token_lifetime: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
@@ -46,18 +103,39 @@ pub enum IdentityError {
     BadSignature,
     #[error("the partner token has expired")]
     TokenExpired,
+    #[error("the partner token is valid for longer than this service accepts ({max_s} s)")]
+    TokenLifetimeTooLong { max_s: u64 },
+    #[error("the partner token was already used")]
+    TokenReplayed,
     #[error("the partner token is for another audience")]
     WrongAudience,
     #[error("the code is wrong or has expired")]
     WrongCode,
-    #[error("a code was sent less than 30 seconds ago")]
+    #[error("too many wrong codes for this phone; try again later")]
+    TooManyAttempts { retry_after_s: u64 },
+    #[error("a code was sent to this phone a moment ago")]
     CodeTooSoon { retry_after_s: u64 },
+    #[error("no more codes for this phone today")]
+    TooManyCodes { retry_after_s: u64 },
+    #[error("too many codes asked for from this address")]
+    AddressBudget { retry_after_s: u64 },
+    #[error("text messages are paused for a moment: too many are being sent")]
+    SmsPaused { retry_after_s: u64 },
     #[error("sign-in by text message is not available: this service has no SMS gateway (demo mode writes codes to its log)")]
     NoSmsGateway,
     #[error("the database failed: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
-    Ledger(#[from] crate::ledger::LedgerError),
+    Ledger(LedgerError),
+}
+
+impl From<LedgerError> for IdentityError {
+    fn from(error: LedgerError) -> Self {
+        match error {
+            LedgerError::TokenReplayed => IdentityError::TokenReplayed,
+            other => IdentityError::Ledger(other),
+        }
+    }
 }
 
 /// What a partner app vouches for when it opens Huiquan in its webview.
@@ -69,8 +147,10 @@ pub struct PartnerClaims {
     pub account: String,
     /// Must be [`AUDIENCE`].
     pub aud: String,
-    /// Expiry, seconds since the epoch.
+    /// Expiry, seconds since the epoch; at most [`SignInLimits::partner_token_lifetime`] ahead.
     pub exp: i64,
+    /// The token's own id (1 to 128 characters), refused when seen again.
+    pub jti: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,13 +169,15 @@ pub struct PartnerClaims {
 
 impl PartnerClaims {
     /// What a partner vouches for in the common case: `account` of `partner`, real-name
-    /// verified, not an enterprise, for this service, valid `ttl_s` seconds from now.
+    /// verified, not an enterprise, for this service, valid `ttl_s` seconds from now, with a
+    /// fresh token id.
     pub fn verified(partner: &str, account: &str, ttl_s: i64) -> PartnerClaims {
         PartnerClaims {
             partner: partner.to_owned(),
             account: account.to_owned(),
             aud: AUDIENCE.to_owned(),
             exp: now_ms() / 1_000 + ttl_s,
+            jti: codes::token(),
             phone: None,
             device: None,
             card: None,
@@ -133,6 +215,9 @@ impl std::str::FromStr for PartnerSecrets {
             if secret.len() < 16 {
                 return Err(format!("the secret for {name:?} is shorter than 16 characters"));
             }
+            if name.trim() == APP {
+                return Err(format!("{APP:?} names the app itself, not a partner"));
+            }
             secrets.insert(name.trim().to_owned(), secret.as_bytes().to_vec());
         }
         Ok(PartnerSecrets(secrets))
@@ -148,8 +233,8 @@ impl PartnerSecrets {
         self.0.is_empty()
     }
 
-    /// Checks a token's signature, audience and expiry.
-    pub fn verify(&self, token: &str, now_ms: i64) -> Result<PartnerClaims, IdentityError> {
+    /// Checks a token's signature, audience, expiry, lifetime and id.
+    pub fn verify(&self, token: &str, now_ms: i64, max_lifetime: Duration) -> Result<PartnerClaims, IdentityError> {
         let (payload, signature) = token.split_once('.').ok_or(IdentityError::MalformedToken)?;
         let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| IdentityError::MalformedToken)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| IdentityError::MalformedToken)?;
@@ -162,8 +247,15 @@ impl PartnerSecrets {
         if claims.aud != AUDIENCE {
             return Err(IdentityError::WrongAudience);
         }
-        if claims.exp.saturating_mul(1000) <= now_ms {
+        let expires_ms = claims.exp.saturating_mul(1000);
+        if expires_ms <= now_ms {
             return Err(IdentityError::TokenExpired);
+        }
+        if expires_ms - now_ms > millis(max_lifetime) {
+            return Err(IdentityError::TokenLifetimeTooLong { max_s: max_lifetime.as_secs() });
+        }
+        if claims.jti.is_empty() || claims.jti.len() > 128 {
+            return Err(IdentityError::MalformedToken);
         }
         Ok(claims)
     }
@@ -177,7 +269,16 @@ pub struct Session {
     expires_at: i64,
 }
 
+#[derive(Clone, Debug)]
+struct CachedSession {
+    session: Session,
+    read_at: i64,
+}
+
 pub use huiquan_core::api::SignedIn;
+
+/// The most sessions held in memory; past it the cache starts again (each is reread on use).
+const SESSION_CACHE_MAX: usize = 200_000;
 
 /// Sign-in, sessions and the "same user" rule.
 #[derive(Clone)]
@@ -185,12 +286,17 @@ pub struct Identity {
     pool: SqlitePool,
     ledger: Ledger,
     partners: Arc<PartnerSecrets>,
+    /// Identifiers, phones and codes are stored under this key's digests.
+    key: DigestKey,
+    limits: Arc<SignInLimits>,
     /// Demo mode: one-time codes go to the log (there is no SMS gateway).
     demo: bool,
     /// Sessions already read, by token digest: a claim storm must not cost two queries a claim.
-    sessions: Arc<Mutex<HashMap<String, Session>>>,
+    sessions: Arc<Mutex<HashMap<String, CachedSession>>>,
     /// Where one-time codes are "sent", for tests to read (demo mode also logs them).
     outbox: Option<OtpOutbox>,
+    sends_per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    sends_overall: Arc<DefaultDirectRateLimiter>,
 }
 
 /// The one-time codes sent, newest last (for tests).
@@ -203,162 +309,248 @@ impl OtpOutbox {
         let sent = self.0.lock().ok()?;
         sent.iter().rev().find(|(to, _)| to == phone).map(|(_, code)| code.clone())
     }
+
+    /// How many codes were sent in all.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|sent| sent.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+fn seconds_until(now: i64, then: i64) -> u64 {
+    u64::try_from((then - now + 999) / 1000).unwrap_or(1).max(1)
+}
+
+fn wait_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+#[derive(sqlx::FromRow)]
+struct CodeWindow {
+    sent_at: i64,
+    sends: i64,
+    sends_since: i64,
+    attempts: i64,
+    attempts_since: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    real_name_verified: bool,
+    enterprise: bool,
+    expires_at: i64,
+}
+
 impl Identity {
-    pub fn new(pool: SqlitePool, ledger: Ledger, partners: PartnerSecrets, demo: bool, outbox: Option<OtpOutbox>) -> Identity {
-        Identity { pool, ledger, partners: Arc::new(partners), demo, sessions: Arc::default(), outbox }
+    pub fn new(
+        pool: SqlitePool,
+        ledger: Ledger,
+        partners: PartnerSecrets,
+        key: DigestKey,
+        limits: SignInLimits,
+        demo: bool,
+        outbox: Option<OtpOutbox>,
+    ) -> Identity {
+        let per_address = Quota::with_period(Duration::from_secs(3600) / limits.sends_per_address_per_hour.max(1))
+            .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(limits.sends_per_address_per_hour).unwrap_or(NonZeroU32::MIN));
+        let overall = Quota::with_period(Duration::from_secs(60) / limits.sends_per_minute.max(1))
+            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(limits.sends_per_minute).unwrap_or(NonZeroU32::MIN));
+        Identity {
+            pool,
+            ledger,
+            partners: Arc::new(partners),
+            key,
+            limits: Arc::new(limits),
+            demo,
+            sessions: Arc::default(),
+            outbox,
+            sends_per_address: Arc::new(RateLimiter::keyed(per_address)),
+            sends_overall: Arc::new(RateLimiter::direct(overall)),
+        }
     }
 
-    /// Sends a one-time code to a phone (in demo mode: writes it to the log).
-    pub async fn send_code(&self, phone: &str) -> Result<(), IdentityError> {
+    /// How long a code sent now stays valid, in seconds.
+    pub fn code_valid_s(&self) -> u32 {
+        u32::try_from(self.limits.code_valid.as_secs()).unwrap_or(u32::MAX)
+    }
+
+    fn phone_key(&self, phone: &str) -> Result<(String, String), IdentityError> {
         let Identifier::Phone(phone) = Identifier::Phone(phone.to_owned()).normalized()? else {
             return Err(IdentityError::WrongCode);
         };
+        let key = self.key.digest(&Identifier::Phone(phone.clone()).key());
+        Ok((phone, key))
+    }
+
+    /// Sends a one-time code to a phone (in demo mode: writes it to the log). `client` is the
+    /// address the request came from (its rate-limit key).
+    pub async fn send_code(&self, phone: &str, client: IpAddr) -> Result<(), IdentityError> {
+        let (phone, phone_key) = self.phone_key(phone)?;
         if !self.demo && self.outbox.is_none() {
             return Err(IdentityError::NoSmsGateway);
         }
+        let clock = DefaultClock::default();
+        self.sends_per_address
+            .check_key(&client)
+            .map_err(|not_until| IdentityError::AddressBudget { retry_after_s: wait_seconds(not_until.wait_time_from(clock.now())) })?;
+        self.sends_overall
+            .check()
+            .map_err(|not_until| IdentityError::SmsPaused { retry_after_s: wait_seconds(not_until.wait_time_from(clock.now())) })?;
         let now = now_ms();
-        let previous: Option<(i64,)> = sqlx::query_as("SELECT expires_at FROM otp_codes WHERE phone = ?1").bind(&phone).fetch_optional(&self.pool).await?;
-        if let Some((expires_at,)) = previous {
-            let sent_at = expires_at - OTP_MS;
-            if now < sent_at + OTP_RESEND_MS {
-                let retry_after_s = u64::try_from((sent_at + OTP_RESEND_MS - now + 999) / 1000).unwrap_or(30);
-                return Err(IdentityError::CodeTooSoon { retry_after_s });
-            }
-        }
         let code = codes::one_time_code();
-        sqlx::query(
-            "INSERT INTO otp_codes (phone, code_hash, expires_at, attempts) VALUES (?1, ?2, ?3, 0)
-             ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
+        let limits = &self.limits;
+        // One statement decides and records the send, so two requests at once cannot both pass
+        // the checks. A resend keeps the count of wrong attempts: only a new window clears it.
+        let sent: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO otp_codes (phone_key, code_hash, expires_at, sent_at, sends, sends_since, attempts, attempts_since)
+             VALUES (?1, ?2, ?3, ?4, 1, ?4, 0, ?4)
+             ON CONFLICT (phone_key) DO UPDATE SET
+               code_hash = excluded.code_hash, expires_at = excluded.expires_at, sent_at = excluded.sent_at,
+               sends = CASE WHEN otp_codes.sends_since <= ?4 - ?6 THEN 1 ELSE otp_codes.sends + 1 END,
+               sends_since = CASE WHEN otp_codes.sends_since <= ?4 - ?6 THEN ?4 ELSE otp_codes.sends_since END,
+               attempts = CASE WHEN otp_codes.attempts_since <= ?4 - ?8 THEN 0 ELSE otp_codes.attempts END,
+               attempts_since = CASE WHEN otp_codes.attempts_since <= ?4 - ?8 THEN ?4 ELSE otp_codes.attempts_since END
+             WHERE otp_codes.sent_at <= ?4 - ?5 AND (otp_codes.sends < ?7 OR otp_codes.sends_since <= ?4 - ?6)
+             RETURNING sends",
         )
-        .bind(&phone)
-        .bind(codes::digest(&format!("{phone}:{code}")))
-        .bind(now + OTP_MS)
-        .execute(&self.pool)
+        .bind(&phone_key)
+        .bind(self.key.digest(&format!("otp:{phone}:{code}")))
+        .bind(now + millis(limits.code_valid))
+        .bind(now)
+        .bind(millis(limits.resend_after))
+        .bind(DAY_MS)
+        .bind(i64::from(limits.sends_per_phone_per_day))
+        .bind(millis(limits.attempt_window))
+        .fetch_optional(&self.pool)
         .await?;
+        if sent.is_none() {
+            let window: Option<CodeWindow> =
+                sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = ?1")
+                    .bind(&phone_key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let Some(window) = window else { return Err(IdentityError::WrongCode) };
+            let cap_reached = window.sends >= i64::from(limits.sends_per_phone_per_day) && window.sends_since > now - DAY_MS;
+            return Err(if cap_reached {
+                IdentityError::TooManyCodes { retry_after_s: seconds_until(now, window.sends_since + DAY_MS) }
+            } else {
+                IdentityError::CodeTooSoon { retry_after_s: seconds_until(now, window.sent_at + millis(limits.resend_after)) }
+            });
+        }
         if self.demo {
             tracing::info!(phone = %phone, code = %code, "demo mode: one-time code (a real deployment sends it by SMS)");
         }
         if let Some(outbox) = &self.outbox
-            && let Ok(mut sent) = outbox.0.lock() {
-                sent.push((phone, code));
-            }
+            && let Ok(mut sent) = outbox.0.lock()
+        {
+            sent.push((phone, code));
+        }
         Ok(())
     }
 
-    /// Checks a one-time code and opens a session.
+    /// Checks a one-time code and opens a session on the phone's account. `device` is the id the
+    /// app keeps: evidence for the "same user" rule, never a way into an account.
     pub async fn sign_in_with_code(&self, phone: &str, code: &str, device: Option<&str>) -> Result<SignedIn, IdentityError> {
-        let Identifier::Phone(phone) = Identifier::Phone(phone.to_owned()).normalized()? else {
-            return Err(IdentityError::WrongCode);
-        };
-        let stored: Option<(String, i64, i64)> =
-            sqlx::query_as("SELECT code_hash, expires_at, attempts FROM otp_codes WHERE phone = ?1").bind(&phone).fetch_optional(&self.pool).await?;
-        let Some((code_hash, expires_at, attempts)) = stored else { return Err(IdentityError::WrongCode) };
-        if expires_at <= now_ms() || attempts >= OTP_ATTEMPTS {
-            return Err(IdentityError::WrongCode);
-        }
-        if codes::digest(&format!("{phone}:{}", code.trim())) != code_hash {
-            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = ?1").bind(&phone).execute(&self.pool).await?;
-            return Err(IdentityError::WrongCode);
-        }
-        sqlx::query("DELETE FROM otp_codes WHERE phone = ?1").bind(&phone).execute(&self.pool).await?;
-        let mut identifiers = vec![Identifier::Phone(phone)];
-        if let Some(device) = device {
-            identifiers.push(Identifier::Device(device.to_owned()).normalized()?);
-        }
-        let resident = self.resolve(&identifiers, None).await?;
-        self.open_session(resident).await
-    }
-
-    /// Checks a partner's token and opens a session.
-    pub async fn sign_in_with_partner(&self, token: &str) -> Result<SignedIn, IdentityError> {
-        let claims = self.partners.verify(token, now_ms())?;
-        let mut identifiers = vec![Identifier::Account(format!("{}:{}", claims.partner, claims.account)).normalized()?];
-        if let Some(phone) = &claims.phone {
-            identifiers.push(Identifier::Phone(phone.clone()).normalized()?);
-        }
-        if let Some(device) = &claims.device {
-            identifiers.push(Identifier::Device(device.clone()).normalized()?);
-        }
-        if let Some(card) = &claims.card {
-            identifiers.push(Identifier::Card(card.clone()).normalized()?);
-        }
-        if let Some(id_number) = &claims.id_number {
-            identifiers.push(Identifier::IdNumber(id_number.clone()).normalized()?);
-        }
-        let resident = self.resolve(&identifiers, Some((claims.real_name, claims.enterprise))).await?;
-        self.open_session(resident).await
-    }
-
-    /// The resident these identifiers name, created if new, merged if several.
-    async fn resolve(&self, identifiers: &[Identifier], flags: Option<(bool, bool)>) -> Result<ResidentId, IdentityError> {
-        let keys: Vec<String> = identifiers.iter().map(|identifier| codes::digest(&identifier.key())).collect();
-        let mut connection = self.pool.acquire().await?;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await?;
-        let result: Result<(ResidentId, Vec<ResidentId>), sqlx::Error> = async {
-            let mut lookup = QueryBuilder::<Sqlite>::new("SELECT DISTINCT resident FROM identifiers WHERE key IN (");
-            let mut separated = lookup.separated(", ");
-            for key in &keys {
-                separated.push_bind(key);
-            }
-            lookup.push(") ORDER BY resident");
-            let found: Vec<(i64,)> = lookup.build_query_as().fetch_all(&mut *connection).await?;
-            let resident = match found.first() {
-                Some((oldest,)) => *oldest,
-                None => sqlx::query("INSERT INTO residents (created_at) VALUES (?1)").bind(now_ms()).execute(&mut *connection).await?.last_insert_rowid(),
-            };
-            for key in &keys {
-                sqlx::query("INSERT INTO identifiers (key, resident) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
-                    .bind(key)
-                    .bind(resident)
-                    .execute(&mut *connection)
+        let (phone, phone_key) = self.phone_key(phone)?;
+        let now = now_ms();
+        let window = millis(self.limits.attempt_window);
+        // Counting the attempt and reading the code are one statement: a hundred guesses at
+        // once use a hundred attempts, and all but the first few find none left.
+        let counted: Option<(String,)> = sqlx::query_as(
+            "UPDATE otp_codes SET
+               attempts = CASE WHEN attempts_since <= ?2 - ?3 THEN 1 ELSE attempts + 1 END,
+               attempts_since = CASE WHEN attempts_since <= ?2 - ?3 THEN ?2 ELSE attempts_since END
+             WHERE phone_key = ?1 AND code_hash IS NOT NULL AND expires_at > ?2 AND (attempts < ?4 OR attempts_since <= ?2 - ?3)
+             RETURNING code_hash",
+        )
+        .bind(&phone_key)
+        .bind(now)
+        .bind(window)
+        .bind(i64::from(self.limits.attempts))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((code_hash,)) = counted else {
+            let window_row: Option<CodeWindow> =
+                sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = ?1")
+                    .bind(&phone_key)
+                    .fetch_optional(&self.pool)
                     .await?;
-            }
-            if let Some((real_name, enterprise)) = flags {
-                sqlx::query("UPDATE residents SET real_name_verified = MAX(real_name_verified, ?1), enterprise = MAX(enterprise, ?2) WHERE id = ?3")
-                    .bind(real_name)
-                    .bind(enterprise)
-                    .bind(resident)
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            Ok((resident, found.iter().skip(1).map(|(other,)| *other).collect()))
-        }
-        .await;
-        match result {
-            Ok((resident, others)) => {
-                sqlx::query("COMMIT").execute(&mut *connection).await?;
-                drop(connection);
-                if !others.is_empty() {
-                    tracing::info!(resident, ?others, "same user: residents sharing an identifier merged");
-                    self.ledger.merge(resident, others).await?;
-                    // Cached sessions may name a merged-away resident.
-                    if let Ok(mut sessions) = self.sessions.lock() {
-                        sessions.clear();
-                    }
+            return Err(match window_row {
+                Some(row) if row.attempts >= i64::from(self.limits.attempts) && row.attempts_since > now - window => {
+                    IdentityError::TooManyAttempts { retry_after_s: seconds_until(now, row.attempts_since + window) }
                 }
-                Ok(resident)
-            }
-            Err(error) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
-                Err(error.into())
-            }
+                _ => IdentityError::WrongCode,
+            });
+        };
+        if self.key.digest(&format!("otp:{phone}:{}", code.trim())) != code_hash {
+            return Err(IdentityError::WrongCode);
         }
+        // Used once: of two right answers at once, only one clears it.
+        let used = sqlx::query("UPDATE otp_codes SET code_hash = NULL, attempts = 0 WHERE phone_key = ?1 AND code_hash = ?2")
+            .bind(&phone_key)
+            .bind(&code_hash)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if used == 0 {
+            return Err(IdentityError::WrongCode);
+        }
+        let credential = Identifier::Phone(phone);
+        let mut evidence = vec![credential.evidence_key(APP)];
+        if let Some(device) = device {
+            evidence.push(Identifier::Device(device.to_owned()).normalized()?.evidence_key(APP));
+        }
+        self.open_session(credential.key(), evidence, None, None).await
     }
 
-    async fn open_session(&self, resident: ResidentId) -> Result<SignedIn, IdentityError> {
+    /// Checks a partner's token and opens a session on the partner account's account.
+    pub async fn sign_in_with_partner(&self, token: &str) -> Result<SignedIn, IdentityError> {
+        let claims = self.partners.verify(token, now_ms(), self.limits.partner_token_lifetime)?;
+        let partner = claims.partner.as_str();
+        let credential = Identifier::Account(format!("{partner}:{}", claims.account)).normalized()?;
+        let mut evidence = vec![credential.evidence_key(partner)];
+        let presented = [
+            claims.phone.clone().map(Identifier::Phone),
+            claims.device.clone().map(Identifier::Device),
+            claims.card.clone().map(Identifier::Card),
+            claims.id_number.clone().map(Identifier::IdNumber),
+        ];
+        for identifier in presented.into_iter().flatten() {
+            evidence.push(identifier.normalized()?.evidence_key(partner));
+        }
+        let token_use = (self.key.digest(&format!("jti:{partner}:{}", claims.jti)), claims.exp.saturating_mul(1000));
+        self.open_session(credential.key(), evidence, Some((claims.real_name, claims.enterprise)), Some(token_use)).await
+    }
+
+    async fn open_session(
+        &self,
+        credential: String,
+        evidence: Vec<String>,
+        flags: Option<(bool, bool)>,
+        token_use: Option<(String, i64)>,
+    ) -> Result<SignedIn, IdentityError> {
         let token = codes::token();
-        let expires_at_ms = now_ms() + SESSION_MS;
-        sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES (?1, ?2, ?3)")
-            .bind(codes::digest(&token))
-            .bind(resident)
-            .bind(expires_at_ms)
-            .execute(&self.pool)
+        let expires_at_ms = now_ms() + millis(self.limits.session);
+        let resident = self
+            .ledger
+            .sign_in(SignInCommand {
+                credential: self.key.digest(&credential),
+                evidence: evidence.iter().map(|key| self.key.digest(key)).collect(),
+                flags,
+                token_use,
+                session_hash: codes::digest(&token),
+                session_expires_at: expires_at_ms,
+            })
             .await?;
         Ok(SignedIn { token, resident, expires_at_ms })
     }
@@ -367,11 +559,14 @@ impl Identity {
     pub async fn session(&self, token: &str) -> Result<Session, IdentityError> {
         let hash = codes::digest(token);
         let now = now_ms();
-        if let Some(session) = self.sessions.lock().ok().and_then(|sessions| sessions.get(&hash).cloned())
-            && session.expires_at > now {
-                return Ok(session);
-            }
-        let row: Option<(i64, bool, bool, i64)> = sqlx::query_as(
+        let recheck = millis(self.limits.session_recheck);
+        if let Some(cached) = self.sessions.lock().ok().and_then(|sessions| sessions.get(&hash).cloned())
+            && cached.session.expires_at > now
+            && cached.read_at + recheck > now
+        {
+            return Ok(cached.session);
+        }
+        let row: Option<SessionRow> = sqlx::query_as(
             "SELECT r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident
              WHERE s.token_hash = ?1 AND s.expires_at > ?2",
         )
@@ -379,56 +574,158 @@ impl Identity {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((resident, real_name_verified, enterprise, expires_at)) = row else {
+        let Some(row) = row else {
+            if let Ok(mut sessions) = self.sessions.lock() {
+                sessions.remove(&hash);
+            }
             return Err(IdentityError::Unauthenticated);
         };
         let lists: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN identifiers i ON i.key = a.identifier_key WHERE i.resident = ?1",
+            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident = ?1",
         )
-        .bind(resident)
+        .bind(row.id)
         .fetch_all(&self.pool)
         .await?;
         let session = Session {
-            resident,
-            claimant: Claimant { real_name_verified, enterprise, allowlists: lists.into_iter().map(|(list,)| list).collect() },
-            expires_at,
+            resident: row.id,
+            claimant: Claimant {
+                real_name_verified: row.real_name_verified,
+                enterprise: row.enterprise,
+                allowlists: lists.into_iter().map(|(list,)| list).collect(),
+            },
+            expires_at: row.expires_at,
         };
         if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.insert(hash, session.clone());
+            if sessions.len() >= SESSION_CACHE_MAX {
+                sessions.clear();
+            }
+            sessions.insert(hash, CachedSession { session: session.clone(), read_at: now });
         }
         Ok(session)
     }
+
+    /// Ends the session of this token (signing out on this device).
+    pub async fn sign_out(&self, token: &str) -> Result<(), IdentityError> {
+        let hash = codes::digest(token);
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.remove(&hash);
+        }
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1").bind(&hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Ends every session of an account (signing out everywhere); returns how many ended.
+    pub async fn sign_out_everywhere(&self, resident: ResidentId) -> Result<u64, IdentityError> {
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.retain(|_, cached| cached.session.resident != resident);
+        }
+        let ended = sqlx::query("DELETE FROM sessions WHERE resident = ?1").bind(resident).execute(&self.pool).await?.rows_affected();
+        Ok(ended)
+    }
+
+    /// Deletes what has run out: sessions, codes whose windows have passed, used token ids.
+    pub async fn prune(&self) -> Result<u64, sqlx::Error> {
+        let now = now_ms();
+        let mut pruned = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
+        pruned += sqlx::query("DELETE FROM used_partner_tokens WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
+        pruned += sqlx::query("DELETE FROM otp_codes WHERE expires_at <= ?1 AND sends_since <= ?2 AND attempts_since <= ?3")
+            .bind(now)
+            .bind(now - DAY_MS)
+            .bind(now - millis(self.limits.attempt_window))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.retain(|_, cached| cached.session.expires_at > now);
+        }
+        Ok(pruned)
+    }
 }
 
-/// Loads allowlists (`<dir>/<list>.txt`, one phone number per line, `#` comments) into the
-/// database. A deployment replaces these files with the lists the organisers hand over.
-pub async fn load_allowlists(pool: &SqlitePool, dir: &std::path::Path) -> Result<usize, crate::StartError> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(0) };
-    let mut loaded = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Some(list) = path.file_stem().and_then(|stem| stem.to_str()).filter(|_| path.extension().is_some_and(|ext| ext == "txt")) else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path).map_err(|source| crate::StartError::Data { path: path.clone(), detail: source.to_string() })?;
-        for (number, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or_default().trim();
-            if line.is_empty() {
+/// The allowlists as last read: `<dir>/<list>.txt`, one phone number a line, `#` comments. A
+/// deployment replaces these files with the lists the organisers hand over; the service reads
+/// them again when they change, so a removal takes effect without a restart.
+pub struct Allowlists {
+    dir: PathBuf,
+    seen: HashMap<PathBuf, (SystemTime, u64)>,
+}
+
+impl Allowlists {
+    pub fn new(dir: &Path) -> Allowlists {
+        Allowlists { dir: dir.to_owned(), seen: HashMap::new() }
+    }
+
+    /// Reads every list whose file changed (or vanished) since the last call into the database.
+    /// Returns how many numbers the lists read now hold.
+    pub async fn refresh(&mut self, pool: &SqlitePool, key: &DigestKey) -> Result<usize, crate::StartError> {
+        let mut files = HashMap::new();
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|ext| ext == "txt")
+                    && let Ok(metadata) = entry.metadata()
+                {
+                    files.insert(path, (metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH), metadata.len()));
+                }
+            }
+        }
+        let mut loaded = 0;
+        for (path, stamp) in &files {
+            if self.seen.get(path) == Some(stamp) {
                 continue;
             }
-            let phone = Identifier::Phone(line.to_owned())
-                .normalized()
-                .map_err(|error| crate::StartError::Data { path: path.clone(), detail: format!("line {}: {error}", number + 1) })?;
-            sqlx::query("INSERT INTO allowlist_entries (list, identifier_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
-                .bind(list)
-                .bind(codes::digest(&phone.key()))
-                .execute(pool)
-                .await
-                .map_err(|source| crate::StartError::Data { path: path.clone(), detail: source.to_string() })?;
-            loaded += 1;
+            loaded += replace_list(pool, key, path).await?;
         }
+        for gone in self.seen.keys().filter(|path| !files.contains_key(*path)) {
+            if let Some(list) = list_name(gone) {
+                sqlx::query("DELETE FROM allowlist_entries WHERE list = ?1")
+                    .bind(list)
+                    .execute(pool)
+                    .await
+                    .map_err(|source| crate::StartError::Data { path: gone.clone(), detail: source.to_string() })?;
+                tracing::info!(list, "allowlist removed: its file is gone");
+            }
+        }
+        self.seen = files;
+        Ok(loaded)
     }
-    Ok(loaded)
+}
+
+fn list_name(path: &Path) -> Option<&str> {
+    path.file_stem().and_then(|stem| stem.to_str())
+}
+
+/// Replaces one list's entries with its file's, in one transaction.
+async fn replace_list(pool: &SqlitePool, key: &DigestKey, path: &Path) -> Result<usize, crate::StartError> {
+    let data_error = |detail: String| crate::StartError::Data { path: path.to_owned(), detail };
+    let Some(list) = list_name(path) else { return Ok(0) };
+    let text = std::fs::read_to_string(path).map_err(|source| data_error(source.to_string()))?;
+    let mut keys = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let phone = Identifier::Phone(line.to_owned()).normalized().map_err(|error| data_error(format!("line {}: {error}", number + 1)))?;
+        keys.push(key.digest(&phone.key()));
+    }
+    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await.map_err(|source| data_error(source.to_string()))?;
+    sqlx::query("DELETE FROM allowlist_entries WHERE list = ?1")
+        .bind(list)
+        .execute(&mut *transaction)
+        .await
+        .map_err(|source| data_error(source.to_string()))?;
+    for phone_key in &keys {
+        sqlx::query("INSERT INTO allowlist_entries (list, identifier_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+            .bind(list)
+            .bind(phone_key)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|source| data_error(source.to_string()))?;
+    }
+    transaction.commit().await.map_err(|source| data_error(source.to_string()))?;
+    tracing::info!(list, numbers = keys.len(), "allowlist read");
+    Ok(keys.len())
 }
 
 #[cfg(test)]
@@ -440,22 +737,30 @@ mod tests {
     }
 
     #[test]
-    fn partner_tokens_are_checked_for_signature_audience_and_expiry() {
+    fn partner_tokens_are_checked_for_signature_audience_expiry_and_lifetime() {
         let secrets: PartnerSecrets = "jd=0123456789abcdef0123".parse().expect("valid");
         let secret = b"0123456789abcdef0123";
         let now_ms = 1_700_000_000_000;
+        let lifetime = Duration::from_secs(900);
         let good = sign_partner_token(secret, &claims(1_700_000_100));
-        assert_eq!(secrets.verify(&good, now_ms).expect("valid").account, "u-1");
-        assert!(matches!(secrets.verify(&good, 1_700_000_100_000), Err(IdentityError::TokenExpired)));
+        assert_eq!(secrets.verify(&good, now_ms, lifetime).expect("valid").account, "u-1");
+        assert!(matches!(secrets.verify(&good, 1_700_000_100_000, lifetime), Err(IdentityError::TokenExpired)));
+        // A token valid for a year is a password in a link: refused.
+        let long = sign_partner_token(secret, &claims(1_700_000_000 + 365 * 86_400));
+        assert!(matches!(secrets.verify(&long, now_ms, lifetime), Err(IdentityError::TokenLifetimeTooLong { max_s: 900 })));
         let forged = sign_partner_token(b"not-the-secret-at-all", &claims(1_700_000_100));
-        assert!(matches!(secrets.verify(&forged, now_ms), Err(IdentityError::BadSignature)));
+        assert!(matches!(secrets.verify(&forged, now_ms, lifetime), Err(IdentityError::BadSignature)));
         let mut elsewhere = claims(1_700_000_100);
         elsewhere.aud = "another-app".into();
-        assert!(matches!(secrets.verify(&sign_partner_token(secret, &elsewhere), now_ms), Err(IdentityError::WrongAudience)));
+        assert!(matches!(secrets.verify(&sign_partner_token(secret, &elsewhere), now_ms, lifetime), Err(IdentityError::WrongAudience)));
         let mut stranger = claims(1_700_000_100);
         stranger.partner = "nobody".into();
-        assert!(matches!(secrets.verify(&sign_partner_token(secret, &stranger), now_ms), Err(IdentityError::UnknownPartner(_))));
-        assert!(matches!(secrets.verify("garbage", now_ms), Err(IdentityError::MalformedToken)));
+        assert!(matches!(secrets.verify(&sign_partner_token(secret, &stranger), now_ms, lifetime), Err(IdentityError::UnknownPartner(_))));
+        let mut anonymous = claims(1_700_000_100);
+        anonymous.jti = String::new();
+        assert!(matches!(secrets.verify(&sign_partner_token(secret, &anonymous), now_ms, lifetime), Err(IdentityError::MalformedToken)));
+        assert!(matches!(secrets.verify("garbage", now_ms, lifetime), Err(IdentityError::MalformedToken)));
         assert!("jd=short".parse::<PartnerSecrets>().is_err());
+        assert!("app=0123456789abcdef0123".parse::<PartnerSecrets>().is_err(), "the app's own namespace is no partner's");
     }
 }

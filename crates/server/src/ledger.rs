@@ -1,13 +1,17 @@
-//! The ledger: the one writer of stock, claims and vouchers.
+//! The ledger: the one writer of the database.
 //!
-//! Every change goes through one task that owns a dedicated SQLite connection. It takes the
-//! commands waiting in its queue as a batch, decides each in order with the rules of
-//! `huiquan_core` against its in-memory view (stock, histories, answers given), writes the batch
-//! in one `BEGIN IMMEDIATE` transaction and answers only after `COMMIT` has returned: a claim is
+//! Every change goes through one task that owns a dedicated SQLite connection: claims, stock,
+//! redemptions, refunds and sign-ins (accounts, their evidence for the "same user" rule, sessions,
+//! used partner tokens). It takes the commands waiting in its queue as a batch, decides each in
+//! order with the rules of `huiquan_core` against its in-memory view (stock, histories, answers
+//! given), writes the batch in one `BEGIN IMMEDIATE` transaction (sqlx's `Transaction`, so a
+//! failure at any point rolls back) and answers only after the commit has returned: a claim is
 //! acknowledged only once durable, and one fsync serves the whole batch (group commit). Serial
 //! decisions make oversell and double claims impossible by construction; batching makes them
-//! fast. If a commit fails, nobody in the batch is told "yes", and the in-memory view is dropped
-//! and reread from the database.
+//! fast. Because a request handler only waits for an answer, a client that hangs up cannot leave
+//! a transaction open. If a commit fails, nobody in the batch is told "yes", and the in-memory
+//! view is dropped and reread from the database; until that reread succeeds, every command is
+//! answered "not recorded" rather than decided against a view that may be wrong.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -30,10 +34,15 @@ use crate::{catalog::Catalog, codes};
 
 /// How many commands one transaction takes at most.
 const MAX_BATCH: usize = 512;
-/// Rows per multi-row INSERT (SQLite allows 32,766 parameters; vouchers have 9 columns).
+/// Rows per multi-row INSERT (SQLite allows 32,766 parameters; vouchers have 8 columns).
 const ROWS_PER_INSERT: usize = 1_000;
 
+/// An account: what a sign-in opens, what sessions and the wallet belong to.
 pub type ResidentId = i64;
+
+/// Whose history a campaign's limits count: the account, or (under the "same user" rule) every
+/// account linked to it, named by the group's oldest account.
+type Subject = i64;
 
 /// A stored answer to a request: what the client receives, the same on every retry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,10 +51,6 @@ pub struct Answer {
     pub body: String,
     pub replayed: bool,
 }
-
-
-
-
 
 /// A claim as the HTTP layer hands it over, already authenticated and located.
 #[derive(Clone, Debug)]
@@ -61,13 +66,32 @@ pub struct ClaimCommand {
     pub fingerprint: String,
 }
 
+/// A till's redemption: the merchant is named by its campaign and its id, as data.
 #[derive(Clone, Debug)]
 pub struct RedeemCommand {
+    pub campaign: String,
     pub merchant: String,
     pub merchant_category: String,
     pub voucher_code: String,
     pub order_id: String,
     pub order: Order,
+}
+
+/// A sign-in whose credential has been checked (a one-time code, a partner's signature): find or
+/// open the account, record its evidence, link it to every account sharing evidence, open a
+/// session. Every key is already a keyed digest.
+#[derive(Clone, Debug)]
+pub struct SignInCommand {
+    /// What signs this account in: `phone:…` checked by a code, or `account:<partner>:…`.
+    pub credential: String,
+    /// Everything presented, for the "same user" rule (the credential too).
+    pub evidence: Vec<String>,
+    /// Real name verified, enterprise account: as the partner says (never lowered).
+    pub flags: Option<(bool, bool)>,
+    /// A partner token's id and expiry: refused if already used.
+    pub token_use: Option<(String, i64)>,
+    pub session_hash: String,
+    pub session_expires_at: i64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -92,6 +116,8 @@ pub enum LedgerError {
     Stopped,
     #[error("{0}")]
     Refused(#[source] TillRefusal),
+    #[error("this partner token was already used")]
+    TokenReplayed,
 }
 
 /// Why the till's request was refused.
@@ -107,13 +133,28 @@ pub enum TillRefusal {
     UnknownOrder,
 }
 
+type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
+
 enum Command {
-    Claim(ClaimCommand, oneshot::Sender<Result<Answer, LedgerError>>),
-    Stock(String, oneshot::Sender<Result<Vec<OfferStock>, LedgerError>>),
-    Redeem(RedeemCommand, oneshot::Sender<Result<Redeemed, LedgerError>>),
-    Refund { merchant: String, order_id: String, kind: RefundKind, reply: oneshot::Sender<Result<Vec<RefundedVoucher>, LedgerError>> },
-    /// The "same user" rule found that these residents are one: move everything onto `into`.
-    Merge { into: ResidentId, from: Vec<ResidentId>, reply: oneshot::Sender<Result<(), LedgerError>> },
+    Claim(ClaimCommand, Reply<Answer>),
+    Stock(String, Reply<Vec<OfferStock>>),
+    Redeem(RedeemCommand, Reply<Redeemed>),
+    Refund { campaign: String, merchant: String, order_id: String, kind: RefundKind, reply: Reply<Vec<RefundedVoucher>> },
+    SignIn(SignInCommand, Reply<ResidentId>),
+}
+
+impl Command {
+    /// Answers "not recorded" (the batch was not written).
+    fn fail(self, error: &str) {
+        let failed = || LedgerError::Database(sqlx::Error::Protocol(error.to_owned()));
+        match self {
+            Command::Claim(_, to) => drop(to.send(Err(failed()))),
+            Command::Stock(_, to) => drop(to.send(Err(failed()))),
+            Command::Redeem(_, to) => drop(to.send(Err(failed()))),
+            Command::Refund { reply, .. } => drop(reply.send(Err(failed()))),
+            Command::SignIn(_, to) => drop(to.send(Err(failed()))),
+        }
+    }
 }
 
 /// The handle the request handlers hold.
@@ -131,12 +172,12 @@ impl Ledger {
         let view = View::load(&mut connection).await?;
         let (commands, queue) = mpsc::channel(16_384);
         let (updates, _) = broadcast::channel(4_096);
-        let writer = Writer { connection, catalog, view, updates: updates.clone() };
+        let writer = Writer { connection, view: Some(view), decider: Decider { catalog, updates: updates.clone() } };
         tokio::spawn(writer.run(queue));
         Ok(Ledger { commands, updates })
     }
 
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, LedgerError>>) -> Command) -> Result<T, LedgerError> {
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, LedgerError> {
         let (reply, answer) = oneshot::channel();
         self.commands.send(make(reply)).await.map_err(|_| LedgerError::Stopped)?;
         answer.await.map_err(|_| LedgerError::Stopped)?
@@ -155,12 +196,13 @@ impl Ledger {
         self.ask(|reply| Command::Redeem(command, reply)).await
     }
 
-    pub async fn refund(&self, merchant: String, order_id: String, kind: RefundKind) -> Result<Vec<RefundedVoucher>, LedgerError> {
-        self.ask(|reply| Command::Refund { merchant, order_id, kind, reply }).await
+    pub async fn refund(&self, campaign: String, merchant: String, order_id: String, kind: RefundKind) -> Result<Vec<RefundedVoucher>, LedgerError> {
+        self.ask(|reply| Command::Refund { campaign, merchant, order_id, kind, reply }).await
     }
 
-    pub async fn merge(&self, into: ResidentId, from: Vec<ResidentId>) -> Result<(), LedgerError> {
-        self.ask(|reply| Command::Merge { into, from, reply }).await
+    /// Signs a checked credential in; the session is durable when this returns.
+    pub async fn sign_in(&self, command: SignInCommand) -> Result<ResidentId, LedgerError> {
+        self.ask(|reply| Command::SignIn(command, reply)).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<StockUpdate> {
@@ -186,53 +228,173 @@ struct StoredAnswer {
     body: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct StoredAnswerRow {
+    resident: i64,
+    key: String,
+    fingerprint: String,
+    status: i64,
+    body: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredReleaseRow {
+    stock: i64,
+    claimed: i64,
+    carried_fen: i64,
+    sold_out_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PastClaimRow {
+    subject: i64,
+    offer: String,
+    round: i64,
+    claimed_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PastUseRow {
+    subject: i64,
+    tier: String,
+    round: i64,
+    used_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct VoucherRow {
+    id: i64,
+    campaign: String,
+    tier: String,
+    resident: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    round: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RedeemedRow {
+    redemption: i64,
+    voucher: i64,
+    code: String,
+    tier: String,
+    expires_at: i64,
+    resident: i64,
+}
+
 /// The ledger's in-memory view of the database.
 struct View {
     releases: HashMap<ReleaseKey, ReleaseRow>,
-    histories: HashMap<(ResidentId, String), History>,
+    /// Histories by whose limits they are and campaign.
+    histories: HashMap<(Subject, String), History>,
+    /// Each account's "same user" group (its oldest linked account).
+    groups: HashMap<ResidentId, Subject>,
     answers: HashMap<(ResidentId, String), StoredAnswer>,
     next_claim_id: i64,
     next_voucher_id: i64,
 }
 
 impl View {
-    async fn load(connection: &mut SqliteConnection) -> Result<View, sqlx::Error> {
-        let (next_claim_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM claims").fetch_one(&mut *connection).await?;
-        let (next_voucher_id,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM vouchers").fetch_one(&mut *connection).await?;
-        let rows: Vec<(i64, String, String, i64, String)> =
-            sqlx::query_as("SELECT resident, key, fingerprint, status, body FROM idempotency").fetch_all(&mut *connection).await?;
+    async fn load(db: &mut SqliteConnection) -> Result<View, sqlx::Error> {
+        let (next_claim_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM claims").fetch_one(&mut *db).await?;
+        let (next_voucher_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM vouchers").fetch_one(&mut *db).await?;
+        let rows: Vec<StoredAnswerRow> =
+            sqlx::query_as("SELECT resident, key, fingerprint, status, body FROM idempotency").fetch_all(&mut *db).await?;
         let answers = rows
             .into_iter()
-            .map(|(resident, key, fingerprint, status, body)| {
-                ((resident, key), StoredAnswer { fingerprint, status: u16::try_from(status).unwrap_or(500), body })
+            .map(|row| {
+                let status = u16::try_from(row.status).unwrap_or(500);
+                ((row.resident, row.key), StoredAnswer { fingerprint: row.fingerprint, status, body: row.body })
             })
             .collect();
-        Ok(View { releases: HashMap::new(), histories: HashMap::new(), answers, next_claim_id, next_voucher_id })
+        Ok(View { releases: HashMap::new(), histories: HashMap::new(), groups: HashMap::new(), answers, next_claim_id, next_voucher_id })
     }
+}
+
+#[derive(Clone)]
+struct PendingClaim {
+    id: i64,
+    campaign: String,
+    offer: String,
+    round: i64,
+    release_opens: i64,
+    resident: ResidentId,
+    claimed_at: i64,
+}
+
+#[derive(Clone)]
+struct PendingVoucher {
+    id: i64,
+    code: String,
+    claim: i64,
+    campaign: String,
+    tier: String,
+    round: i64,
+    resident: ResidentId,
+    expires_at: i64,
+}
+
+#[derive(Clone)]
+struct PendingAnswer {
+    resident: ResidentId,
+    key: String,
+    fingerprint: String,
+    status: u16,
+    body: String,
+    created_at: i64,
 }
 
 /// Rows a batch will write.
 #[derive(Default)]
 struct Pending {
-    claims: Vec<(i64, String, String, i64, i64, ResidentId, i64)>,
-    vouchers: Vec<(i64, String, i64, String, String, i64, ResidentId, i64)>,
-    answers: Vec<(ResidentId, String, String, u16, String, i64)>,
+    claims: Vec<PendingClaim>,
+    vouchers: Vec<PendingVoucher>,
+    answers: Vec<PendingAnswer>,
     releases: HashSet<ReleaseKey>,
 }
 
-enum Reply {
-    Claim(oneshot::Sender<Result<Answer, LedgerError>>, Answer),
-    Stock(oneshot::Sender<Result<Vec<OfferStock>, LedgerError>>, Vec<OfferStock>),
-    Redeem(oneshot::Sender<Result<Redeemed, LedgerError>>, Result<Redeemed, TillRefusal>),
-    Refund(oneshot::Sender<Result<Vec<RefundedVoucher>, LedgerError>>, Result<Vec<RefundedVoucher>, TillRefusal>),
-    Merge(oneshot::Sender<Result<(), LedgerError>>),
+/// An answer decided inside the batch, sent only once the batch is durable.
+enum Decided {
+    Claim(Reply<Answer>, Answer),
+    Stock(Reply<Vec<OfferStock>>, Vec<OfferStock>),
+    Redeem(Reply<Redeemed>, Result<Redeemed, TillRefusal>),
+    Refund(Reply<Vec<RefundedVoucher>>, Result<Vec<RefundedVoucher>, TillRefusal>),
+    SignIn(Reply<ResidentId>, Result<ResidentId, LedgerError>),
+}
+
+impl Decided {
+    fn send(self) {
+        match self {
+            Decided::Claim(to, answer) => drop(to.send(Ok(answer))),
+            Decided::Stock(to, stock) => drop(to.send(Ok(stock))),
+            Decided::Redeem(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
+            Decided::Refund(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
+            Decided::SignIn(to, result) => drop(to.send(result)),
+        }
+    }
+
+    fn fail(self, error: &str) {
+        let failed = || LedgerError::Database(sqlx::Error::Protocol(error.to_owned()));
+        match self {
+            Decided::Claim(to, _) => drop(to.send(Err(failed()))),
+            Decided::Stock(to, _) => drop(to.send(Err(failed()))),
+            Decided::Redeem(to, _) => drop(to.send(Err(failed()))),
+            Decided::Refund(to, _) => drop(to.send(Err(failed()))),
+            Decided::SignIn(to, _) => drop(to.send(Err(failed()))),
+        }
+    }
 }
 
 struct Writer {
     connection: SqliteConnection,
+    /// `None` after a failed batch whose view could not be read again.
+    view: Option<View>,
+    decider: Decider,
+}
+
+/// What decides each command: the rules, and where stock changes are announced.
+struct Decider {
     catalog: Arc<Catalog>,
-    view: View,
     updates: broadcast::Sender<StockUpdate>,
 }
 
@@ -251,21 +413,42 @@ impl Writer {
     }
 
     async fn process(&mut self, commands: Vec<Command>) {
-        let mut replies = Vec::with_capacity(commands.len());
+        if self.view.is_none() {
+            match View::load(&mut self.connection).await {
+                Ok(view) => self.view = Some(view),
+                Err(error) => {
+                    tracing::error!(%error, "ledger: still cannot read the database; answering 503");
+                    let error = error.to_string();
+                    commands.into_iter().for_each(|command| command.fail(&error));
+                    return;
+                }
+            }
+        }
+        let Some(view) = self.view.as_mut() else { return };
+        let mut decided = Vec::with_capacity(commands.len());
         let mut pending = Pending::default();
-        let outcome = self.apply(commands, &mut replies, &mut pending).await;
-        let outcome = match outcome {
-            Ok(()) => match sqlx::query("COMMIT").execute(&mut self.connection).await {
-                Ok(_) => Ok(()),
-                Err(error) => Err(error),
-            },
-            Err(error) => Err(error),
+        let outcome = match self.connection.begin_with("BEGIN IMMEDIATE").await {
+            Ok(mut transaction) => {
+                let applied = self.decider.apply(&mut transaction, view, commands, &mut decided, &mut pending).await;
+                match applied {
+                    Ok(()) => transaction.commit().await,
+                    Err(error) => {
+                        let _ = transaction.rollback().await;
+                        Err(error)
+                    }
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                commands.into_iter().for_each(|command| command.fail(&message));
+                Err(error)
+            }
         };
         match outcome {
             Ok(()) => {
                 for key in &pending.releases {
-                    if let Some(row) = self.view.releases.get(key) {
-                        let _ = self.updates.send(StockUpdate {
+                    if let Some(row) = view.releases.get(key) {
+                        let _ = self.decider.updates.send(StockUpdate {
                             campaign: key.0.clone(),
                             offer: key.1.clone(),
                             release_opens_ms: key.2,
@@ -274,125 +457,138 @@ impl Writer {
                         });
                     }
                 }
-                for reply in replies {
-                    match reply {
-                        Reply::Claim(to, answer) => drop(to.send(Ok(answer))),
-                        Reply::Stock(to, stock) => drop(to.send(Ok(stock))),
-                        Reply::Redeem(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
-                        Reply::Refund(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
-                        Reply::Merge(to) => drop(to.send(Ok(()))),
-                    }
-                }
+                decided.into_iter().for_each(Decided::send);
             }
             Err(error) => {
                 tracing::error!(%error, "ledger: batch not written; every request in it is answered 503");
-                let _ = sqlx::query("ROLLBACK").execute(&mut self.connection).await;
-                for reply in replies {
-                    let failed = || LedgerError::Database(sqlx::Error::Protocol(error.to_string()));
-                    match reply {
-                        Reply::Claim(to, _) => drop(to.send(Err(failed()))),
-                        Reply::Stock(to, _) => drop(to.send(Err(failed()))),
-                        Reply::Redeem(to, _) => drop(to.send(Err(failed()))),
-                        Reply::Refund(to, _) => drop(to.send(Err(failed()))),
-                        Reply::Merge(to) => drop(to.send(Err(failed()))),
+                let message = error.to_string();
+                decided.into_iter().for_each(|answer| answer.fail(&message));
+                // What we held may include changes that were never written: read it all again,
+                // and decide nothing until that has worked.
+                self.view = match View::load(&mut self.connection).await {
+                    Ok(view) => Some(view),
+                    Err(error) => {
+                        tracing::error!(%error, "ledger: cannot reload its view; refusing commands until it can");
+                        None
                     }
-                }
-                // What we held may include changes that were never written: read it all again.
-                match View::load(&mut self.connection).await {
-                    Ok(view) => self.view = view,
-                    Err(error) => tracing::error!(%error, "ledger: cannot reload its view"),
-                }
+                };
             }
         }
     }
+}
 
+impl Decider {
     /// Decides every command of the batch inside one transaction. An error means nothing of the
     /// batch may be acknowledged.
-    async fn apply(&mut self, commands: Vec<Command>, replies: &mut Vec<Reply>, pending: &mut Pending) -> Result<(), sqlx::Error> {
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.connection).await?;
+    async fn apply(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        commands: Vec<Command>,
+        decided: &mut Vec<Decided>,
+        pending: &mut Pending,
+    ) -> Result<(), sqlx::Error> {
         let now = now();
-        self.preload_histories(&commands).await?;
+        self.preload_histories(db, view, &commands).await?;
         for command in commands {
             match command {
                 Command::Claim(claim, reply) => {
-                    let answer = self.claim(claim, now, pending).await?;
-                    replies.push(Reply::Claim(reply, answer));
+                    let answer = self.claim(db, view, claim, now, pending).await?;
+                    decided.push(Decided::Claim(reply, answer));
                 }
                 Command::Stock(campaign, reply) => {
-                    let stock = self.stock(&campaign, now, pending).await?;
-                    replies.push(Reply::Stock(reply, stock));
+                    let stock = self.stock(db, view, &campaign, now, pending).await?;
+                    decided.push(Decided::Stock(reply, stock));
                 }
                 Command::Redeem(redeem, reply) => {
-                    self.flush(pending).await?;
-                    let result = self.redeem(redeem, now).await?;
-                    replies.push(Reply::Redeem(reply, result));
+                    flush(db, view, pending).await?;
+                    let result = self.redeem(db, view, redeem, now).await?;
+                    decided.push(Decided::Redeem(reply, result));
                 }
-                Command::Refund { merchant, order_id, kind, reply } => {
-                    self.flush(pending).await?;
-                    let result = self.refund(&merchant, &order_id, kind, now).await?;
-                    replies.push(Reply::Refund(reply, result));
+                Command::Refund { campaign, merchant, order_id, kind, reply } => {
+                    flush(db, view, pending).await?;
+                    let result = self.refund(db, view, &campaign, &merchant, &order_id, kind, now).await?;
+                    decided.push(Decided::Refund(reply, result));
                 }
-                Command::Merge { into, from, reply } => {
-                    self.flush(pending).await?;
-                    self.merge(into, &from).await?;
-                    replies.push(Reply::Merge(reply));
+                Command::SignIn(sign_in, reply) => {
+                    flush(db, view, pending).await?;
+                    let result = sign_in_account(db, view, &sign_in, now).await?;
+                    decided.push(Decided::SignIn(reply, result));
                 }
             }
         }
-        self.flush(pending).await?;
+        flush(db, view, pending).await?;
         Ok(())
     }
 
-    /// Reads, in one query per campaign, the histories of the batch's residents not yet held.
-    async fn preload_histories(&mut self, commands: &[Command]) -> Result<(), sqlx::Error> {
-        let mut missing: HashMap<&str, Vec<ResidentId>> = HashMap::new();
+    /// Whose history a claim or use of `campaign` by `resident` counts against.
+    async fn subject(&self, db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, resident: ResidentId) -> Result<Subject, sqlx::Error> {
+        if !campaign.same_user {
+            return Ok(resident);
+        }
+        if let Some(group) = view.groups.get(&resident) {
+            return Ok(*group);
+        }
+        let group: Option<(i64,)> = sqlx::query_as("SELECT user_group FROM residents WHERE id = ?1").bind(resident).fetch_optional(&mut *db).await?;
+        let group = group.map_or(resident, |(group,)| group);
+        view.groups.insert(resident, group);
+        Ok(group)
+    }
+
+    /// Reads, in two queries per campaign, the histories of the batch's residents not yet held.
+    async fn preload_histories(&self, db: &mut SqliteConnection, view: &mut View, commands: &[Command]) -> Result<(), sqlx::Error> {
+        let ungrouped: Vec<ResidentId> = commands
+            .iter()
+            .filter_map(|command| match command {
+                Command::Claim(claim, _) => Some(claim),
+                _ => None,
+            })
+            .filter(|claim| self.catalog.get(&claim.campaign).is_some_and(|campaign| campaign.same_user))
+            .map(|claim| claim.resident)
+            .filter(|resident| !view.groups.contains_key(resident))
+            .collect();
+        load_groups(db, view, &ungrouped).await?;
+        let mut missing: HashMap<&str, Vec<Subject>> = HashMap::new();
         for command in commands {
-            if let Command::Claim(claim, _) = command
-                && !self.view.histories.contains_key(&(claim.resident, claim.campaign.clone())) {
-                    missing.entry(claim.campaign.as_str()).or_default().push(claim.resident);
-                }
+            let Command::Claim(claim, _) = command else { continue };
+            let Some(campaign) = self.catalog.get(&claim.campaign) else { continue };
+            let subject = self.subject(db, view, campaign, claim.resident).await?;
+            if !view.histories.contains_key(&(subject, claim.campaign.clone())) {
+                missing.entry(claim.campaign.as_str()).or_default().push(subject);
+            }
         }
-        for (campaign, residents) in missing {
-            for chunk in residents.chunks(ROWS_PER_INSERT) {
-                let mut claims = QueryBuilder::<Sqlite>::new("SELECT resident, offer, round, claimed_at FROM claims WHERE campaign = ");
-                claims.push_bind(campaign).push(" AND resident IN (");
-                let mut separated = claims.separated(", ");
-                for resident in chunk {
-                    separated.push_bind(*resident);
-                }
-                claims.push(")");
-                let rows: Vec<(i64, String, i64, i64)> = claims.build_query_as().fetch_all(&mut self.connection).await?;
-                let mut uses = QueryBuilder::<Sqlite>::new(
-                    "SELECT resident, tier, round, used_at FROM vouchers WHERE used_at IS NOT NULL AND campaign = ",
-                );
-                uses.push_bind(campaign).push(" AND resident IN (");
-                let mut separated = uses.separated(", ");
-                for resident in chunk {
-                    separated.push_bind(*resident);
-                }
-                uses.push(")");
-                let used: Vec<(i64, String, i64, i64)> = uses.build_query_as().fetch_all(&mut self.connection).await?;
-                for resident in chunk {
-                    self.view.histories.entry((*resident, campaign.to_owned())).or_default();
-                }
-                for (resident, offer, round, claimed_at) in rows {
-                    if let Some(history) = self.view.histories.get_mut(&(resident, campaign.to_owned())) {
-                        history.claims.push(PastClaim { offer, round: round as usize, claimed_at: Instant(claimed_at) });
-                    }
-                }
-                for (resident, tier, round, used_at) in used {
-                    if let Some(history) = self.view.histories.get_mut(&(resident, campaign.to_owned())) {
-                        history.uses.push(PastUse { tier, round: round as usize, used_at: Instant(used_at) });
-                    }
-                }
+        for (campaign_id, mut subjects) in missing {
+            let Some(campaign) = self.catalog.get(campaign_id) else { continue };
+            subjects.sort_unstable();
+            subjects.dedup();
+            for chunk in subjects.chunks(ROWS_PER_INSERT) {
+                load_histories(db, view, campaign, chunk).await?;
             }
         }
         Ok(())
     }
 
-    async fn claim(&mut self, claim: ClaimCommand, now: Instant, pending: &mut Pending) -> Result<Answer, sqlx::Error> {
+    /// The history a claim is decided against, read from the database if not held (a batch's
+    /// sign-in may have linked accounts after the batch's histories were read).
+    async fn history<'v>(
+        &self,
+        db: &mut SqliteConnection,
+        view: &'v mut View,
+        campaign: &Campaign,
+        subject: Subject,
+        pending: &mut Pending,
+    ) -> Result<&'v mut History, sqlx::Error> {
+        if !view.histories.contains_key(&(subject, campaign.id.clone())) {
+            // What the batch decided so far must be in the database before it is read back.
+            flush(db, view, pending).await?;
+            load_histories(db, view, campaign, &[subject]).await?;
+        }
+        Ok(view.histories.entry((subject, campaign.id.clone())).or_default())
+    }
+
+    async fn claim(&self, db: &mut SqliteConnection, view: &mut View, claim: ClaimCommand, now: Instant, pending: &mut Pending) -> Result<Answer, sqlx::Error> {
         let answer_key = (claim.resident, claim.idempotency_key.clone());
-        if let Some(stored) = self.view.answers.get(&answer_key) {
+        if let Some(stored) = view.answers.get(&answer_key) {
             if stored.fingerprint != claim.fingerprint {
                 let problem = ProblemDetails::new(
                     422,
@@ -404,30 +600,44 @@ impl Writer {
             }
             return Ok(Answer { status: stored.status, body: stored.body.clone(), replayed: true });
         }
-        let catalog = Arc::clone(&self.catalog);
-        let (status, body) = match catalog.get(&claim.campaign) {
+        let (status, body) = match self.catalog.get(&claim.campaign) {
             None => problem_answer(404, "unknown_campaign", "No such campaign", format!("there is no campaign {:?}", claim.campaign)),
-            Some(campaign) => self.decide(campaign, &claim, now, pending).await?,
+            Some(campaign) => self.decide(db, view, campaign, &claim, now, pending).await?,
         };
-        pending.answers.push((claim.resident, claim.idempotency_key.clone(), claim.fingerprint.clone(), status, body.clone(), now.0));
-        self.view.answers.insert(answer_key, StoredAnswer { fingerprint: claim.fingerprint, status, body: body.clone() });
+        pending.answers.push(PendingAnswer {
+            resident: claim.resident,
+            key: claim.idempotency_key.clone(),
+            fingerprint: claim.fingerprint.clone(),
+            status,
+            body: body.clone(),
+            created_at: now.0,
+        });
+        view.answers.insert(answer_key, StoredAnswer { fingerprint: claim.fingerprint, status, body: body.clone() });
         Ok(Answer { status, body, replayed: false })
     }
 
-    async fn decide(&mut self, campaign: &Campaign, claim: &ClaimCommand, now: Instant, pending: &mut Pending) -> Result<(u16, String), sqlx::Error> {
+    async fn decide(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        campaign: &Campaign,
+        claim: &ClaimCommand,
+        now: Instant,
+        pending: &mut Pending,
+    ) -> Result<(u16, String), sqlx::Error> {
         let Some((theme, offer)) = campaign.offer(&claim.offer) else {
             return Ok(refusal_answer(campaign, &Refusal::UnknownOffer));
         };
         let release = campaign.open_release(theme, now);
         let left = match release {
             Some(release) => {
-                let row = self.release(campaign, theme, offer.id(), release).await?;
+                let row = release_row(db, view, campaign, theme, offer.id(), release).await?;
                 row.stock - row.claimed
             }
             None => 0,
         };
-        let history_key = (claim.resident, campaign.id.clone());
-        let history = self.view.histories.entry(history_key.clone()).or_default();
+        let subject = self.subject(db, view, campaign, claim.resident).await?;
+        let history = self.history(db, view, campaign, subject, pending).await?;
         let request = ClaimRequest {
             offer: &claim.offer,
             now,
@@ -440,22 +650,39 @@ impl Writer {
         };
         history.claims.push(PastClaim { offer: grant.offer.clone(), round: grant.round, claimed_at: now });
         let release_key = (campaign.id.clone(), grant.offer.clone(), grant.release_opens.0);
-        if let Some(row) = self.view.releases.get_mut(&release_key) {
+        if let Some(row) = view.releases.get_mut(&release_key) {
             row.claimed += 1;
             if row.claimed >= row.stock && row.sold_out_at.is_none() {
                 row.sold_out_at = Some(now.0);
             }
         }
         pending.releases.insert(release_key);
-        let claim_id = self.view.next_claim_id;
-        self.view.next_claim_id += 1;
-        pending.claims.push((claim_id, campaign.id.clone(), grant.offer.clone(), grant.round as i64, grant.release_opens.0, claim.resident, now.0));
+        let claim_id = view.next_claim_id;
+        view.next_claim_id += 1;
+        pending.claims.push(PendingClaim {
+            id: claim_id,
+            campaign: campaign.id.clone(),
+            offer: grant.offer.clone(),
+            round: grant.round as i64,
+            release_opens: grant.release_opens.0,
+            resident: claim.resident,
+            claimed_at: now.0,
+        });
         let mut vouchers = Vec::with_capacity(grant.vouchers.len());
         for granted in &grant.vouchers {
-            let id = self.view.next_voucher_id;
-            self.view.next_voucher_id += 1;
+            let id = view.next_voucher_id;
+            view.next_voucher_id += 1;
             let code = codes::voucher_code();
-            pending.vouchers.push((id, code.clone(), claim_id, campaign.id.clone(), granted.tier.clone(), grant.round as i64, claim.resident, granted.expires.0));
+            pending.vouchers.push(PendingVoucher {
+                id,
+                code: code.clone(),
+                claim: claim_id,
+                campaign: campaign.id.clone(),
+                tier: granted.tier.clone(),
+                round: grant.round as i64,
+                resident: claim.resident,
+                expires_at: granted.expires.0,
+            });
             vouchers.push(IssuedVoucher { id, code, tier: granted.tier.clone(), expires_at_ms: granted.expires.0 });
         }
         let receipt = ClaimReceipt {
@@ -469,98 +696,14 @@ impl Writer {
         Ok((201, serde_json::to_string(&receipt).unwrap_or_default()))
     }
 
-    /// The release row of an offer, read or created (with its rollover) on first use.
-    async fn release(&mut self, campaign: &Campaign, theme: &Theme, offer: &str, release: huiquan_core::Release) -> Result<ReleaseRow, sqlx::Error> {
-        let key = (campaign.id.clone(), offer.to_owned(), release.opens.0);
-        if let Some(row) = self.view.releases.get(&key) {
-            return Ok(*row);
-        }
-        let stored: Option<(i64, i64, i64, i64, Option<i64>)> =
-            sqlx::query_as("SELECT round, stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3")
-                .bind(&key.0)
-                .bind(&key.1)
-                .bind(key.2)
-                .fetch_optional(&mut self.connection)
-                .await?;
-        let row = match stored {
-            Some((_round, stock, claimed, carried, sold_out_at)) => ReleaseRow {
-                stock: u32::try_from(stock).unwrap_or(0),
-                claimed: u32::try_from(claimed).unwrap_or(0),
-                carried: Fen(carried),
-                sold_out_at,
-            },
-            None => {
-                let Some((_, offer_ref)) = campaign.offer(offer) else {
-                    return Ok(ReleaseRow { stock: 0, claimed: 0, carried: Fen::ZERO, sold_out_at: None });
-                };
-                let fresh = match campaign.rounds.get(release.round).map(|round| round.stock) {
-                    Some(RoundStock::LeftoverOnly) => 0,
-                    _ => offer_ref.stock_per_release(),
-                };
-                let (stock, carried) = if theme.rules.rollover {
-                    let previous = campaign.releases(theme).into_iter().rfind(|earlier| earlier.opens < release.opens);
-                    match previous {
-                        Some(previous) => {
-                            let before = Box::pin(self.release(campaign, theme, offer, previous)).await?;
-                            let leftover = Leftover {
-                                unclaimed_units: before.stock - before.claimed,
-                                expired_unused: self.unused_value(campaign, offer, previous.opens).await?,
-                                remainder: before.carried,
-                            };
-                            rolled_over_stock(fresh, theme.value_of(offer_ref), leftover)
-                        }
-                        None => (fresh, Fen::ZERO),
-                    }
-                } else {
-                    (fresh, Fen::ZERO)
-                };
-                let row = ReleaseRow { stock, claimed: 0, carried, sold_out_at: None };
-                sqlx::query("INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)")
-                    .bind(&key.0)
-                    .bind(&key.1)
-                    .bind(key.2)
-                    .bind(release.round as i64)
-                    .bind(i64::from(stock))
-                    .bind(carried.0)
-                    .execute(&mut self.connection)
-                    .await?;
-                if theme.rules.rollover && stock > fresh {
-                    tracing::info!(campaign = %campaign.id, offer, stock, fresh, "rollover: leftovers of the round before added");
-                }
-                row
-            }
-        };
-        self.view.releases.insert(key, row);
-        Ok(row)
-    }
-
-    /// The value of the vouchers of a release that were never used (they have expired by the time
-    /// the next round opens).
-    async fn unused_value(&mut self, campaign: &Campaign, offer: &str, release_opens: Instant) -> Result<Fen, sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT v.tier, COUNT(*) FROM vouchers v JOIN claims c ON v.claim = c.id
-             WHERE c.campaign = ?1 AND c.offer = ?2 AND c.release_opens = ?3 AND v.used_at IS NULL GROUP BY v.tier",
-        )
-        .bind(&campaign.id)
-        .bind(offer)
-        .bind(release_opens.0)
-        .fetch_all(&mut self.connection)
-        .await?;
-        Ok(Fen(rows
-            .iter()
-            .map(|(tier, count)| campaign.tier(tier).map_or(0, |(_, tier)| tier.value().0) * count)
-            .sum()))
-    }
-
-    async fn stock(&mut self, campaign_id: &str, now: Instant, pending: &mut Pending) -> Result<Vec<OfferStock>, sqlx::Error> {
-        self.flush(pending).await?;
-        let catalog = Arc::clone(&self.catalog);
-        let Some(campaign) = catalog.get(campaign_id) else { return Ok(Vec::new()) };
+    async fn stock(&self, db: &mut SqliteConnection, view: &mut View, campaign_id: &str, now: Instant, pending: &mut Pending) -> Result<Vec<OfferStock>, sqlx::Error> {
+        flush(db, view, pending).await?;
+        let Some(campaign) = self.catalog.get(campaign_id) else { return Ok(Vec::new()) };
         let mut stock = Vec::new();
         for (theme, offer) in campaign.offers() {
             let entry = match campaign.open_release(theme, now) {
                 Some(release) => {
-                    let row = self.release(campaign, theme, offer.id(), release).await?;
+                    let row = release_row(db, view, campaign, theme, offer.id(), release).await?;
                     let left = row.stock - row.claimed;
                     OfferStock {
                         offer: offer.id().to_owned(),
@@ -585,36 +728,37 @@ impl Writer {
         Ok(stock)
     }
 
-    async fn redeem(&mut self, redeem: RedeemCommand, now: Instant) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
-        let found: Option<(i64, String, String, i64, i64, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT id, campaign, tier, resident, expires_at, used_at, round FROM vouchers WHERE code = ?1",
-        )
-        .bind(&redeem.voucher_code)
-        .fetch_optional(&mut self.connection)
-        .await?;
-        let Some((voucher_id, campaign_id, tier, resident, expires_at, used_at, round)) = found else {
+    async fn redeem(&self, db: &mut SqliteConnection, view: &mut View, redeem: RedeemCommand, now: Instant) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
+        let found: Option<VoucherRow> =
+            sqlx::query_as("SELECT id, campaign, tier, resident, expires_at, used_at, round FROM vouchers WHERE code = ?1")
+                .bind(&redeem.voucher_code)
+                .fetch_optional(&mut *db)
+                .await?;
+        let Some(voucher) = found else {
             return Ok(Err(TillRefusal::UnknownVoucher));
         };
-        let catalog = Arc::clone(&self.catalog);
-        let Some(campaign) = catalog.get(&campaign_id) else { return Ok(Err(TillRefusal::WrongCampaign)) };
+        // A till redeems its own campaign's vouchers only: another city's money is not its to give.
+        if voucher.campaign != redeem.campaign {
+            return Ok(Err(TillRefusal::WrongCampaign));
+        }
+        let Some(campaign) = self.catalog.get(&voucher.campaign) else { return Ok(Err(TillRefusal::WrongCampaign)) };
+        let merchant = merchant_key(&redeem.campaign, &redeem.merchant);
         let (vouchers_on_order,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE merchant = ?1 AND order_id = ?2")
-            .bind(&redeem.merchant)
+            .bind(&merchant)
             .bind(&redeem.order_id)
-            .fetch_one(&mut self.connection)
+            .fetch_one(&mut *db)
             .await?;
         let day_start = now
             .to_civil(campaign.utc_offset)
             .map(|civil| civil.date.at(huiquan_core::civil::Time::MIDNIGHT).to_instant(campaign.utc_offset).0)
             .unwrap_or(now.0);
-        let (used_here_today,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM vouchers WHERE resident = ?1 AND merchant = ?2 AND used_at >= ?3",
-        )
-        .bind(resident)
-        .bind(&redeem.merchant)
-        .bind(day_start)
-        .fetch_one(&mut self.connection)
-        .await?;
-        let held = HeldVoucher { tier: &tier, expires: Instant(expires_at), used: used_at.is_some() };
+        let (used_here_today,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE resident = ?1 AND merchant = ?2 AND used_at >= ?3")
+            .bind(voucher.resident)
+            .bind(&merchant)
+            .bind(day_start)
+            .fetch_one(&mut *db)
+            .await?;
+        let held = HeldVoucher { tier: &voucher.tier, expires: Instant(voucher.expires_at), used: voucher.used_at.is_some() };
         let context = TillContext {
             vouchers_on_order: u32::try_from(vouchers_on_order).unwrap_or(u32::MAX),
             used_here_today: u32::try_from(used_here_today).unwrap_or(u32::MAX),
@@ -627,133 +771,360 @@ impl Writer {
         };
         sqlx::query("UPDATE vouchers SET used_at = ?1, merchant = ?2, order_id = ?3 WHERE id = ?4")
             .bind(now.0)
-            .bind(&redeem.merchant)
+            .bind(&merchant)
             .bind(&redeem.order_id)
-            .bind(voucher_id)
-            .execute(&mut self.connection)
+            .bind(voucher.id)
+            .execute(&mut *db)
             .await?;
-        let redemption_id = sqlx::query("INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(voucher_id)
-            .bind(&redeem.merchant)
-            .bind(&redeem.order_id)
-            .bind(amount_off.0)
-            .bind(now.0)
-            .execute(&mut self.connection)
-            .await?
-            .last_insert_rowid();
-        if let Some(history) = self.view.histories.get_mut(&(resident, campaign_id)) {
-            history.uses.push(PastUse { tier: tier.clone(), round: round as usize, used_at: now });
+        let (redemption_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        )
+        .bind(voucher.id)
+        .bind(&merchant)
+        .bind(&redeem.order_id)
+        .bind(amount_off.0)
+        .bind(now.0)
+        .fetch_one(&mut *db)
+        .await?;
+        let subject = self.subject(db, view, campaign, voucher.resident).await?;
+        if let Some(history) = view.histories.get_mut(&(subject, voucher.campaign.clone())) {
+            history.uses.push(PastUse { tier: voucher.tier.clone(), round: voucher.round as usize, used_at: now });
         }
-        Ok(Ok(Redeemed { redemption_id, voucher: redeem.voucher_code, tier, amount_off }))
+        Ok(Ok(Redeemed { redemption_id, voucher: redeem.voucher_code, tier: voucher.tier, amount_off }))
     }
 
-    async fn refund(&mut self, merchant: &str, order_id: &str, kind: RefundKind, now: Instant) -> Result<Result<Vec<RefundedVoucher>, TillRefusal>, sqlx::Error> {
-        let rows: Vec<(i64, i64, String, String, i64, String, i64)> = sqlx::query_as(
-            "SELECT r.id, v.id, v.code, v.tier, v.expires_at, v.campaign, v.resident FROM redemptions r JOIN vouchers v ON r.voucher = v.id
-             WHERE r.merchant = ?1 AND r.order_id = ?2 AND r.refund IS NULL",
+    #[allow(clippy::too_many_arguments)]
+    async fn refund(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        campaign_id: &str,
+        merchant: &str,
+        order_id: &str,
+        kind: RefundKind,
+        now: Instant,
+    ) -> Result<Result<Vec<RefundedVoucher>, TillRefusal>, sqlx::Error> {
+        let rows: Vec<RedeemedRow> = sqlx::query_as(
+            "SELECT r.id AS redemption, v.id AS voucher, v.code, v.tier, v.expires_at, v.resident
+             FROM redemptions r JOIN vouchers v ON r.voucher = v.id
+             WHERE r.merchant = ?1 AND r.order_id = ?2 AND v.campaign = ?3 AND r.refund IS NULL",
         )
-        .bind(merchant)
+        .bind(merchant_key(campaign_id, merchant))
         .bind(order_id)
-        .fetch_all(&mut self.connection)
+        .bind(campaign_id)
+        .fetch_all(&mut *db)
         .await?;
-        if rows.is_empty() {
+        let Some(campaign) = self.catalog.get(campaign_id).filter(|_| !rows.is_empty()) else {
             return Ok(Err(TillRefusal::UnknownOrder));
-        }
+        };
         let mut refunded = Vec::with_capacity(rows.len());
-        for (redemption, voucher, code, tier, expires_at, campaign, resident) in rows {
-            let outcome = refund_outcome(kind, Instant(expires_at), now);
+        for row in rows {
+            let outcome = refund_outcome(kind, Instant(row.expires_at), now);
             let label = match outcome {
                 RefundOutcome::Restored => "restored",
                 RefundOutcome::CountsAsUsed => "counts_as_used",
             };
-            sqlx::query("UPDATE redemptions SET refund = ?1 WHERE id = ?2").bind(label).bind(redemption).execute(&mut self.connection).await?;
+            sqlx::query("UPDATE redemptions SET refund = ?1 WHERE id = ?2").bind(label).bind(row.redemption).execute(&mut *db).await?;
             if outcome == RefundOutcome::Restored {
                 sqlx::query("UPDATE vouchers SET used_at = NULL, merchant = NULL, order_id = NULL WHERE id = ?1")
-                    .bind(voucher)
-                    .execute(&mut self.connection)
+                    .bind(row.voucher)
+                    .execute(&mut *db)
                     .await?;
-                if let Some(history) = self.view.histories.get_mut(&(resident, campaign))
-                    && let Some(position) = history.uses.iter().position(|used| used.tier == tier) {
-                        history.uses.remove(position);
-                    }
+                let subject = self.subject(db, view, campaign, row.resident).await?;
+                if let Some(history) = view.histories.get_mut(&(subject, campaign_id.to_owned()))
+                    && let Some(position) = history.uses.iter().position(|used| used.tier == row.tier)
+                {
+                    history.uses.remove(position);
+                }
             }
-            refunded.push(RefundedVoucher { voucher: code, outcome });
+            refunded.push(RefundedVoucher { voucher: row.code, outcome });
         }
         Ok(Ok(refunded))
     }
+}
 
-    async fn merge(&mut self, into: ResidentId, from: &[ResidentId]) -> Result<(), sqlx::Error> {
-        for resident in from.iter().filter(|resident| **resident != into) {
-            for statement in [
-                "UPDATE identifiers SET resident = ?1 WHERE resident = ?2",
-                "UPDATE sessions SET resident = ?1 WHERE resident = ?2",
-                "UPDATE claims SET resident = ?1 WHERE resident = ?2",
-                "UPDATE vouchers SET resident = ?1 WHERE resident = ?2",
-            ] {
-                sqlx::query(statement).bind(into).bind(resident).execute(&mut self.connection).await?;
-            }
-            sqlx::query(
-                "UPDATE residents SET real_name_verified = MAX(real_name_verified, (SELECT real_name_verified FROM residents WHERE id = ?2)),
-                 enterprise = MAX(enterprise, (SELECT enterprise FROM residents WHERE id = ?2)) WHERE id = ?1",
-            )
-            .bind(into)
-            .bind(resident)
-            .execute(&mut self.connection)
+/// How a merchant is written on a voucher it redeemed: its campaign and its id.
+fn merchant_key(campaign: &str, merchant: &str) -> String {
+    format!("{campaign}/{merchant}")
+}
+
+/// Reads the claims and uses of `subjects` in `campaign` into the view.
+async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
+    // Under the "same user" rule a subject is a group: every account in it counts.
+    let (subject, join, owner) =
+        if campaign.same_user { ("r.user_group", " JOIN residents r ON r.id = t.resident", "r.user_group") } else { ("t.resident", "", "t.resident") };
+    let mut claims = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
+    ));
+    claims.push_bind(&campaign.id).push(format!(" AND {owner} IN ("));
+    let mut separated = claims.separated(", ");
+    for subject in subjects {
+        separated.push_bind(*subject);
+    }
+    claims.push(")");
+    let claimed: Vec<PastClaimRow> = claims.build_query_as().fetch_all(&mut *db).await?;
+    let mut uses = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
+    ));
+    uses.push_bind(&campaign.id).push(format!(" AND {owner} IN ("));
+    let mut separated = uses.separated(", ");
+    for subject in subjects {
+        separated.push_bind(*subject);
+    }
+    uses.push(")");
+    let used: Vec<PastUseRow> = uses.build_query_as().fetch_all(&mut *db).await?;
+    for subject in subjects {
+        view.histories.insert((*subject, campaign.id.clone()), History::default());
+    }
+    for row in claimed {
+        if let Some(history) = view.histories.get_mut(&(row.subject, campaign.id.clone())) {
+            history.claims.push(PastClaim { offer: row.offer, round: row.round as usize, claimed_at: Instant(row.claimed_at) });
+        }
+    }
+    for row in used {
+        if let Some(history) = view.histories.get_mut(&(row.subject, campaign.id.clone())) {
+            history.uses.push(PastUse { tier: row.tier, round: row.round as usize, used_at: Instant(row.used_at) });
+        }
+    }
+    Ok(())
+}
+
+/// Reads the "same user" group of every account in `residents` not yet held.
+async fn load_groups(db: &mut SqliteConnection, view: &mut View, residents: &[ResidentId]) -> Result<(), sqlx::Error> {
+    for chunk in residents.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT id, user_group FROM residents WHERE id IN (");
+        let mut separated = query.separated(", ");
+        for resident in chunk {
+            separated.push_bind(*resident);
+        }
+        query.push(")");
+        let rows: Vec<(i64, i64)> = query.build_query_as().fetch_all(&mut *db).await?;
+        view.groups.extend(rows);
+    }
+    Ok(())
+}
+
+/// The release row of an offer, read or created (with its rollover) on first use.
+async fn release_row(
+    db: &mut SqliteConnection,
+    view: &mut View,
+    campaign: &Campaign,
+    theme: &Theme,
+    offer: &str,
+    release: huiquan_core::Release,
+) -> Result<ReleaseRow, sqlx::Error> {
+    let key = (campaign.id.clone(), offer.to_owned(), release.opens.0);
+    if let Some(row) = view.releases.get(&key) {
+        return Ok(*row);
+    }
+    let stored: Option<StoredReleaseRow> =
+        sqlx::query_as("SELECT stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3")
+            .bind(&key.0)
+            .bind(&key.1)
+            .bind(key.2)
+            .fetch_optional(&mut *db)
             .await?;
+    let row = match stored {
+        Some(stored) => ReleaseRow {
+            stock: u32::try_from(stored.stock).unwrap_or(0),
+            claimed: u32::try_from(stored.claimed).unwrap_or(0),
+            carried: Fen(stored.carried_fen),
+            sold_out_at: stored.sold_out_at,
+        },
+        None => {
+            let Some((_, offer_ref)) = campaign.offer(offer) else {
+                return Ok(ReleaseRow { stock: 0, claimed: 0, carried: Fen::ZERO, sold_out_at: None });
+            };
+            let fresh = match campaign.rounds.get(release.round).map(|round| round.stock) {
+                Some(RoundStock::LeftoverOnly) => 0,
+                _ => offer_ref.stock_per_release(),
+            };
+            let (stock, carried) = if theme.rules.rollover {
+                let previous = campaign.releases(theme).into_iter().rfind(|earlier| earlier.opens < release.opens);
+                match previous {
+                    Some(previous) => {
+                        let before = Box::pin(release_row(db, view, campaign, theme, offer, previous)).await?;
+                        let leftover = Leftover {
+                            unclaimed_units: before.stock - before.claimed,
+                            expired_unused: unused_value(db, campaign, offer, previous.opens).await?,
+                            remainder: before.carried,
+                        };
+                        rolled_over_stock(fresh, theme.value_of(offer_ref), leftover)
+                    }
+                    None => (fresh, Fen::ZERO),
+                }
+            } else {
+                (fresh, Fen::ZERO)
+            };
+            let row = ReleaseRow { stock, claimed: 0, carried, sold_out_at: None };
+            sqlx::query("INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)")
+                .bind(&key.0)
+                .bind(&key.1)
+                .bind(key.2)
+                .bind(release.round as i64)
+                .bind(i64::from(stock))
+                .bind(carried.0)
+                .execute(&mut *db)
+                .await?;
+            if theme.rules.rollover && stock > fresh {
+                tracing::info!(campaign = %campaign.id, offer, stock, fresh, "rollover: leftovers of the round before added");
+            }
+            row
         }
-        // Both histories are now one; read it again when next needed.
-        self.view.histories.retain(|(resident, _), _| *resident != into && !from.contains(resident));
-        Ok(())
-    }
+    };
+    view.releases.insert(key, row);
+    Ok(row)
+}
 
-    /// Writes the batch's buffered rows.
-    async fn flush(&mut self, pending: &mut Pending) -> Result<(), sqlx::Error> {
-        for chunk in pending.claims.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
-            insert.push_values(chunk, |mut row, claim| {
-                row.push_bind(claim.0).push_bind(&claim.1).push_bind(&claim.2).push_bind(claim.3).push_bind(claim.4).push_bind(claim.5).push_bind(claim.6);
-            });
-            insert.build().execute(&mut self.connection).await?;
+/// The value of the vouchers of a release that were never used (they have expired by the time
+/// the next round opens).
+async fn unused_value(db: &mut SqliteConnection, campaign: &Campaign, offer: &str, release_opens: Instant) -> Result<Fen, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT v.tier, COUNT(*) FROM vouchers v JOIN claims c ON v.claim = c.id
+         WHERE c.campaign = ?1 AND c.offer = ?2 AND c.release_opens = ?3 AND v.used_at IS NULL GROUP BY v.tier",
+    )
+    .bind(&campaign.id)
+    .bind(offer)
+    .bind(release_opens.0)
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(Fen(rows.iter().map(|(tier, count)| campaign.tier(tier).map_or(0, |(_, tier)| tier.value().0) * count).sum()))
+}
+
+/// Opens a session for a checked credential: the account (created on first sign-in), its
+/// evidence, the "same user" links that evidence makes, and a used partner token's id.
+async fn sign_in_account(db: &mut SqliteConnection, view: &mut View, sign_in: &SignInCommand, now: Instant) -> Result<Result<ResidentId, LedgerError>, sqlx::Error> {
+    if let Some((token_key, expires_at)) = &sign_in.token_use {
+        let first_use = sqlx::query("INSERT INTO used_partner_tokens (key, expires_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
+            .bind(token_key)
+            .bind(expires_at)
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
+        if first_use == 0 {
+            return Ok(Err(LedgerError::TokenReplayed));
         }
-        pending.claims.clear();
-        for chunk in pending.vouchers.chunks(ROWS_PER_INSERT) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
-            insert.push_values(chunk, |mut row, voucher| {
-                row.push_bind(voucher.0)
-                    .push_bind(&voucher.1)
-                    .push_bind(voucher.2)
-                    .push_bind(&voucher.3)
-                    .push_bind(&voucher.4)
-                    .push_bind(voucher.5)
-                    .push_bind(voucher.6)
-                    .push_bind(voucher.7);
-            });
-            insert.build().execute(&mut self.connection).await?;
+    }
+    let found: Option<(i64,)> = sqlx::query_as("SELECT resident FROM credentials WHERE key = ?1").bind(&sign_in.credential).fetch_optional(&mut *db).await?;
+    let resident = match found {
+        Some((resident,)) => resident,
+        None => {
+            let (resident,): (i64,) =
+                sqlx::query_as("INSERT INTO residents (created_at, user_group) VALUES (?1, 0) RETURNING id").bind(now.0).fetch_one(&mut *db).await?;
+            sqlx::query("UPDATE residents SET user_group = id WHERE id = ?1").bind(resident).execute(&mut *db).await?;
+            sqlx::query("INSERT INTO credentials (key, resident) VALUES (?1, ?2)").bind(&sign_in.credential).bind(resident).execute(&mut *db).await?;
+            resident
         }
-        pending.vouchers.clear();
-        for chunk in pending.answers.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO idempotency (resident, key, fingerprint, status, body, created_at) ");
-            insert.push_values(chunk, |mut row, answer| {
-                row.push_bind(answer.0).push_bind(&answer.1).push_bind(&answer.2).push_bind(i64::from(answer.3)).push_bind(&answer.4).push_bind(answer.5);
-            });
-            insert.build().execute(&mut self.connection).await?;
+    };
+    for key in &sign_in.evidence {
+        sqlx::query("INSERT INTO evidence (key, resident) VALUES (?1, ?2) ON CONFLICT DO NOTHING").bind(key).bind(resident).execute(&mut *db).await?;
+    }
+    if let Some((real_name, enterprise)) = sign_in.flags {
+        sqlx::query("UPDATE residents SET real_name_verified = MAX(real_name_verified, ?1), enterprise = MAX(enterprise, ?2) WHERE id = ?3")
+            .bind(real_name)
+            .bind(enterprise)
+            .bind(resident)
+            .execute(&mut *db)
+            .await?;
+    }
+    // The "same user" rule: every account sharing any evidence with this one is one group,
+    // named by its oldest account. Accounts stay apart; only campaigns with the rule count them
+    // together.
+    let groups: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT r.user_group FROM evidence e JOIN residents r ON r.id = e.resident
+         WHERE e.key IN (SELECT key FROM evidence WHERE resident = ?1)
+         UNION SELECT user_group FROM residents WHERE id = ?1 ORDER BY 1",
+    )
+    .bind(resident)
+    .fetch_all(&mut *db)
+    .await?;
+    if let [(into,), others @ ..] = groups.as_slice()
+        && !others.is_empty()
+    {
+        let merged: HashSet<i64> = others.iter().map(|(group,)| *group).collect();
+        let mut update = QueryBuilder::<Sqlite>::new("UPDATE residents SET user_group = ");
+        update.push_bind(*into).push(" WHERE user_group IN (");
+        let mut separated = update.separated(", ");
+        for group in &merged {
+            separated.push_bind(*group);
         }
-        pending.answers.clear();
-        for key in &pending.releases {
-            if let Some(row) = self.view.releases.get(key) {
-                sqlx::query("UPDATE releases SET claimed = ?1, sold_out_at = ?5 WHERE campaign = ?2 AND offer = ?3 AND opens_at = ?4")
-                    .bind(i64::from(row.claimed))
-                    .bind(&key.0)
-                    .bind(&key.1)
-                    .bind(key.2)
-                    .bind(row.sold_out_at)
-                    .execute(&mut self.connection)
-                    .await?;
+        update.push(")");
+        update.build().execute(&mut *db).await?;
+        tracing::info!(resident, group = into, merged = ?merged, "same user: accounts linked");
+        for group in view.groups.values_mut() {
+            if merged.contains(group) {
+                *group = *into;
             }
         }
-        Ok(())
+        // The group's history is now larger: read it again when next needed.
+        view.histories.retain(|(subject, _), _| *subject != *into && !merged.contains(subject));
     }
+    sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES (?1, ?2, ?3)")
+        .bind(&sign_in.session_hash)
+        .bind(resident)
+        .bind(sign_in.session_expires_at)
+        .execute(&mut *db)
+        .await?;
+    Ok(Ok(resident))
+}
+
+/// Writes the batch's buffered rows.
+async fn flush(db: &mut SqliteConnection, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
+    for chunk in pending.claims.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
+        insert.push_values(chunk, |mut row, claim| {
+            row.push_bind(claim.id)
+                .push_bind(&claim.campaign)
+                .push_bind(&claim.offer)
+                .push_bind(claim.round)
+                .push_bind(claim.release_opens)
+                .push_bind(claim.resident)
+                .push_bind(claim.claimed_at);
+        });
+        insert.build().execute(&mut *db).await?;
+    }
+    pending.claims.clear();
+    for chunk in pending.vouchers.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
+        insert.push_values(chunk, |mut row, voucher| {
+            row.push_bind(voucher.id)
+                .push_bind(&voucher.code)
+                .push_bind(voucher.claim)
+                .push_bind(&voucher.campaign)
+                .push_bind(&voucher.tier)
+                .push_bind(voucher.round)
+                .push_bind(voucher.resident)
+                .push_bind(voucher.expires_at);
+        });
+        insert.build().execute(&mut *db).await?;
+    }
+    pending.vouchers.clear();
+    for chunk in pending.answers.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO idempotency (resident, key, fingerprint, status, body, created_at) ");
+        insert.push_values(chunk, |mut row, answer| {
+            row.push_bind(answer.resident)
+                .push_bind(&answer.key)
+                .push_bind(&answer.fingerprint)
+                .push_bind(i64::from(answer.status))
+                .push_bind(&answer.body)
+                .push_bind(answer.created_at);
+        });
+        insert.build().execute(&mut *db).await?;
+    }
+    pending.answers.clear();
+    for key in pending.releases.iter() {
+        if let Some(row) = view.releases.get(key) {
+            sqlx::query("UPDATE releases SET claimed = ?1, sold_out_at = ?5 WHERE campaign = ?2 AND offer = ?3 AND opens_at = ?4")
+                .bind(i64::from(row.claimed))
+                .bind(&key.0)
+                .bind(&key.1)
+                .bind(key.2)
+                .bind(row.sold_out_at)
+                .execute(&mut *db)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn problem_answer(status: u16, code: &str, title: &str, detail: String) -> (u16, String) {
@@ -765,10 +1136,7 @@ fn problem_answer(status: u16, code: &str, title: &str, detail: String) -> (u16,
 fn refusal_answer(campaign: &Campaign, refusal: &Refusal) -> (u16, String) {
     let status = match refusal {
         Refusal::UnknownOffer => 404,
-        Refusal::OutsideArea
-        | Refusal::RealNameRequired
-        | Refusal::EnterpriseExcluded
-        | Refusal::NotOnAllowlist { .. } => 403,
+        Refusal::OutsideArea | Refusal::RealNameRequired | Refusal::EnterpriseExcluded | Refusal::NotOnAllowlist { .. } => 403,
         Refusal::LocationRequired | Refusal::LocationUncertain | Refusal::LocationInaccurate | Refusal::StoreRequired => 422,
         _ => 409,
     };

@@ -39,6 +39,21 @@ impl RateLimits {
     }
 }
 
+/// The key a client is limited under: its address, or for IPv6 its /64 (one subscriber's
+/// prefix; a phone can take any address inside it).
+pub fn client_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let segments = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(segments[0], segments[1], segments[2], segments[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 fn rate_limited(wait: Duration, detail: &str) -> Problem {
     // Retry-After is in whole seconds; round up so the retry is not refused again.
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -60,5 +75,16 @@ mod tests {
         assert_eq!(refused.details.code, "rate_limited");
         assert_eq!(refused.retry_after, Some(1));
         assert!(limits.check_resident(8).is_ok(), "another resident has their own allowance");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(client_key(a), client_key(b), "one subscriber's prefix is one client");
+        assert_ne!(client_key(a), client_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(client_key(mapped), "192.0.2.7".parse::<IpAddr>().expect("ip"));
     }
 }

@@ -26,6 +26,13 @@ impl Problem {
         problem
     }
 
+    /// 429 with its own code: a limit that is not the request rate (codes per day, attempts).
+    pub fn too_many(code: &str, retry_after_s: u64, detail: &str) -> Problem {
+        let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many tries", detail);
+        problem.retry_after = Some(retry_after_s);
+        problem
+    }
+
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
     }

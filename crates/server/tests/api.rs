@@ -24,9 +24,17 @@ struct Running {
 }
 
 async fn start() -> Running {
+    start_with(|_| {}).await
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A service as `start` makes it, with `configure` applied last.
+async fn start_with(configure: impl FnOnce(&mut Config)) -> Running {
     let data = tempfile::tempdir().expect("temp dir");
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut config = Config::local(&repo, data.path().to_owned());
+    let mut config = Config::local(&repo(), data.path().to_owned());
     // A release opened a minute ago, whatever the date.
     config.demo = true;
     config.demo_release_in = -1;
@@ -34,6 +42,7 @@ async fn start() -> Running {
     config.till_secret = Some(TILL_SECRET.into());
     let outbox = OtpOutbox::default();
     config.otp_outbox = Some(outbox.clone());
+    configure(&mut config);
     let spawned = Service::start(&config).await.expect("starts").spawn().expect("bound");
     Running { base: spawned.base_url(), spawned, outbox, client: reqwest::Client::new(), _data: data }
 }
@@ -69,9 +78,13 @@ impl Running {
     }
 
     async fn claim(&self, token: &str, key: &str, body: Value) -> (u16, Value) {
+        self.claim_in(TIANJIN, token, key, body).await
+    }
+
+    async fn claim_in(&self, campaign: &str, token: &str, key: &str, body: Value) -> (u16, Value) {
         let response = self
             .client
-            .post(self.url(&format!("/campaigns/{TIANJIN}/claims")))
+            .post(self.url(&format!("/campaigns/{campaign}/claims")))
             .bearer_auth(token)
             .header("Idempotency-Key", key)
             .json(&body)
@@ -80,6 +93,25 @@ impl Running {
             .expect("answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn send_code(&self, phone: &str) -> (u16, Value) {
+        let response = self.client.post(self.url("/sessions/otp")).json(&json!({ "phone": phone })).send().await.expect("answers");
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn try_code(&self, phone: &str, code: &str) -> (u16, Value) {
+        let response = self.client.post(self.url("/sessions")).json(&json!({ "phone": phone, "code": code })).send().await.expect("answers");
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn partner_token_answer(&self, token: &str) -> (u16, Value) {
+        let response = self.client.post(self.url("/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn wallet_status(&self, token: &str) -> u16 {
+        self.client.get(self.url("/wallet")).bearer_auth(token).send().await.expect("answers").status().as_u16()
     }
 
     async fn wallet(&self, token: &str) -> Vec<Value> {
@@ -116,25 +148,232 @@ async fn sign_in_by_code_refuses_a_wrong_code_and_a_resend_too_soon() {
 }
 
 #[tokio::test]
-async fn the_same_device_makes_the_same_resident_and_merged_limits_hold() {
-    let service = start().await;
-    let (by_phone, resident) = service.sign_in_by_phone("13900000001", "device-shared").await;
-    let (_, via_partner) = service.sign_in_by_partner("jd-user-1", Some("device-shared")).await;
-    assert_eq!(resident, via_partner, "one device: one resident, however they signed in");
+async fn a_device_id_opens_no_one_elses_wallet() {
+    // Regression: a stranger who signed in with their own phone and the victim's device id got
+    // the victim's resident number, and its wallet listed the victim's voucher code.
+    let service = start_with(quick_resend).await;
+    let (victim, victim_id) = service.sign_in_by_phone("13900000011", "device-of-the-victim").await;
+    let (status, receipt) = service.claim(&victim, "victim-claim-01", json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) })).await;
+    assert_eq!(status, 201, "{receipt}");
+    let (stranger, stranger_id) = service.sign_in_by_phone("13900000012", "device-of-the-victim").await;
+    assert_ne!(stranger_id, victim_id, "a device id is no way into an account");
+    assert!(service.wallet(&stranger).await.is_empty(), "the victim's codes stay the victim's");
+    let (_, partner_id) = service.sign_in_by_partner("jd-stranger", Some("device-of-the-victim")).await;
+    assert_ne!(partner_id, victim_id);
+    // The victim's own account is unchanged, whatever signed in since.
+    let (again, again_id) = service.sign_in_by_phone("13900000011", "another-device").await;
+    assert_eq!(again_id, victim_id, "the phone, proved by its code, is the account");
+    assert_eq!(service.wallet(&again).await.len(), 1);
+    service.spawned.stop().await.expect("stops");
+}
 
-    // Two residents who have each claimed; then one signs in with the other's device.
-    let (first, first_id) = service.sign_in_by_partner("jd-user-2", Some("device-a")).await;
-    let (second, second_id) = service.sign_in_by_phone("13900000002", "device-b").await;
-    assert_ne!(first_id, second_id);
-    let offer = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
-    assert_eq!(service.claim(&second, "merge-key-0001", offer.clone()).await.0, 201);
-    let (merged, merged_id) = service.sign_in_by_phone("13900000002", "device-a").await;
-    assert_eq!(merged_id, first_id.min(second_id));
-    let (status, body) = service.claim(&merged, "merge-key-0002", offer.clone()).await;
-    assert_eq!((status, body["code"].clone()), (409, json!("already_claimed")), "the merged resident's claim counts");
-    let (status, _) = service.claim(&first, "merge-key-0003", offer).await;
-    assert_eq!(status, 409);
-    assert!(!by_phone.is_empty());
+const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
+/// A shop in central Liaocheng (WGS-84), at least a kilometre inside the city.
+const IN_LIAOCHENG: (f64, f64) = (36.487785, 116.019302);
+
+#[tokio::test]
+async fn the_same_user_rule_links_accounts_only_where_the_campaign_says_so() {
+    let service = start().await;
+    let (first, first_id) = service.sign_in_by_phone("13900000001", "shared-device").await;
+    let (second, second_id) = service.sign_in_by_phone("13900000002", "shared-device").await;
+    assert_ne!(first_id, second_id, "two phones are two accounts, whatever device");
+    let liaocheng = json!({ "offer": "single-2000-300", "location": at(IN_LIAOCHENG) });
+    let (status, body) = service.claim_in(LIAOCHENG, &first, "same-user-0001", liaocheng.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    // Liaocheng's notice: one device is one user, so the second account's claim counts the first's.
+    let (status, body) = service.claim_in(LIAOCHENG, &second, "same-user-0002", liaocheng.clone()).await;
+    assert_eq!((status, body["code"].clone()), (409, json!("already_claimed")), "{body}");
+    // Tianjin's notice says nothing of it: each account has its own limit.
+    let tianjin = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
+    assert_eq!(service.claim(&first, "same-user-0003", tianjin.clone()).await.0, 201);
+    assert_eq!(service.claim(&second, "same-user-0004", tianjin).await.0, 201);
+    // A device id a partner vouches for is the partner's device, not the one typed into the app.
+    let (partner, _) = service.sign_in_by_partner("jd-user-elsewhere", Some("shared-device")).await;
+    let (status, body) = service.claim_in(LIAOCHENG, &partner, "same-user-0005", liaocheng).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(service.wallet(&second).await.len(), 1, "linked for limits, never for wallets");
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_partner_link_signs_in_once_and_only_for_a_short_while() {
+    let service = start().await;
+    let token = sign_partner_token(SECRET.as_bytes(), &PartnerClaims::verified("jd", "jd-user-link", 600));
+    assert_eq!(service.partner_token_answer(&token).await.0, 201);
+    // A link copied from a shared screen, a log or a browser history signs nobody in again.
+    let (status, body) = service.partner_token_answer(&token).await;
+    assert_eq!((status, body["code"].clone()), (401, json!("partner_token_replayed")), "{body}");
+    let year = sign_partner_token(SECRET.as_bytes(), &PartnerClaims::verified("jd", "jd-user-link", 365 * 86_400));
+    let (status, body) = service.partner_token_answer(&year).await;
+    assert_eq!((status, body["code"].clone()), (401, json!("invalid_partner_token")), "{body}");
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_at_once_here_or_everywhere() {
+    let service = start_with(quick_resend).await;
+    let (token, _) = service.sign_in_by_phone("13900000021", "device-out").await;
+    let (other, _) = service.sign_in_by_phone("13900000021", "device-out").await;
+    assert_eq!(service.wallet_status(&token).await, 200);
+    let out = service.client.delete(service.url("/sessions/current")).bearer_auth(&token).send().await.expect("answers");
+    assert_eq!(out.status(), 204);
+    assert_eq!(service.wallet_status(&token).await, 401, "signed out here");
+    assert_eq!(service.wallet_status(&other).await, 200, "the other device is still signed in");
+    let (third, _) = service.sign_in_by_phone("13900000021", "device-out").await;
+    let everywhere = service.client.delete(service.url("/sessions")).bearer_auth(&third).send().await.expect("answers");
+    assert_eq!(everywhere.status(), 200);
+    assert_eq!(everywhere.json::<Value>().await.expect("json")["sessions_ended"], 2);
+    assert_eq!(service.wallet_status(&other).await, 401, "signed out everywhere");
+    assert_eq!(service.wallet_status(&third).await, 401);
+    service.spawned.stop().await.expect("stops");
+}
+
+/// Codes as fast as a test wants them: no wait between two sends to one phone.
+fn quick_resend(config: &mut Config) {
+    config.sign_in_limits.resend_after = Duration::ZERO;
+}
+
+#[tokio::test]
+async fn a_hundred_guesses_at_once_use_no_more_than_five_attempts() {
+    // Regression: the attempt check and its increment were two statements, so parallel guesses
+    // all passed the check before any was counted.
+    let service = start_with(quick_resend).await;
+    let phone = "13900000031";
+    assert_eq!(service.send_code(phone).await.0, 202);
+    let code = service.outbox.latest(phone).expect("sent");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let guesses = futures_util::future::join_all((0..100).map(|_| service.try_code(phone, wrong))).await;
+    let counted = guesses.iter().filter(|(status, body)| *status == 401 && body["code"] == "wrong_code").count();
+    let locked = guesses.iter().filter(|(status, body)| *status == 429 && body["code"] == "too_many_attempts").count();
+    assert!(counted <= 5, "{counted} guesses were judged");
+    assert_eq!(counted + locked, 100);
+    let (status, body) = service.try_code(phone, &code).await;
+    assert_eq!((status, body["code"].clone()), (429, json!("too_many_attempts")), "the right code after the attempts ran out");
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn five_wrong_codes_then_a_resend_then_the_right_code_is_still_locked() {
+    // Regression: a resend set attempts back to zero, so guessing went on five codes at a time.
+    let service = start_with(quick_resend).await;
+    let phone = "13900000032";
+    assert_eq!(service.send_code(phone).await.0, 202);
+    for _ in 0..5 {
+        assert_eq!(service.try_code(phone, "999999x").await.0, 401);
+    }
+    assert_eq!(service.send_code(phone).await.0, 202);
+    let code = service.outbox.latest(phone).expect("sent again");
+    let (status, body) = service.try_code(phone, &code).await;
+    assert_eq!((status, body["code"].clone()), (429, json!("too_many_attempts")), "{body}");
+    assert!(body["detail"].as_str().is_some());
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn codes_are_capped_per_phone_per_address_and_for_the_whole_service() {
+    let service = start_with(|config| {
+        quick_resend(config);
+        config.sign_in_limits.sends_per_phone_per_day = 3;
+        config.sign_in_limits.sends_per_address_per_hour = 6;
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(service.send_code("13900000041").await.0, 202);
+    }
+    let (status, body) = service.send_code("13900000041").await;
+    assert_eq!((status, body["code"].clone()), (429, json!("too_many_codes")), "a fourth code today to one phone");
+    assert_eq!(service.send_code("13900000042").await.0, 202);
+    assert_eq!(service.send_code("13900000043").await.0, 202);
+    let (status, body) = service.send_code("13900000044").await;
+    assert_eq!((status, body["code"].clone()), (429, json!("rate_limited")), "a seventh from one address within the hour");
+    service.spawned.stop().await.expect("stops");
+
+    let breaker = start_with(|config| config.sign_in_limits.sends_per_minute = 2).await;
+    assert_eq!(breaker.send_code("13900000045").await.0, 202);
+    assert_eq!(breaker.send_code("13900000046").await.0, 202);
+    let (status, body) = breaker.send_code("13900000047").await;
+    assert_eq!((status, body["code"].clone()), (503, json!("sms_paused")), "the gateway is protected");
+    let sent = breaker.outbox.len();
+    assert_eq!(sent, 2, "nothing sent past the breaker");
+    breaker.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn an_allowlist_removal_takes_effect_without_a_restart() {
+    let lists = tempfile::tempdir().expect("temp dir");
+    let list = lists.path().join("shenyang-housing-fair-2022.txt");
+    std::fs::write(&list, "17000000001\n17000000002\n").expect("written");
+    let lists_dir = lists.path().to_owned();
+    let service = start_with(move |config| {
+        config.allowlists = lists_dir;
+        // The housing fair's vouchers are handed out in Shenyang's second period, a week after the
+        // first: shift the demo so that the first opened eight days ago.
+        config.demo_release_in = -8 * 24 * 60;
+        config.allowlist_recheck = Duration::from_millis(100);
+        config.sign_in_limits.session_recheck = Duration::from_millis(100);
+    })
+    .await;
+    let sign_in = |account: &str, phone: &str| {
+        let claims = PartnerClaims { phone: Some(phone.into()), ..PartnerClaims::verified("jd", account, 600) };
+        sign_partner_token(SECRET.as_bytes(), &claims)
+    };
+    let (_, removed) = service.partner_token_answer(&sign_in("jd-fair-1", "17000000001")).await;
+    let (_, kept) = service.partner_token_answer(&sign_in("jd-fair-2", "17000000002")).await;
+    let (removed, kept) = (removed["token"].as_str().expect("token").to_owned(), kept["token"].as_str().expect("token").to_owned());
+    let pack = json!({ "offer": "fair-pack-2000" });
+    let shenyang = "shenyang-2022-xiaoxia";
+    // Read once while both are listed, so the sessions are cached with the list.
+    assert_eq!(service.wallet_status(&removed).await, 200);
+    std::fs::write(&list, "17000000002\n").expect("rewritten");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (status, body) = service.claim_in(shenyang, &removed, "fair-claim-0001", pack.clone()).await;
+    assert_eq!((status, body["code"].clone()), (403, json!("not_on_allowlist")), "{body}");
+    let (_, body) = service.claim_in(shenyang, &kept, "fair-claim-0002", pack).await;
+    assert_ne!(body["code"], "not_on_allowlist", "the number still listed still counts: {body}");
+    service.spawned.stop().await.expect("stops");
+}
+
+/// A merchant's till credentials, from the test's till secret.
+fn till(campaign: &str, merchant: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(TILL_SECRET.as_bytes()).expect("key");
+    mac.update(format!("{campaign}/{merchant}").as_bytes());
+    let key: String = mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("Till {campaign}/{merchant}:{key}")
+}
+
+#[tokio::test]
+async fn a_voucher_is_redeemed_only_at_its_own_campaigns_tills() {
+    // Regression: a Liaocheng till redeemed a Tianjin appliances voucher (201, 500 yuan off).
+    let service = start().await;
+    let (token, _) = service.sign_in_by_partner("jd-user-cross", None).await;
+    let (status, receipt) = service.claim(&token, "cross-claim-01", json!({ "offer": "appliances-2000-200", "location": at(IN_TIANJIN) })).await;
+    assert_eq!(status, 201, "{receipt}");
+    let code = receipt["vouchers"][0]["code"].as_str().expect("code");
+    let redeem = |till: String, order: &'static str| {
+        service
+            .client
+            .post(service.url("/till/redemptions"))
+            .header("authorization", till)
+            .json(&json!({ "voucher_code": code, "order_id": order, "total": 300_000 }))
+            .send()
+    };
+    let elsewhere = redeem(till("shenyang-2022-xiaoxia", "sy-00008"), "cross-order-1").await.expect("answers");
+    assert_eq!(elsewhere.status(), 422);
+    assert_eq!(elsewhere.json::<Value>().await.expect("json")["code"], "wrong_campaign");
+    assert_eq!(service.wallet(&token).await[0]["status"], "unused", "nothing was taken off the voucher");
+    let merchants: Value = service
+        .client
+        .get(service.url(&format!("/campaigns/{TIANJIN}/merchants?tier=appliances-2000-200&limit=1")))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let home = merchants["merchants"][0]["id"].as_str().expect("a Tianjin appliances shop");
+    let at_home = redeem(till(TIANJIN, home), "cross-order-2").await.expect("answers");
+    assert_eq!(at_home.status(), 201, "its own campaign's till takes it");
     service.spawned.stop().await.expect("stops");
 }
 

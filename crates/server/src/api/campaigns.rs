@@ -1,10 +1,10 @@
 //! Campaigns, their boundaries and their stock (read, and pushed as server-sent events).
 
-use std::{convert::Infallible, time::Duration};
+use std::{convert::Infallible, net::SocketAddr, time::Duration};
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     http::{HeaderValue, header},
     response::{
         IntoResponse, Response,
@@ -91,11 +91,16 @@ pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Res
     responses((status = 200, description = "Server-sent events", body = String, content_type = "text/event-stream"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock_events(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     if state.catalog.get(&id).is_none() {
         return Err(Problem::unknown_campaign(&id));
     }
+    // Held as long as the stream is: its place is given back when the client goes.
+    let place = state.event_streams.open(crate::limits::client_key(peer.ip())).ok_or_else(|| {
+        Problem::too_many("too_many_streams", 5, "too many event streams are open from this address; poll the stock instead")
+    })?;
     // Subscribe before reading the snapshot, so no change falls between them.
     let updates = state.ledger.subscribe();
     let snapshot = state.ledger.stock(&id).await.map_err(|_| Problem::busy("could not read the stock"))?;
@@ -115,6 +120,9 @@ pub async fn stock_events(
     // Ends at shutdown; the browser's EventSource reconnects to the next instance by itself.
     let stream = futures_util::stream::once(async move { Ok(first) })
         .chain(changes)
-        .take_until(async move { stopping.wait_for(|stopping| *stopping).await.map(|_| ()).unwrap_or(()) });
+        .take_until(async move { stopping.wait_for(|stopping| *stopping).await.map(|_| ()).unwrap_or(()) })
+        .inspect(move |_| {
+            let _ = &place;
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

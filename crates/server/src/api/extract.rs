@@ -36,6 +36,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The bearer token itself (`Authorization: Bearer <token>`), for signing out.
+pub struct BearerToken(pub String);
+
+fn bearer_token(parts: &Parts) -> Result<String, Problem> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| Problem::unauthenticated("send Authorization: Bearer <token> from a sign-in"))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
+        bearer_token(parts).map(BearerToken)
+    }
+}
+
 /// The signed-in resident (`Authorization: Bearer <token>`).
 pub struct SignedIn(pub Session);
 
@@ -43,15 +66,8 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| Problem::unauthenticated("send Authorization: Bearer <token> from a sign-in"))?;
-        match state.identity.session(token).await {
+        let token = bearer_token(parts)?;
+        match state.identity.session(&token).await {
             Ok(session) => Ok(SignedIn(session)),
             Err(crate::identity::IdentityError::Unauthenticated) => Err(Problem::unauthenticated("the session is unknown or has expired")),
             Err(error) => {

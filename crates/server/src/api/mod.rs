@@ -81,6 +81,8 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::send_code))
         .routes(routes!(sessions::sign_in))
         .routes(routes!(sessions::partner))
+        .routes(routes!(sessions::sign_out))
+        .routes(routes!(sessions::sign_out_everywhere))
         .routes(routes!(wallet::wallet))
         .routes(routes!(till::redeem))
         .routes(routes!(till::refund))
@@ -104,7 +106,7 @@ pub fn router(state: AppState) -> Router {
 async fn limit_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
     if let Some(address) = address
-        && let Err(problem) = state.limits.check_address(address) {
+        && let Err(problem) = state.limits.check_address(crate::limits::client_key(address)) {
             return problem.into_response();
         }
     next.run(request).await

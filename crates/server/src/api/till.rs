@@ -101,7 +101,8 @@ pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(b
     let redeemed = state
         .ledger
         .redeem(RedeemCommand {
-            merchant: format!("{campaign}/{}", merchant.id),
+            campaign,
+            merchant: merchant.id.clone(),
             merchant_category: merchant.category.clone(),
             voucher_code: code,
             order_id: body.order_id,
@@ -119,7 +120,7 @@ pub async fn refund(State(state): State<AppState>, headers: HeaderMap, ApiJson(b
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     let refunded = state
         .ledger
-        .refund(format!("{campaign}/{}", merchant.id), body.order_id, body.kind)
+        .refund(campaign, merchant.id.clone(), body.order_id, body.kind)
         .await
         .map_err(till_problem)?;
     Ok(Json(refunded))
