@@ -89,7 +89,7 @@ async fn main() {
         let (client, base, queue, tokens) = (client.clone(), base.clone(), Arc::clone(&queue), Arc::clone(&tokens));
         workers.push(tokio::spawn(async move {
             while let Some(resident) = queue.lock().await.pop() {
-                let claims = PartnerClaims::verified("bench", &format!("r{resident}"), 3_600);
+                let claims = PartnerClaims::verified("bench", &format!("r{resident}"), 600);
                 let token = sign_partner_token(SECRET.as_bytes(), &claims);
                 let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await;
                 let body: Value = match response {

@@ -77,7 +77,7 @@ async fn sign_in_all(client: &reqwest::Client, base: &str) -> Vec<String> {
             let _permit = limit.acquire().await.expect("open");
             let claims = PartnerClaims {
                 device: Some(format!("device-{resident}")),
-                ..PartnerClaims::verified("storm", &format!("resident-{resident}"), 3_600)
+                ..PartnerClaims::verified("storm", &format!("resident-{resident}"), 600)
             };
             let token = sign_partner_token(SECRET.as_bytes(), &claims);
             let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
@@ -350,4 +350,88 @@ async fn sigterm_in_the_middle_of_a_storm_lets_claims_under_way_finish() {
     let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
     assert_eq!((claims, vouchers, claimed), (acknowledged as i64, acknowledged as i64, acknowledged as i64));
     assert_eq!((stock, most), (i64::from(STOCK), 1));
+}
+
+/// A partner sign-in for `account`, as a webview would send it.
+fn partner_sign_in(client: &reqwest::Client, base: &str, account: &str) -> reqwest::RequestBuilder {
+    let token = sign_partner_token(SECRET.as_bytes(), &PartnerClaims::verified("storm", account, 600));
+    client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ins_cut_off_mid_way_during_a_storm_stall_nothing() {
+    // Regression: 400 partner sign-ins whose clients hung up within 4 ms, during a claim storm,
+    // left pooled connections inside BEGIN IMMEDIATE ("cannot start a transaction within a
+    // transaction"); then the ledger's batch met "database is locked", answered 503 and every
+    // later sign-in and claim failed.
+    let campaigns = storm_campaigns();
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = Service::start(&config(campaigns.path(), data.path())).await.expect("starts").spawn().expect("bound");
+    let base = service.base_url();
+    let client = client();
+    let tokens = sign_in_all(&client, &base).await;
+    const STORM: Duration = Duration::from_secs(10);
+    let started = std::time::Instant::now();
+
+    // The storm: every resident claims again and again, new keys each wave, for ten seconds.
+    let storm_task = {
+        let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
+        tokio::spawn(async move {
+            let mut answered = 0usize;
+            let mut wave = 0;
+            while started.elapsed() < STORM {
+                answered += storm(&client, &base, &tokens[..400], &format!("wave-{wave}")).await.iter().flatten().count();
+                wave += 1;
+            }
+            answered
+        })
+    };
+    // Sign-ins whose clients give up after 0 to 10 ms, at every stage of the sign-in.
+    let cut_off = {
+        let base = base.clone();
+        tokio::spawn(async move {
+            let impatient = reqwest::Client::new();
+            let mut tasks = Vec::new();
+            for n in 0..400 {
+                let wait = Duration::from_micros(rand::random_range(0..10_000));
+                let request = partner_sign_in(&impatient, &base, &format!("impatient-{n}")).timeout(wait);
+                tasks.push(tokio::spawn(async move { request.send().await.is_ok() }));
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            for task in tasks {
+                let _ = task.await;
+            }
+        })
+    };
+    // Fifty patient residents signing in during the storm: every one gets in.
+    let mut patient = Vec::new();
+    for n in 0..50 {
+        let (client, base) = (client.clone(), base.clone());
+        patient.push(tokio::spawn(async move { partner_sign_in(&client, &base, &format!("patient-{n}")).send().await.map(|response| response.status().as_u16()) }));
+        tokio::time::sleep(STORM / 60).await;
+    }
+    for task in patient {
+        assert_eq!(task.await.expect("task").expect("answered"), 201, "a sign-in during the storm");
+    }
+    cut_off.await.expect("cut-off sign-ins sent");
+    let answered = storm_task.await.expect("storm");
+    assert!(answered > 0);
+
+    // After it all, a new resident signs in and claims at once.
+    let response = partner_sign_in(&client, &base, "after-the-storm").send().await.expect("answers");
+    assert_eq!(response.status(), 201);
+    let token = response.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_owned();
+    let asked = std::time::Instant::now();
+    let claimed = client
+        .post(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/claims"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "after-the-storm-1")
+        .json(&json!({ "offer": "single-5000-500", "location": { "latitude": LIAOCHENG_AT.0, "longitude": LIAOCHENG_AT.1, "accuracy": 20.0 } }))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .expect("answered within 2 s");
+    assert_eq!(claimed.status(), 201, "{:?}", claimed.text().await);
+    assert!(asked.elapsed() < Duration::from_secs(2));
+    service.stop().await.expect("stops cleanly");
 }
