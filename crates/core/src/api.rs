@@ -61,6 +61,17 @@ impl ProblemDetails {
             extensions: serde_json::Map::new(),
         }
     }
+
+    /// A refusal by the rules, as the service sends it and the app reads it: the refusal's
+    /// stable code, its words, and its own fields (when a release opens, which period was used
+    /// up …) as extension members. The one encoder of refusals, for claims and tills alike.
+    pub fn refusal<R: Serialize>(status: u16, code: &str, title: &str, detail: impl Into<String>, refusal: &R) -> ProblemDetails {
+        let mut problem = ProblemDetails::new(status, code, title, detail);
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(refusal) {
+            problem.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
+        }
+        problem
+    }
 }
 
 #[cfg(test)]

@@ -94,6 +94,15 @@ pub struct SignInCommand {
     pub session_expires_at: i64,
 }
 
+/// A till's refund of an order.
+#[derive(Clone, Debug)]
+pub struct RefundCommand {
+    pub campaign: String,
+    pub merchant: String,
+    pub order_id: String,
+    pub kind: RefundKind,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Redeemed {
     pub redemption_id: i64,
@@ -139,7 +148,7 @@ enum Command {
     Claim(ClaimCommand, Reply<Answer>),
     Stock(String, Reply<Vec<OfferStock>>),
     Redeem(RedeemCommand, Reply<Redeemed>),
-    Refund { campaign: String, merchant: String, order_id: String, kind: RefundKind, reply: Reply<Vec<RefundedVoucher>> },
+    Refund(RefundCommand, Reply<Vec<RefundedVoucher>>),
     SignIn(SignInCommand, Reply<ResidentId>),
 }
 
@@ -151,7 +160,7 @@ impl Command {
             Command::Claim(_, to) => drop(to.send(Err(failed()))),
             Command::Stock(_, to) => drop(to.send(Err(failed()))),
             Command::Redeem(_, to) => drop(to.send(Err(failed()))),
-            Command::Refund { reply, .. } => drop(reply.send(Err(failed()))),
+            Command::Refund(_, to) => drop(to.send(Err(failed()))),
             Command::SignIn(_, to) => drop(to.send(Err(failed()))),
         }
     }
@@ -196,8 +205,8 @@ impl Ledger {
         self.ask(|reply| Command::Redeem(command, reply)).await
     }
 
-    pub async fn refund(&self, campaign: String, merchant: String, order_id: String, kind: RefundKind) -> Result<Vec<RefundedVoucher>, LedgerError> {
-        self.ask(|reply| Command::Refund { campaign, merchant, order_id, kind, reply }).await
+    pub async fn refund(&self, command: RefundCommand) -> Result<Vec<RefundedVoucher>, LedgerError> {
+        self.ask(|reply| Command::Refund(command, reply)).await
     }
 
     /// Signs a checked credential in; the session is durable when this returns.
@@ -505,9 +514,9 @@ impl Decider {
                     let result = self.redeem(db, view, redeem, now).await?;
                     decided.push(Decided::Redeem(reply, result));
                 }
-                Command::Refund { campaign, merchant, order_id, kind, reply } => {
+                Command::Refund(refund, reply) => {
                     flush(db, view, pending).await?;
-                    let result = self.refund(db, view, &campaign, &merchant, &order_id, kind, now).await?;
+                    let result = self.refund(db, view, &refund, now).await?;
                     decided.push(Decided::Refund(reply, result));
                 }
                 Command::SignIn(sign_in, reply) => {
@@ -793,24 +802,21 @@ impl Decider {
         Ok(Ok(Redeemed { redemption_id, voucher: redeem.voucher_code, tier: voucher.tier, amount_off }))
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn refund(
         &self,
         db: &mut SqliteConnection,
         view: &mut View,
-        campaign_id: &str,
-        merchant: &str,
-        order_id: &str,
-        kind: RefundKind,
+        refund: &RefundCommand,
         now: Instant,
     ) -> Result<Result<Vec<RefundedVoucher>, TillRefusal>, sqlx::Error> {
+        let (campaign_id, kind) = (refund.campaign.as_str(), refund.kind);
         let rows: Vec<RedeemedRow> = sqlx::query_as(
             "SELECT r.id AS redemption, v.id AS voucher, v.code, v.tier, v.expires_at, v.resident
              FROM redemptions r JOIN vouchers v ON r.voucher = v.id
              WHERE r.merchant = ?1 AND r.order_id = ?2 AND v.campaign = ?3 AND r.refund IS NULL",
         )
-        .bind(merchant_key(campaign_id, merchant))
-        .bind(order_id)
+        .bind(merchant_key(campaign_id, &refund.merchant))
+        .bind(&refund.order_id)
         .bind(campaign_id)
         .fetch_all(&mut *db)
         .await?;
@@ -1140,9 +1146,6 @@ fn refusal_answer(campaign: &Campaign, refusal: &Refusal) -> (u16, String) {
         Refusal::LocationRequired | Refusal::LocationUncertain | Refusal::LocationInaccurate | Refusal::StoreRequired => 422,
         _ => 409,
     };
-    let mut problem = ProblemDetails::new(status, refusal.code(), &refusal.to_string(), format!("{} ({})", refusal, campaign.id));
-    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(refusal) {
-        problem.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
-    }
+    let problem = ProblemDetails::refusal(status, refusal.code(), &refusal.to_string(), format!("{} ({})", refusal, campaign.id), refusal);
     (status, serde_json::to_string(&problem).unwrap_or_default())
 }

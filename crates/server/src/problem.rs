@@ -10,14 +10,20 @@ use huiquan_core::api::ProblemDetails;
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub status: StatusCode,
-    pub details: ProblemDetails,
+    /// Boxed: a `Result<_, Problem>` stays small on the happy path.
+    pub details: Box<ProblemDetails>,
     /// Seconds, sent as Retry-After (429, 503).
     pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Problem {
-        Problem { status, details: ProblemDetails::new(status.as_u16(), code, title, detail), retry_after: None }
+        Problem { status, details: Box::new(ProblemDetails::new(status.as_u16(), code, title, detail)), retry_after: None }
+    }
+
+    /// A refusal by the rules (see [`ProblemDetails::refusal`]).
+    pub fn refusal<R: serde::Serialize>(status: StatusCode, code: &str, title: &str, detail: impl Into<String>, refusal: &R) -> Problem {
+        Problem { status, details: Box::new(ProblemDetails::refusal(status.as_u16(), code, title, detail, refusal)), retry_after: None }
     }
 
     pub fn rate_limited(retry_after_s: u64, detail: &str) -> Problem {

@@ -18,7 +18,7 @@ use sha2::Sha256;
 use super::extract::ApiJson;
 use crate::{
     AppState, Problem,
-    ledger::{LedgerError, RedeemCommand, Redeemed, RefundedVoucher, TillRefusal},
+    ledger::{LedgerError, RedeemCommand, Redeemed, RefundCommand, RefundedVoucher, TillRefusal},
     merchants::Merchant,
 };
 
@@ -75,11 +75,7 @@ fn till_problem(error: LedgerError) -> Problem {
         LedgerError::Refused(TillRefusal::UnknownOrder) => Problem::new(StatusCode::NOT_FOUND, "unknown_order", "No such order", "no voucher was used on this order here"),
         LedgerError::Refused(TillRefusal::WrongCampaign) => Problem::unprocessable("wrong_campaign", "the voucher is not of this merchant's campaign"),
         LedgerError::Refused(TillRefusal::Rule(refusal)) => {
-            let mut problem = Problem::new(StatusCode::CONFLICT, refusal.code(), "Voucher refused", refusal.to_string());
-            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&refusal) {
-                problem.details.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
-            }
-            problem
+            Problem::refusal(StatusCode::CONFLICT, refusal.code(), "Voucher refused", refusal.to_string(), &refusal)
         }
         other => {
             tracing::error!(error = %other, "till request not written");
@@ -120,7 +116,7 @@ pub async fn refund(State(state): State<AppState>, headers: HeaderMap, ApiJson(b
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     let refunded = state
         .ledger
-        .refund(campaign, merchant.id.clone(), body.order_id, body.kind)
+        .refund(RefundCommand { campaign, merchant: merchant.id.clone(), order_id: body.order_id, kind: body.kind })
         .await
         .map_err(till_problem)?;
     Ok(Json(refunded))

@@ -12,11 +12,24 @@ use super::extract::SignedIn;
 use crate::{AppState, Problem};
 
 
+/// One voucher of the wallet as stored.
+#[derive(sqlx::FromRow)]
+struct WalletRow {
+    id: i64,
+    code: String,
+    campaign: String,
+    tier: String,
+    offer: String,
+    claimed_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
 /// The signed-in resident's vouchers, newest first.
 #[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])),
     responses((status = 200, description = "The vouchers", body = Vec<WalletVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<impl IntoResponse, Problem> {
-    let rows: Vec<(i64, String, String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<WalletRow> = sqlx::query_as(
         "SELECT v.id, v.code, v.campaign, v.tier, c.offer, c.claimed_at, v.expires_at, v.used_at
          FROM vouchers v JOIN claims c ON c.id = v.claim WHERE v.resident = ?1 ORDER BY v.id DESC",
     )
@@ -30,27 +43,27 @@ pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) 
     let now = jiff::Timestamp::now().as_millisecond();
     let vouchers: Vec<WalletVoucher> = rows
         .into_iter()
-        .filter_map(|(id, code, campaign_id, tier_id, offer, claimed_at_ms, expires_at_ms, used_at_ms)| {
-            let campaign = state.catalog.get(&campaign_id)?;
-            let (theme, tier) = campaign.tier(&tier_id)?;
-            let status = match used_at_ms {
+        .filter_map(|row| {
+            let campaign = state.catalog.get(&row.campaign)?;
+            let (theme, tier) = campaign.tier(&row.tier)?;
+            let status = match row.used_at {
                 Some(_) => VoucherStatus::Used,
-                None if now >= expires_at_ms => VoucherStatus::Expired,
+                None if now >= row.expires_at => VoucherStatus::Expired,
                 None => VoucherStatus::Unused,
             };
             Some(WalletVoucher {
-                id,
-                code,
+                id: row.id,
+                code: row.code,
                 accepted_categories: campaign.accepting_categories(theme, tier).to_vec(),
-                campaign: campaign_id,
+                campaign: row.campaign,
                 threshold: tier.threshold,
                 discount: tier.discount,
-                tier: tier_id,
-                offer,
-                claimed_at_ms,
-                expires_at_ms,
+                tier: row.tier,
+                offer: row.offer,
+                claimed_at_ms: row.claimed_at,
+                expires_at_ms: row.expires_at,
                 status,
-                used_at_ms,
+                used_at_ms: row.used_at,
             })
         })
         .collect();
