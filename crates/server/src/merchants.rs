@@ -33,7 +33,42 @@ pub enum MerchantError {
 /// Every campaign's merchants.
 #[derive(Debug, Default)]
 pub struct Merchants {
-    by_campaign: HashMap<String, Vec<Merchant>>,
+    by_campaign: HashMap<String, Vec<Listed>>,
+}
+
+/// A merchant with the text a search looks in, normalised once at load.
+#[derive(Debug)]
+struct Listed {
+    merchant: Merchant,
+    haystack: String,
+}
+
+/// Limits of a search, so that a crafted query cannot make the service scan without end.
+pub mod search_limits {
+    /// Characters of search text. Longer is no shop's name.
+    pub const TEXT_CHARS: usize = 64;
+    /// Words of search text.
+    pub const WORDS: usize = 8;
+    /// How far into the results a page may start.
+    pub const OFFSET: usize = 10_000;
+    /// Results per page.
+    pub const LIMIT: usize = 100;
+}
+
+/// Text as searches compare it: NFKC (so full-width `ＡＢＣ１` is `ABC1`), then lower case.
+pub fn normalise(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc().collect::<String>().to_lowercase()
+}
+
+impl Listed {
+    fn new(merchant: Merchant) -> Listed {
+        let haystack = normalise(&format!(
+            "{} {} {} {} {} {}",
+            merchant.name.zh_hans, merchant.name.en, merchant.address.zh_hans, merchant.address.en, merchant.district.zh_hans, merchant.district.en
+        ));
+        Listed { merchant, haystack }
+    }
 }
 
 /// A search: words in the name or address, categories, a position for nearest-first.
@@ -59,7 +94,7 @@ fn distance_m((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
 
 impl Merchants {
     pub fn get(&self, campaign: &str, id: &str) -> Option<&Merchant> {
-        self.by_campaign.get(campaign)?.iter().find(|merchant| merchant.id == id)
+        self.by_campaign.get(campaign)?.iter().map(|listed| &listed.merchant).find(|merchant| merchant.id == id)
     }
 
     pub fn count(&self, campaign: &str) -> usize {
@@ -68,25 +103,13 @@ impl Merchants {
 
     pub fn search(&self, campaign: &str, query: &MerchantQuery) -> MerchantPage {
         let all = self.by_campaign.get(campaign).map(Vec::as_slice).unwrap_or_default();
-        let words: Vec<String> = query
-            .text
-            .as_deref()
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let text = normalise(query.text.as_deref().unwrap_or_default());
+        let words: Vec<&str> = text.split_whitespace().collect();
         let mut hits: Vec<MerchantHit> = all
             .iter()
-            .filter(|merchant| query.categories.is_empty() || query.categories.contains(&merchant.category))
-            .filter(|merchant| {
-                let haystack = format!(
-                    "{} {} {} {} {} {}",
-                    merchant.name.zh_hans, merchant.name.en, merchant.address.zh_hans, merchant.address.en, merchant.district.zh_hans, merchant.district.en
-                )
-                .to_lowercase();
-                words.iter().all(|word| haystack.contains(word))
-            })
-            .map(|merchant| MerchantHit {
+            .filter(|listed| query.categories.is_empty() || query.categories.contains(&listed.merchant.category))
+            .filter(|listed| words.iter().all(|word| listed.haystack.contains(word)))
+            .map(|Listed { merchant, .. }| MerchantHit {
                 distance_m: match (query.near, merchant.lat, merchant.lon) {
                     (Some(from), Some(lat), Some(lon)) => Some(distance_m(from, (lat, lon))),
                     _ => None,
@@ -140,7 +163,14 @@ pub async fn load<'a>(
         transaction.commit().await?;
         by_campaign.insert(campaign.id.clone(), file.merchants);
     }
-    Ok(Merchants { by_campaign })
+    Ok(Merchants::from_lists(by_campaign))
+}
+
+impl Merchants {
+    /// Every campaign's list, indexed for search.
+    pub fn from_lists(lists: HashMap<String, Vec<Merchant>>) -> Merchants {
+        Merchants { by_campaign: lists.into_iter().map(|(campaign, merchants)| (campaign, merchants.into_iter().map(Listed::new).collect())).collect() }
+    }
 }
 
 fn check(campaign: &Campaign, boundary: Option<&Boundary>, merchants: &[Merchant], path: &Path) -> Result<(), MerchantError> {
@@ -193,8 +223,7 @@ mod tests {
 
     #[test]
     fn nearest_first_then_online_shops_and_filters_combine() {
-        let merchants = Merchants {
-            by_campaign: HashMap::from([(
+        let merchants = Merchants::from_lists(HashMap::from([(
                 "c".to_owned(),
                 vec![
                     merchant("far", "fuel", Some((39.20, 117.30))),
@@ -202,14 +231,16 @@ mod tests {
                     merchant("near", "fuel", Some((39.12, 117.20))),
                     merchant("diner", "dining", Some((39.12, 117.20))),
                 ],
-            )]),
-        };
+            )]));
         let query = MerchantQuery { categories: vec!["fuel".into()], near: Some((39.12, 117.2)), limit: 10, ..Default::default() };
         let page = merchants.search("c", &query);
         let order: Vec<&str> = page.merchants.iter().map(|hit| hit.merchant.id.as_str()).collect();
         assert_eq!(order, ["near", "far", "online"]);
         assert!(page.merchants[1].distance_m.is_some_and(|metres| (11_000.0..14_000.0).contains(&metres)));
         let page = merchants.search("c", &MerchantQuery { text: Some("DIN".into()), limit: 10, ..Default::default() });
+        assert_eq!(page.total, 1);
+        // Full-width letters, as Chinese keyboards type them, find the same shop.
+        let page = merchants.search("c", &MerchantQuery { text: Some("ＤＩＮ".into()), limit: 10, ..Default::default() });
         assert_eq!(page.total, 1);
         let page = merchants.search("c", &MerchantQuery { limit: 2, offset: 3, ..Default::default() });
         assert_eq!((page.total, page.merchants.len()), (4, 1));

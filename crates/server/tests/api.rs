@@ -557,3 +557,29 @@ async fn a_resident_tapping_too_fast_is_told_when_to_retry() {
     assert_eq!(limited.json::<Value>().await.expect("json")["code"], "rate_limited");
     service.spawned.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn merchant_search_is_bounded_and_reads_full_width_text() {
+    let service = start().await;
+    let service = &service;
+    let search = |query: String| {
+        let url = service.url(&format!("/campaigns/{TIANJIN}/merchants?{query}"));
+        async move {
+            let response = service.client.get(url).send().await.expect("answers");
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = search(format!("q={}", "a".repeat(65))).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_query")), "too long");
+    let (status, body) = search(format!("q={}", ["a"; 9].join("%20"))).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_query")), "too many words");
+    let (status, body) = search("offset=10001".into()).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_query")), "too far");
+    let (status, plain) = search("q=road&limit=1".into()).await;
+    assert_eq!(status, 200);
+    assert!(plain["total"].as_u64().is_some_and(|total| total > 0), "{plain}");
+    // Full-width "ＲＯＡＤ", as a Chinese keyboard may type it, finds the same shops.
+    let (status, wide) = search("q=%EF%BC%B2%EF%BC%AF%EF%BC%A1%EF%BC%A4&limit=1".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(wide["total"], plain["total"]);
+}

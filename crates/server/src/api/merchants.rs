@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::{
     AppState, Problem,
-    merchants::{MerchantPage, MerchantQuery},
+    merchants::{MerchantPage, MerchantQuery, search_limits},
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,12 +65,23 @@ pub async fn search(
             }
         }
     };
+    let text = params.q.unwrap_or_default();
+    if text.chars().count() > search_limits::TEXT_CHARS || text.split_whitespace().count() > search_limits::WORDS {
+        return Err(Problem::unprocessable(
+            "invalid_query",
+            format!("search text is at most {} characters in {} words", search_limits::TEXT_CHARS, search_limits::WORDS),
+        ));
+    }
+    let offset = params.offset.unwrap_or(0);
+    if offset > search_limits::OFFSET {
+        return Err(Problem::unprocessable("invalid_query", format!("offset is at most {}", search_limits::OFFSET)));
+    }
     let query = MerchantQuery {
-        text: params.q,
+        text: Some(text),
         categories,
         near,
-        limit: params.limit.unwrap_or(20).clamp(1, 100),
-        offset: params.offset.unwrap_or(0),
+        limit: params.limit.unwrap_or(20).clamp(1, search_limits::LIMIT),
+        offset,
     };
     Ok(Json(state.merchants.search(&id, &query)))
 }
