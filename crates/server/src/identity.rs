@@ -623,6 +623,12 @@ impl Identity {
         Ok(ended)
     }
 
+    /// Forgets addresses whose allowance of codes is full again.
+    pub fn prune_limits(&self) {
+        self.sends_per_address.retain_recent();
+        self.sends_per_address.shrink_to_fit();
+    }
+
     /// Deletes what has run out: sessions, codes whose windows have passed, used token ids.
     pub async fn prune(&self) -> Result<u64, sqlx::Error> {
         let now = now_ms();

@@ -73,6 +73,10 @@ pub struct Config {
     /// Requests per second allowed from one address (bursts of 10 times that).
     #[arg(long, env = "HUIQUAN_RATE_PER_ADDRESS", default_value_t = 50)]
     pub rate_per_address: u32,
+    /// Proxies trusted to say who the client is (`X-Forwarded-For`, `Forwarded`), as addresses
+    /// or networks: `10.0.0.0/8,::1`. None by default: each connection's address is the client.
+    #[arg(long, env = "HUIQUAN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: limits::TrustedProxies,
     /// Claims and sign-ins per second allowed for one resident (bursts of 5 times that).
     #[arg(long, env = "HUIQUAN_RATE_PER_RESIDENT", default_value_t = 2)]
     pub rate_per_resident: u32,
@@ -134,6 +138,7 @@ pub(crate) struct AppState {
     pub identity: identity::Identity,
     pub pool: sqlx::SqlitePool,
     pub limits: Arc<limits::RateLimits>,
+    pub trusted_proxies: Arc<limits::TrustedProxies>,
     pub event_streams: streams::EventStreams,
     pub till_secret: Arc<Vec<u8>>,
     /// Turns true when the service begins to shut down: endless responses (server-sent
@@ -205,7 +210,9 @@ impl Service {
             "campaigns loaded"
         );
         let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
-        spawn_upkeep(identity.clone(), allowlists, pool.clone(), identity_key, config.allowlist_recheck, stopping_receiver.clone());
+        let limits = Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident));
+        let upkeep = Upkeep { identity: identity.clone(), allowlists, pool: pool.clone(), key: identity_key, limits: Arc::clone(&limits) };
+        upkeep.spawn(config.allowlist_recheck, stopping_receiver.clone());
         let event_streams = streams::EventStreams::new(config.stream_limits);
         let state = AppState {
             catalog,
@@ -214,7 +221,8 @@ impl Service {
             ledger,
             identity,
             pool,
-            limits: Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident)),
+            limits: Arc::clone(&limits),
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
             stopping: stopping_receiver,
@@ -293,36 +301,47 @@ impl Spawned {
 }
 
 /// What runs beside the requests until shutdown: allowlist files read again when they change,
-/// and what has run out (sessions, codes, used partner tokens) deleted.
-fn spawn_upkeep(
+/// what has run out (sessions, codes, used partner tokens) deleted, and rate-limit tables
+/// cleared of clients not seen lately.
+struct Upkeep {
     identity: identity::Identity,
-    mut allowlists: identity::Allowlists,
+    allowlists: identity::Allowlists,
     pool: sqlx::SqlitePool,
     key: codes::DigestKey,
-    allowlist_recheck: std::time::Duration,
-    mut stopping: tokio::sync::watch::Receiver<bool>,
-) {
-    /// How often expired rows are deleted.
-    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-    tokio::spawn(async move {
-        let mut recheck = tokio::time::interval(allowlist_recheck);
-        let mut prune = tokio::time::interval(PRUNE_EVERY);
-        loop {
-            tokio::select! {
-                _ = async { stopping.wait_for(|stopping| *stopping).await.map(|_| ()) } => break,
-                _ = recheck.tick() => {
-                    if let Err(error) = allowlists.refresh(&pool, &key).await {
-                        tracing::error!(%error, "allowlists not read again; the lists read before stay in force");
+    limits: Arc<limits::RateLimits>,
+}
+
+impl Upkeep {
+    /// How often expired rows are deleted and rate-limit tables pruned.
+    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+    fn spawn(mut self, allowlist_recheck: std::time::Duration, mut stopping: tokio::sync::watch::Receiver<bool>) {
+        tokio::spawn(async move {
+            let mut recheck = tokio::time::interval(allowlist_recheck);
+            let mut prune = tokio::time::interval(Self::PRUNE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = async { stopping.wait_for(|stopping| *stopping).await.map(|_| ()) } => break,
+                    _ = recheck.tick() => {
+                        if let Err(error) = self.allowlists.refresh(&self.pool, &self.key).await {
+                            tracing::error!(%error, "allowlists not read again; the lists read before stay in force");
+                        }
                     }
+                    _ = prune.tick() => self.prune().await,
                 }
-                _ = prune.tick() => match identity.prune().await {
-                    Ok(pruned) if pruned > 0 => tracing::info!(pruned, "expired sessions, codes and token ids deleted"),
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "pruning failed; tried again later"),
-                },
             }
+        });
+    }
+
+    async fn prune(&self) {
+        self.limits.prune();
+        self.identity.prune_limits();
+        match self.identity.prune().await {
+            Ok(pruned) if pruned > 0 => tracing::info!(pruned, "expired sessions, codes and token ids deleted"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "pruning failed; tried again later"),
         }
-    });
+    }
 }
 
 /// Starts the service and serves until `shutdown`.

@@ -583,3 +583,21 @@ async fn merchant_search_is_bounded_and_reads_full_width_text() {
     assert_eq!(status, 200);
     assert_eq!(wide["total"], plain["total"]);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
+    let service = start_with(|config| {
+        config.trusted_proxies = "127.0.0.1".parse().expect("valid");
+        config.rate_per_address = 1;
+    })
+    .await;
+    let time = |client: &'static str| service.client.get(service.url("/time")).header("x-forwarded-for", client).send();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(time("203.0.113.1").await.expect("answers").status().as_u16());
+    }
+    assert!(statuses.contains(&429), "one client past its burst is limited: {statuses:?}");
+    assert_eq!(time("203.0.113.2").await.expect("answers").status(), 200, "another client behind the same proxy is not");
+    assert_eq!(time("2001:db8:1:2::1, 203.0.113.1").await.expect("answers").status(), 429, "what the client wrote at the far end is not believed");
+    service.spawned.stop().await.expect("stops");
+}

@@ -1,10 +1,11 @@
 //! Campaigns, their boundaries and their stock (read, and pushed as server-sent events).
 
-use std::{convert::Infallible, net::SocketAddr, time::Duration};
+use std::{convert::Infallible, time::Duration};
 
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, State},
+    Extension,
+    extract::{Path, State},
     http::{HeaderValue, header},
     response::{
         IntoResponse, Response,
@@ -18,7 +19,7 @@ use huiquan_core::{
 };
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::{AppState, Problem};
+use crate::{AppState, Problem, limits::ClientAddress};
 
 /// The service's clock. Never cached: a stale time would skew every countdown.
 /// The service's clock: the app counts down to releases with it, not with the phone's.
@@ -91,14 +92,14 @@ pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Res
     responses((status = 200, description = "Server-sent events", body = String, content_type = "text/event-stream"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock_events(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     if state.catalog.get(&id).is_none() {
         return Err(Problem::unknown_campaign(&id));
     }
     // Held as long as the stream is: its place is given back when the client goes.
-    let place = state.event_streams.open(crate::limits::client_key(peer.ip())).ok_or_else(|| {
+    let place = state.event_streams.open(client).ok_or_else(|| {
         Problem::too_many("too_many_streams", 5, "too many event streams are open from this address; poll the stock instead")
     })?;
     // Subscribe before reading the snapshot, so no change falls between them.

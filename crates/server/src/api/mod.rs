@@ -23,7 +23,10 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{AppState, Problem};
+use crate::{
+    AppState, Problem,
+    limits::{ClientAddress, client_key},
+};
 
 /// The largest request body the API reads: a claim or a till order is far smaller.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -102,12 +105,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Refuses an address that sends more than its share, before any work is done.
-async fn limit_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
-    if let Some(address) = address
-        && let Err(problem) = state.limits.check_address(crate::limits::client_key(address)) {
-            return problem.into_response();
-        }
+/// Works out who the client is (behind trusted proxies, from the forwarding chain), and refuses
+/// one that sends more than its share before any work is done. Handlers read the client as a
+/// `ClientAddress` extension.
+async fn limit_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return Problem::bad_request("no_client_address", "the connection has no address").into_response();
+    };
+    let client = client_key(state.trusted_proxies.client(peer.ip(), request.headers()));
+    if let Err(problem) = state.limits.check_address(client) {
+        return problem.into_response();
+    }
+    request.extensions_mut().insert(ClientAddress(client));
     next.run(request).await
 }

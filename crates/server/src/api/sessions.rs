@@ -1,10 +1,8 @@
 //! Signing in: a phone and a one-time code, or a partner app's signed token.
 
-use std::net::SocketAddr;
-
 use axum::{
-    Json,
-    extract::{ConnectInfo, State},
+    Extension, Json,
+    extract::State,
     http::StatusCode,
     response::IntoResponse,
 };
@@ -14,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::identity::SignedIn;
 
 use super::extract::{ApiJson, BearerToken, SignedIn as SignedInResident};
-use crate::{AppState, Problem, identity::IdentityError};
+use crate::{AppState, Problem, identity::IdentityError, limits::ClientAddress};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,10 +79,10 @@ pub(crate) fn identity_problem(error: IdentityError) -> Problem {
     responses((status = 202, description = "Sent", body = CodeSent), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn send_code(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<impl IntoResponse, Problem> {
-    state.identity.send_code(&body.phone, crate::limits::client_key(peer.ip())).await.map_err(identity_problem)?;
+    state.identity.send_code(&body.phone, client).await.map_err(identity_problem)?;
     Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_s: state.identity.code_valid_s() })))
 }
 
