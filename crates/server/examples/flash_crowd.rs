@@ -61,6 +61,12 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
+/// Where resident `n` connects from, as the proxy says: one address each.
+fn resident_address(resident: usize) -> String {
+    let n = resident as u32;
+    std::net::Ipv4Addr::from(0x0A00_0000 | (n & 0x00FF_FFFF)).to_string()
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -75,8 +81,9 @@ async fn main() {
     let mut config = Config::local(&repo_root(), data.path().to_owned());
     config.campaigns = campaigns.path().to_owned();
     config.partner_secrets = format!("bench={SECRET}").parse().expect("valid");
-    config.rate_per_address = 10_000_000;
-    config.rate_per_resident = 1_000;
+    // The real rate limits stay on: the load generator plays the proxy in front of the service,
+    // and each resident comes from an address of their own (X-Forwarded-For).
+    config.trusted_proxies = "127.0.0.1".parse().expect("valid");
     let service = Service::start(&config).await.expect("starts").spawn().expect("bound");
     let base = service.base_url();
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
@@ -91,7 +98,12 @@ async fn main() {
             while let Some(resident) = queue.lock().await.pop() {
                 let claims = PartnerClaims::verified("bench", &format!("r{resident}"), 600);
                 let token = sign_partner_token(SECRET.as_bytes(), &claims);
-                let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await;
+                let response = client
+                    .post(format!("{base}/api/v1/sessions/partner"))
+                    .header("x-forwarded-for", resident_address(resident))
+                    .json(&json!({ "token": token }))
+                    .send()
+                    .await;
                 let body: Value = match response {
                     Ok(response) => response.json().await.unwrap_or_default(),
                     Err(_) => Value::Null,
@@ -135,6 +147,7 @@ async fn main() {
                 let response = client
                     .post(format!("{base}/api/v1/campaigns/{CAMPAIGN}/claims"))
                     .bearer_auth(&tokens[resident])
+                    .header("x-forwarded-for", resident_address(resident))
                     .header("Idempotency-Key", format!("bench-{resident}-{tier}"))
                     .json(&json!({ "offer": TIERS[tier], "location": { "latitude": 36.456, "longitude": 115.985, "accuracy": 20.0 } }))
                     .send()

@@ -10,6 +10,7 @@ mod limits;
 pub mod merchants;
 mod problem;
 mod static_files;
+mod serve;
 mod store;
 mod streams;
 
@@ -21,6 +22,7 @@ use tokio::net::TcpListener;
 
 pub use catalog::Catalog;
 pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
+pub use serve::ConnectionLimits;
 pub use streams::StreamLimits;
 pub use problem::Problem;
 /// A merchant's till key (how a till authenticates: see `api::till`).
@@ -89,6 +91,16 @@ pub struct Config {
     /// How many event streams may be open, per client and in all.
     #[arg(skip)]
     pub stream_limits: StreamLimits,
+    /// Connections open at once from one client address (IPv6: its /64); trusted proxies are
+    /// held only to `--max-connections`.
+    #[arg(long, env = "HUIQUAN_CONNECTIONS_PER_CLIENT", default_value_t = ConnectionLimits::default().per_client)]
+    pub connections_per_client: usize,
+    /// Connections open at once in all.
+    #[arg(long, env = "HUIQUAN_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().total)]
+    pub max_connections: usize,
+    /// How long a request's head and body may take (the counts come from the two flags above).
+    #[arg(skip)]
+    pub connection_limits: ConnectionLimits,
     /// How often the allowlist files are checked for changes.
     #[arg(skip = std::time::Duration::from_secs(30))]
     pub allowlist_recheck: std::time::Duration,
@@ -139,7 +151,7 @@ pub(crate) struct AppState {
     pub pool: sqlx::SqlitePool,
     pub limits: Arc<limits::RateLimits>,
     pub trusted_proxies: Arc<limits::TrustedProxies>,
-    pub event_streams: streams::EventStreams,
+    pub event_streams: streams::Places,
     pub till_secret: Arc<Vec<u8>>,
     /// Turns true when the service begins to shut down: endless responses (server-sent
     /// events) end then, so that graceful shutdown does not wait on them for ever.
@@ -157,7 +169,9 @@ pub struct Service {
     listener: TcpListener,
     router: Router,
     stopping: tokio::sync::watch::Sender<bool>,
-    event_streams: streams::EventStreams,
+    event_streams: streams::Places,
+    connection_limits: ConnectionLimits,
+    trusted_proxies: Arc<limits::TrustedProxies>,
     /// Held while the service runs: no second process opens the same database.
     _data_dir_lock: store::DataDirLock,
 }
@@ -213,7 +227,8 @@ impl Service {
         let limits = Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident));
         let upkeep = Upkeep { identity: identity.clone(), allowlists, pool: pool.clone(), key: identity_key, limits: Arc::clone(&limits) };
         upkeep.spawn(config.allowlist_recheck, stopping_receiver.clone());
-        let event_streams = streams::EventStreams::new(config.stream_limits);
+        let event_streams = streams::Places::new(config.stream_limits.per_client, config.stream_limits.total);
+        let trusted_proxies = Arc::new(config.trusted_proxies.clone());
         let state = AppState {
             catalog,
             boundaries: Arc::new(boundaries),
@@ -222,7 +237,7 @@ impl Service {
             identity,
             pool,
             limits: Arc::clone(&limits),
-            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            trusted_proxies: Arc::clone(&trusted_proxies),
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
             stopping: stopping_receiver,
@@ -234,7 +249,19 @@ impl Service {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Listen { addr: config.addr, source })?;
-        Ok(Service { listener, router, stopping, event_streams, _data_dir_lock: data_dir_lock })
+        Ok(Service {
+            listener,
+            router,
+            stopping,
+            event_streams,
+            connection_limits: ConnectionLimits {
+                per_client: config.connections_per_client,
+                total: config.max_connections,
+                ..config.connection_limits
+            },
+            trusted_proxies,
+            _data_dir_lock: data_dir_lock,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -253,10 +280,7 @@ impl Service {
             shutdown.await;
             stopping.send_replace(true);
         };
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartError::Serve)
+        serve::serve(self.listener, self.router, self.connection_limits, self.trusted_proxies, shutdown).await.map_err(StartError::Serve)
     }
 
     /// Runs the service in a task until [`Spawned::stop`].
@@ -276,7 +300,7 @@ pub struct Spawned {
     pub addr: SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), StartError>>,
-    event_streams: streams::EventStreams,
+    event_streams: streams::Places,
 }
 
 impl Spawned {

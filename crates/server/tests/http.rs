@@ -146,6 +146,8 @@ async fn the_openapi_document_lists_every_endpoint_and_every_schema_it_names() {
         ("post", "/sessions/otp"),
         ("post", "/sessions"),
         ("post", "/sessions/partner"),
+        ("delete", "/sessions/current"),
+        ("delete", "/sessions"),
         ("get", "/wallet"),
         ("post", "/till/redemptions"),
         ("post", "/till/refunds"),

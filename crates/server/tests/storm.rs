@@ -60,6 +60,7 @@ fn config(campaigns: &Path, data_dir: &Path) -> Config {
     config.partner_secrets = format!("storm={SECRET}").parse().expect("valid secrets");
     // One address (this test) speaks for 2,000 residents.
     config.rate_per_address = 1_000_000;
+    config.connections_per_client = 5_000;
     config
 }
 
@@ -234,6 +235,7 @@ async fn spawn_binary(campaigns: &Path, data_dir: &Path) -> Process {
         .env("HUIQUAN_ALLOWLISTS", repo.join("data/allowlists"))
         .env("HUIQUAN_PARTNER_SECRETS", format!("storm={SECRET}"))
         .env("HUIQUAN_RATE_PER_ADDRESS", "1000000")
+        .env("HUIQUAN_CONNECTIONS_PER_CLIENT", "5000")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
