@@ -34,6 +34,12 @@ use crate::{catalog::Catalog, codes};
 
 /// How many commands one transaction takes at most.
 const MAX_BATCH: usize = 512;
+/// How long the answer to an Idempotency-Key is kept: a retry within this gets the same answer;
+/// after it, the same key is a new request (and the claim limits still refuse a second voucher).
+pub const ANSWERS_KEPT_MS: i64 = 24 * 3600 * 1000;
+/// How long an answer also stays in memory: retries come within seconds; older ones are read
+/// from the database.
+const ANSWERS_IN_MEMORY_MS: i64 = 5 * 60 * 1000;
 /// Rows per multi-row INSERT (SQLite allows 32,766 parameters; vouchers have 8 columns).
 const ROWS_PER_INSERT: usize = 1_000;
 
@@ -244,6 +250,7 @@ struct StoredAnswerRow {
     fingerprint: String,
     status: i64,
     body: String,
+    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -298,7 +305,10 @@ struct View {
     histories: HashMap<(Subject, String), History>,
     /// Each account's "same user" group (its oldest linked account).
     groups: HashMap<ResidentId, Subject>,
+    /// Answers given lately, by account and key digest; older ones are in the database only.
     answers: HashMap<(ResidentId, String), StoredAnswer>,
+    /// The same keys, oldest first, to forget them in order.
+    answers_by_age: std::collections::VecDeque<(i64, (ResidentId, String))>,
     next_claim_id: i64,
     next_voucher_id: i64,
 }
@@ -307,16 +317,32 @@ impl View {
     async fn load(db: &mut SqliteConnection) -> Result<View, sqlx::Error> {
         let (next_claim_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM claims").fetch_one(&mut *db).await?;
         let (next_voucher_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM vouchers").fetch_one(&mut *db).await?;
-        let rows: Vec<StoredAnswerRow> =
-            sqlx::query_as("SELECT resident, key, fingerprint, status, body FROM idempotency").fetch_all(&mut *db).await?;
-        let answers = rows
-            .into_iter()
-            .map(|row| {
-                let status = u16::try_from(row.status).unwrap_or(500);
-                ((row.resident, row.key), StoredAnswer { fingerprint: row.fingerprint, status, body: row.body })
-            })
-            .collect();
-        Ok(View { releases: HashMap::new(), histories: HashMap::new(), groups: HashMap::new(), answers, next_claim_id, next_voucher_id })
+        Ok(View {
+            releases: HashMap::new(),
+            histories: HashMap::new(),
+            groups: HashMap::new(),
+            answers: HashMap::new(),
+            answers_by_age: std::collections::VecDeque::new(),
+            next_claim_id,
+            next_voucher_id,
+        })
+    }
+
+    fn remember_answer(&mut self, key: (ResidentId, String), answer: StoredAnswer, at: i64) {
+        self.answers_by_age.push_back((at, key.clone()));
+        self.answers.insert(key, answer);
+    }
+
+    /// Forgets answers older than the memory window (they stay in the database).
+    fn forget_old_answers(&mut self, now: i64) {
+        while let Some((at, _)) = self.answers_by_age.front() {
+            if *at > now - ANSWERS_IN_MEMORY_MS {
+                break;
+            }
+            if let Some((_, key)) = self.answers_by_age.pop_front() {
+                self.answers.remove(&key);
+            }
+        }
     }
 }
 
@@ -498,6 +524,17 @@ impl Decider {
         pending: &mut Pending,
     ) -> Result<(), sqlx::Error> {
         let now = now();
+        view.forget_old_answers(now.0);
+        let keys: Vec<String> = commands
+            .iter()
+            .filter_map(|command| match command {
+                Command::Claim(claim, _) if !view.answers.contains_key(&(claim.resident, claim.idempotency_key.clone())) => {
+                    Some(claim.idempotency_key.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        load_answers(db, view, &keys, now).await?;
         self.preload_histories(db, view, &commands).await?;
         for command in commands {
             match command {
@@ -596,6 +633,7 @@ impl Decider {
     }
 
     async fn claim(&self, db: &mut SqliteConnection, view: &mut View, claim: ClaimCommand, now: Instant, pending: &mut Pending) -> Result<Answer, sqlx::Error> {
+        // Read in `apply` for the whole batch, if kept at all.
         let answer_key = (claim.resident, claim.idempotency_key.clone());
         if let Some(stored) = view.answers.get(&answer_key) {
             if stored.fingerprint != claim.fingerprint {
@@ -621,7 +659,7 @@ impl Decider {
             body: body.clone(),
             created_at: now.0,
         });
-        view.answers.insert(answer_key, StoredAnswer { fingerprint: claim.fingerprint, status, body: body.clone() });
+        view.remember_answer(answer_key, StoredAnswer { fingerprint: claim.fingerprint, status, body: body.clone() }, now.0);
         Ok(Answer { status, body, replayed: false })
     }
 
@@ -893,6 +931,41 @@ async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &C
         }
     }
     Ok(())
+}
+
+/// Reads the stored answers (younger than [`ANSWERS_KEPT_MS`]) to these keys into the view.
+async fn load_answers(db: &mut SqliteConnection, view: &mut View, keys: &[String], now: Instant) -> Result<(), sqlx::Error> {
+    for chunk in keys.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT resident, key, fingerprint, status, body, created_at FROM idempotency WHERE created_at > ");
+        query.push_bind(now.0 - ANSWERS_KEPT_MS).push(" AND key IN (");
+        let mut separated = query.separated(", ");
+        for key in chunk {
+            separated.push_bind(key);
+        }
+        query.push(")");
+        let rows: Vec<StoredAnswerRow> = query.build_query_as().fetch_all(&mut *db).await?;
+        for row in rows {
+            let answer = StoredAnswer { fingerprint: row.fingerprint, status: u16::try_from(row.status).unwrap_or(500), body: row.body };
+            view.remember_answer((row.resident, row.key), answer, row.created_at.max(now.0 - ANSWERS_IN_MEMORY_MS / 2));
+        }
+    }
+    Ok(())
+}
+
+/// Deletes answers older than [`ANSWERS_KEPT_MS`], a bounded number at a time; returns how many.
+pub async fn prune_answers(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let mut pruned = 0;
+    loop {
+        let deleted = sqlx::query("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at <= ?1 LIMIT 10000)")
+            .bind(now_ms - ANSWERS_KEPT_MS)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        pruned += deleted;
+        if deleted < 10_000 {
+            return Ok(pruned);
+        }
+    }
 }
 
 /// Reads the "same user" group of every account in `residents` not yet held.

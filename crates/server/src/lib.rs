@@ -101,6 +101,9 @@ pub struct Config {
     /// How long a request's head and body may take (the counts come from the two flags above).
     #[arg(skip)]
     pub connection_limits: ConnectionLimits,
+    /// How often expired rows (sessions, codes, answers older than a day) are deleted.
+    #[arg(skip = std::time::Duration::from_secs(60))]
+    pub prune_every: std::time::Duration,
     /// How often the allowlist files are checked for changes.
     #[arg(skip = std::time::Duration::from_secs(30))]
     pub allowlist_recheck: std::time::Duration,
@@ -226,7 +229,7 @@ impl Service {
         let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
         let limits = Arc::new(limits::RateLimits::new(config.rate_per_address, config.rate_per_resident));
         let upkeep = Upkeep { identity: identity.clone(), allowlists, pool: pool.clone(), key: identity_key, limits: Arc::clone(&limits) };
-        upkeep.spawn(config.allowlist_recheck, stopping_receiver.clone());
+        upkeep.spawn(config.allowlist_recheck, config.prune_every, stopping_receiver.clone());
         let event_streams = streams::Places::new(config.stream_limits.per_client, config.stream_limits.total);
         let trusted_proxies = Arc::new(config.trusted_proxies.clone());
         let state = AppState {
@@ -336,13 +339,10 @@ struct Upkeep {
 }
 
 impl Upkeep {
-    /// How often expired rows are deleted and rate-limit tables pruned.
-    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
-    fn spawn(mut self, allowlist_recheck: std::time::Duration, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    fn spawn(mut self, allowlist_recheck: std::time::Duration, prune_every: std::time::Duration, mut stopping: tokio::sync::watch::Receiver<bool>) {
         tokio::spawn(async move {
             let mut recheck = tokio::time::interval(allowlist_recheck);
-            let mut prune = tokio::time::interval(Self::PRUNE_EVERY);
+            let mut prune = tokio::time::interval(prune_every);
             loop {
                 tokio::select! {
                     _ = async { stopping.wait_for(|stopping| *stopping).await.map(|_| ()) } => break,
@@ -360,6 +360,11 @@ impl Upkeep {
     async fn prune(&self) {
         self.limits.prune();
         self.identity.prune_limits();
+        match ledger::prune_answers(&self.pool, jiff::Timestamp::now().as_millisecond()).await {
+            Ok(pruned) if pruned > 0 => tracing::info!(pruned, "answers to Idempotency-Keys older than a day deleted"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "pruning answers failed; tried again later"),
+        }
         match self.identity.prune().await {
             Ok(pruned) if pruned > 0 => tracing::info!(pruned, "expired sessions, codes and token ids deleted"),
             Ok(_) => {}

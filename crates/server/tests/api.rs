@@ -601,3 +601,33 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
     assert_eq!(time("2001:db8:1:2::1, 203.0.113.1").await.expect("answers").status(), 429, "what the client wrote at the far end is not believed");
     service.spawned.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn answers_to_idempotency_keys_are_kept_a_day_under_a_digest_then_deleted() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().to_owned();
+    let service = start_with(|config| {
+        config.data_dir = data_dir;
+        config.prune_every = Duration::from_millis(100);
+    })
+    .await;
+    let (token, _) = service.sign_in_by_partner("jd-user-keys", None).await;
+    let offer = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
+    assert_eq!(service.claim(&token, "kept-for-a-day-1", offer.clone()).await.0, 201);
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(data.path().join("huiquan.sqlite3"));
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("the database opens");
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT key FROM idempotency").fetch_all(&pool).await.expect("read");
+    assert_eq!(keys.len(), 1);
+    assert_ne!(keys[0].0, "kept-for-a-day-1", "stored as a digest, not as the client sent it");
+    assert_eq!(keys[0].0.len(), 64);
+    // A day and a minute later, the answer is deleted.
+    sqlx::query("UPDATE idempotency SET created_at = created_at - 86460000").execute(&pool).await.expect("aged");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(&pool).await.expect("read");
+    assert_eq!(left, 0, "pruned");
+    // Whatever is forgotten, no second voucher: the limit still refuses a repeat.
+    let (status, body) = service.claim(&token, "kept-for-a-day-2", offer).await;
+    assert_eq!((status, body["code"].clone()), (409, json!("already_claimed")));
+    assert_eq!(service.wallet(&token).await.len(), 1);
+    service.spawned.stop().await.expect("stops");
+}

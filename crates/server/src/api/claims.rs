@@ -107,7 +107,8 @@ pub async fn claim(
         offer: body.offer,
         location,
         store_category,
-        idempotency_key: key,
+        // Stored as a digest: fixed length whatever the client sent, and not the client's text.
+        idempotency_key: crate::codes::digest(&key),
         fingerprint,
     };
     let answer = state.ledger.claim(command).await.map_err(|error| {
