@@ -14,6 +14,30 @@ pub fn voucher_code() -> String {
     symbols.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
+/// How long one store code is shown at a till; a code is accepted in its own window and the
+/// next, so it lives 5 to 10 minutes.
+pub const STORE_CODE_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// The code a store's till shows for in-store claims in time window `window`: 8 symbols (40 bits)
+/// of HMAC-SHA-256(till secret, `store:<campaign>/<merchant>:<window>`), readable aloud.
+pub fn store_code(secret: &[u8], campaign: &str, merchant: &str, window: i64) -> String {
+    use hmac::Mac;
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret) else { return String::new() };
+    mac.update(format!("store:{campaign}/{merchant}:{window}").as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    // 40 bits as 8 base32 symbols.
+    let bits = bytes.iter().take(5).fold(0u64, |bits, byte| (bits << 8) | u64::from(*byte));
+    (0..8).rev().map(|index| char::from(ALPHABET[((bits >> (index * 5)) & 31) as usize])).collect()
+}
+
+/// Whether `code` is the store's code now or in the window before (case and spacing ignored).
+pub fn store_code_valid(secret: &[u8], campaign: &str, merchant: &str, code: &str, now_ms: i64) -> bool {
+    let typed: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let window = now_ms.div_euclid(STORE_CODE_WINDOW_MS);
+    // Compared as digests, so the time taken says nothing of how much of the code was right.
+    [window, window - 1].iter().any(|window| digest(&store_code(secret, campaign, merchant, *window)) == digest(&typed))
+}
+
 /// A bearer token: 256 random bits, URL-safe.
 pub fn token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
@@ -77,6 +101,19 @@ mod tests {
         assert_ne!(DigestKey::new(b"key-one").digest(phone), DigestKey::new(b"key-two").digest(phone));
         assert_ne!(DigestKey::new(b"key-one").digest(phone), digest(phone), "not the plain digest anyone can compute");
         assert_eq!(DigestKey::new(b"key-one").digest(phone).len(), 64);
+    }
+
+    #[test]
+    fn a_store_code_lives_five_to_ten_minutes_and_names_one_store() {
+        let secret = b"till-secret-for-the-test";
+        let now: i64 = 1_700_000_000_000;
+        let code = store_code(secret, "shenyang", "sy-00008", now.div_euclid(STORE_CODE_WINDOW_MS));
+        assert_eq!(code.len(), 8);
+        assert!(store_code_valid(secret, "shenyang", "sy-00008", &code.to_lowercase(), now), "typed in lower case");
+        assert!(store_code_valid(secret, "shenyang", "sy-00008", &code, now + STORE_CODE_WINDOW_MS), "still in the next window");
+        assert!(!store_code_valid(secret, "shenyang", "sy-00008", &code, now + 2 * STORE_CODE_WINDOW_MS), "expired after that");
+        assert!(!store_code_valid(secret, "shenyang", "sy-00013", &code, now), "another store's code");
+        assert!(!store_code_valid(b"another-secret-entirely", "shenyang", "sy-00008", &code, now));
     }
 
     #[test]

@@ -631,3 +631,34 @@ async fn answers_to_idempotency_keys_are_kept_a_day_under_a_digest_then_deleted(
     assert_eq!(service.wallet(&token).await.len(), 1);
     service.spawned.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_id() {
+    // Regression: the in-store rule took any merchant id from the public merchant list, so a
+    // resident at home could claim Shenyang's in-store appliance vouchers.
+    let service = start().await;
+    let shenyang = "shenyang-2022-xiaoxia";
+    let (token, _) = service.sign_in_by_partner("jd-user-in-store", None).await;
+    let in_store = |store: &str| json!({ "offer": "appliances-2000-200", "location": at((41.816852, 123.301673)), "store": store });
+    let (status, body) = service.claim_in(shenyang, &token, "in-store-00001", in_store("sy-00008")).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "{body}");
+    let (status, body) = service.claim_in(shenyang, &token, "in-store-00002", in_store("sy-00008.AAAAAAAA")).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "a guessed code: {body}");
+    let shown: Value = service
+        .client
+        .get(service.url("/till/store-code"))
+        .header("authorization", till(shenyang, "sy-00008"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let claim_code = shown["claim_code"].as_str().expect("a code to show");
+    assert!(claim_code.starts_with("sy-00008."), "{shown}");
+    let (status, body) = service.claim_in(shenyang, &token, "in-store-00003", in_store(claim_code)).await;
+    assert_eq!(status, 201, "claimed in the store with its code: {body}");
+    let (status, body) = service.claim_in(shenyang, &token, "in-store-00004", in_store(&claim_code.replace("sy-00008", "sy-00013"))).await;
+    assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "another store's id with this code: {body}");
+    service.spawned.stop().await.expect("stops");
+}

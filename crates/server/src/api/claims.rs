@@ -26,7 +26,8 @@ pub struct ClaimBody {
     /// The browser's fix (WGS-84), if the resident shared it. The service locates it itself.
     #[serde(default)]
     pub location: Option<Location>,
-    /// For in-store claims: the id of the merchant whose claim code was scanned.
+    /// For in-store claims: the store's claim code as its till shows it (`<store>.<code>`, from
+    /// `GET /till/store-code`), scanned or typed in the store. A store's id alone is refused.
     #[serde(default)]
     pub store: Option<String>,
 }
@@ -85,13 +86,22 @@ pub async fn claim(
     };
     let store_category = match &body.store {
         None => None,
-        Some(store) => Some(
-            state
+        Some(claim_code) => {
+            // Only a code the store's till shows now proves the resident is in the store: a
+            // store's id is public, on every merchant list.
+            let (store, code) = claim_code.rsplit_once('.').ok_or_else(|| {
+                Problem::unprocessable("invalid_store_code", "scan the code the store's till shows (store.code)")
+            })?;
+            let merchant = state
                 .merchants
                 .get(&campaign_id, store)
-                .map(|merchant| merchant.category.clone())
-                .ok_or_else(|| Problem::unprocessable("unknown_store", format!("no participating store {store:?} in this campaign")))?,
-        ),
+                .ok_or_else(|| Problem::unprocessable("unknown_store", format!("no participating store {store:?} in this campaign")))?;
+            let now = jiff::Timestamp::now().as_millisecond();
+            if !crate::codes::store_code_valid(&state.till_secret, &campaign_id, store, code, now) {
+                return Err(Problem::unprocessable("invalid_store_code", "the store code is wrong or has expired: scan the one the till shows now"));
+            }
+            Some(merchant.category.clone())
+        }
     };
     // What was asked, so that the same key sent with another request is caught.
     let fingerprint = format!(

@@ -89,6 +89,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(wallet::wallet))
         .routes(routes!(till::redeem))
         .routes(routes!(till::refund))
+        .routes(routes!(till::store_code))
         .split_for_parts()
 }
 

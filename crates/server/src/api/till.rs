@@ -7,17 +7,17 @@
 use axum::{
     Json,
     extract::State,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::IntoResponse,
 };
 use hmac::{Hmac, Mac};
 use huiquan_core::{Order, RefundKind, api::ProblemDetails};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::extract::ApiJson;
 use crate::{
-    AppState, Problem,
+    AppState, Problem, codes,
     ledger::{LedgerError, RedeemCommand, Redeemed, RefundCommand, RefundedVoucher, TillRefusal},
     merchants::Merchant,
 };
@@ -49,6 +49,33 @@ fn till_merchant(state: &AppState, headers: &HeaderMap) -> Result<(String, Merch
     }
     let merchant = state.merchants.get(campaign, merchant).cloned().ok_or_else(unauthenticated)?;
     Ok((campaign.to_owned(), merchant))
+}
+
+/// What a till shows for in-store claims: the resident scans it (or types `claim_code`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreCode {
+    pub store: String,
+    /// `<store>.<code>`: what the claim sends as `store`.
+    pub claim_code: String,
+    /// The code is accepted until then (5 to 10 minutes after it is first shown).
+    pub expires_at_ms: i64,
+}
+
+/// The store code the calling till shows now, for residents claiming in-store vouchers.
+#[utoipa::path(get, path = "/till/store-code", tag = "till", security(("till" = [])),
+    responses((status = 200, description = "The code to show", body = StoreCode),
+        (status = 401, description = "Not a till", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn store_code(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, Problem> {
+    let (campaign, merchant) = till_merchant(&state, &headers)?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let window = now.div_euclid(codes::STORE_CODE_WINDOW_MS);
+    let code = codes::store_code(&state.till_secret, &campaign, &merchant.id, window);
+    let body = StoreCode {
+        claim_code: format!("{}.{code}", merchant.id),
+        store: merchant.id,
+        expires_at_ms: (window + 2) * codes::STORE_CODE_WINDOW_MS,
+    };
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
