@@ -177,6 +177,8 @@ impl Command {
 pub struct Ledger {
     commands: mpsc::Sender<Command>,
     updates: broadcast::Sender<StockUpdate>,
+    catalog: Arc<Catalog>,
+    board: StockBoard,
 }
 
 impl Ledger {
@@ -187,9 +189,11 @@ impl Ledger {
         let view = View::load(&mut connection).await?;
         let (commands, queue) = mpsc::channel(16_384);
         let (updates, _) = broadcast::channel(4_096);
-        let writer = Writer { connection, view: Some(view), decider: Decider { catalog, updates: updates.clone() } };
+        let board = StockBoard::default();
+        let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone() };
+        let writer = Writer { connection, view: Some(view), decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
-        Ok(Ledger { commands, updates })
+        Ok(Ledger { commands, updates, catalog, board })
     }
 
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, LedgerError> {
@@ -202,7 +206,15 @@ impl Ledger {
         self.ask(|reply| Command::Claim(command, reply)).await
     }
 
+    /// Each offer's stock now, as last committed: read from the board without waiting behind the
+    /// claims queued for the writer, unless a release has just opened and has no row yet.
     pub async fn stock(&self, campaign: &str) -> Result<Vec<OfferStock>, LedgerError> {
+        if let Some(found) = self.catalog.get(campaign)
+            && let Ok(rows) = self.board.0.read()
+            && let Some(stock) = stock_of(found, now(), |key| rows.get(key).copied())
+        {
+            return Ok(stock);
+        }
         let campaign = campaign.to_owned();
         self.ask(|reply| Command::Stock(campaign, reply)).await
     }
@@ -224,6 +236,43 @@ impl Ledger {
         self.updates.subscribe()
     }
 }
+
+/// Each offer's stock at `now`, from the release rows `row_of` gives; `None` if a release that is
+/// open has no row yet (the ledger creates it, with its rollover).
+fn stock_of(campaign: &Campaign, now: Instant, row_of: impl Fn(&ReleaseKey) -> Option<ReleaseRow>) -> Option<Vec<OfferStock>> {
+    let mut stock = Vec::new();
+    for (theme, offer) in campaign.offers() {
+        let entry = match campaign.open_release(theme, now) {
+            Some(release) => {
+                let row = row_of(&(campaign.id.clone(), offer.id().to_owned(), release.opens.0))?;
+                let left = row.stock - row.claimed;
+                OfferStock {
+                    offer: offer.id().to_owned(),
+                    release_opens_ms: Some(release.opens.0),
+                    stock: Some(row.stock),
+                    left: Some(left),
+                    sold_out_at_ms: row.sold_out_at,
+                    state: campaign.offer_state(theme, now, left),
+                }
+            }
+            None => OfferStock {
+                offer: offer.id().to_owned(),
+                release_opens_ms: None,
+                stock: None,
+                left: None,
+                sold_out_at_ms: None,
+                state: campaign.offer_state(theme, now, 0),
+            },
+        };
+        stock.push(entry);
+    }
+    Some(stock)
+}
+
+/// The release rows as last committed, for stock reads that need not wait behind the claims
+/// queued for the writer. Only the writer writes it, and only after a commit.
+#[derive(Clone, Default)]
+struct StockBoard(Arc<std::sync::RwLock<HashMap<ReleaseKey, ReleaseRow>>>);
 
 /// A release's stock as the ledger holds it.
 #[derive(Clone, Copy, Debug)]
@@ -301,6 +350,8 @@ struct RedeemedRow {
 /// The ledger's in-memory view of the database.
 struct View {
     releases: HashMap<ReleaseKey, ReleaseRow>,
+    /// Release rows read, created or changed since the last commit (to publish on the board).
+    releases_touched: HashSet<ReleaseKey>,
     /// Histories by whose limits they are and campaign.
     histories: HashMap<(Subject, String), History>,
     /// Each account's "same user" group (its oldest linked account).
@@ -319,6 +370,7 @@ impl View {
         let (next_voucher_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM vouchers").fetch_one(&mut *db).await?;
         Ok(View {
             releases: HashMap::new(),
+            releases_touched: HashSet::new(),
             histories: HashMap::new(),
             groups: HashMap::new(),
             answers: HashMap::new(),
@@ -422,6 +474,7 @@ impl Decided {
 
 struct Writer {
     connection: SqliteConnection,
+    board: StockBoard,
     /// `None` after a failed batch whose view could not be read again.
     view: Option<View>,
     decider: Decider,
@@ -481,6 +534,13 @@ impl Writer {
         };
         match outcome {
             Ok(()) => {
+                if let Ok(mut board) = self.board.0.write() {
+                    for key in view.releases_touched.drain().chain(pending.releases.iter().cloned()) {
+                        if let Some(row) = view.releases.get(&key) {
+                            board.insert(key, *row);
+                        }
+                    }
+                }
                 for key in &pending.releases {
                     if let Some(row) = view.releases.get(key) {
                         let _ = self.decider.updates.send(StockUpdate {
@@ -746,33 +806,13 @@ impl Decider {
     async fn stock(&self, db: &mut SqliteConnection, view: &mut View, campaign_id: &str, now: Instant, pending: &mut Pending) -> Result<Vec<OfferStock>, sqlx::Error> {
         flush(db, view, pending).await?;
         let Some(campaign) = self.catalog.get(campaign_id) else { return Ok(Vec::new()) };
-        let mut stock = Vec::new();
+        // Every open release's row, read or created (with its rollover), then the answer from them.
         for (theme, offer) in campaign.offers() {
-            let entry = match campaign.open_release(theme, now) {
-                Some(release) => {
-                    let row = release_row(db, view, campaign, theme, offer.id(), release).await?;
-                    let left = row.stock - row.claimed;
-                    OfferStock {
-                        offer: offer.id().to_owned(),
-                        release_opens_ms: Some(release.opens.0),
-                        stock: Some(row.stock),
-                        left: Some(left),
-                        sold_out_at_ms: row.sold_out_at,
-                        state: campaign.offer_state(theme, now, left),
-                    }
-                }
-                None => OfferStock {
-                    offer: offer.id().to_owned(),
-                    release_opens_ms: None,
-                    stock: None,
-                    left: None,
-                    sold_out_at_ms: None,
-                    state: campaign.offer_state(theme, now, 0),
-                },
-            };
-            stock.push(entry);
+            if let Some(release) = campaign.open_release(theme, now) {
+                release_row(db, view, campaign, theme, offer.id(), release).await?;
+            }
         }
-        Ok(stock)
+        Ok(stock_of(campaign, now, |key| view.releases.get(key).copied()).unwrap_or_default())
     }
 
     async fn redeem(&self, db: &mut SqliteConnection, view: &mut View, redeem: RedeemCommand, now: Instant) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
@@ -1051,6 +1091,7 @@ async fn release_row(
             row
         }
     };
+    view.releases_touched.insert(key.clone());
     view.releases.insert(key, row);
     Ok(row)
 }
@@ -1221,4 +1262,47 @@ fn refusal_answer(campaign: &Campaign, refusal: &Refusal) -> (u16, String) {
     };
     let problem = ProblemDetails::refusal(status, refusal.code(), &refusal.to_string(), format!("{} ({})", refusal, campaign.id), refusal);
     (status, serde_json::to_string(&problem).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUEUED: usize = 16_000;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stock_read_does_not_wait_behind_the_claims_queued_for_the_writer() {
+        // Regression: every stock read (the page's first paint, each new event stream) was a
+        // command queued behind every claim of a storm.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (pool, options) = crate::store::open(dir.path()).await.expect("opens");
+        let campaigns = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns");
+        let catalog = crate::catalog::load(&pool, &campaigns).await.expect("loads").shifted_for_demo(-1);
+        let ledger = Ledger::start(&options, Arc::new(catalog)).await.expect("starts");
+        let campaign = "tianjin-2022-jinlegou";
+        let first = ledger.stock(campaign).await.expect("the first read creates the release rows");
+        assert!(first.iter().any(|offer| offer.left.is_some()), "a release is open");
+
+        let mut answers = Vec::with_capacity(QUEUED);
+        for n in 0..QUEUED {
+            let (reply, answer) = oneshot::channel();
+            // Refused (no location): decided and answered in order like any claim.
+            let claim = ClaimCommand {
+                resident: n as i64,
+                claimant: Claimant::default(),
+                campaign: campaign.into(),
+                offer: "retail-100-10".into(),
+                location: None,
+                store_category: None,
+                idempotency_key: format!("queued-{n}"),
+                fingerprint: String::new(),
+            };
+            ledger.commands.send(Command::Claim(claim, reply)).await.expect("queued");
+            answers.push(answer);
+        }
+        let stock = ledger.stock(campaign).await.expect("read");
+        let answered_before = answers.iter_mut().map(|answer| answer.try_recv().is_ok()).filter(|answered| *answered).count();
+        assert_eq!(stock, first, "the same stock: nothing was claimed");
+        assert!(answered_before < QUEUED, "the read came back with {} claims still waiting", QUEUED - answered_before);
+    }
 }
