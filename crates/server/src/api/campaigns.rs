@@ -15,11 +15,29 @@ use axum::{
 use futures_util::{Stream, StreamExt};
 use huiquan_core::{
     Campaign,
-    api::{CampaignSummary, OfferStock, ProblemDetails, ServerTime},
+    api::{CampaignSummary, OfferStock, ProblemDetails, ServerTime, StockUpdate},
 };
-use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 
 use crate::{AppState, Problem, limits::ClientAddress};
+
+/// How many waiting stock updates one subscriber's stream merges at a time.
+const COALESCE_AT_MOST: usize = 1_024;
+
+/// The events for updates that were waiting together: the newest of each of `campaign`'s offers,
+/// in the order of their last change; a `resync` instead if the reader fell so far behind that
+/// updates were lost (it reads the whole stock again).
+fn coalesce(campaign: &str, waiting: Vec<Result<StockUpdate, BroadcastStreamRecvError>>) -> Vec<Event> {
+    if waiting.iter().any(Result::is_err) {
+        return vec![Event::default().event("resync").data("{}")];
+    }
+    let mut newest: Vec<StockUpdate> = Vec::new();
+    for update in waiting.into_iter().flatten().filter(|update| update.campaign == campaign) {
+        newest.retain(|kept| kept.offer != update.offer);
+        newest.push(update);
+    }
+    newest.iter().map(|update| Event::default().event("stock").json_data(update).unwrap_or_default()).collect()
+}
 
 /// The service's clock. Never cached: a stale time would skew every countdown.
 /// The service's clock: the app counts down to releases with it, not with the phone's.
@@ -106,17 +124,12 @@ pub async fn stock_events(
     let updates = state.ledger.subscribe();
     let snapshot = state.ledger.stock(&id).await.map_err(|_| Problem::busy("could not read the stock"))?;
     let first = Event::default().event("snapshot").json_data(&snapshot).unwrap_or_default();
-    let changes = BroadcastStream::new(updates).filter_map(move |update| {
-        let id = id.clone();
-        async move {
-            match update {
-                Ok(update) if update.campaign == id => Some(Ok(Event::default().event("stock").json_data(&update).unwrap_or_default())),
-                Ok(_) => None,
-                // A slow reader missed updates: tell it to read the whole stock again.
-                Err(_) => Some(Ok(Event::default().event("resync").data("{}"))),
-            }
-        }
-    });
+    // Updates already waiting are merged per offer (only the newest count of each is sent), so
+    // a slow phone catches up with one event an offer instead of falling behind.
+    let changes = BroadcastStream::new(updates)
+        .ready_chunks(COALESCE_AT_MOST)
+        .map(move |waiting| futures_util::stream::iter(coalesce(&id, waiting).into_iter().map(Ok)))
+        .flatten();
     let mut stopping = state.stopping.clone();
     // Ends at shutdown; the browser's EventSource reconnects to the next instance by itself.
     let stream = futures_util::stream::once(async move { Ok(first) })
@@ -126,4 +139,23 @@ pub async fn stock_events(
             let _ = &place;
         });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(campaign: &str, offer: &str, left: u32) -> Result<StockUpdate, BroadcastStreamRecvError> {
+        Ok(StockUpdate { campaign: campaign.into(), offer: offer.into(), release_opens_ms: 0, left, sold_out_at_ms: None })
+    }
+
+    #[test]
+    fn waiting_updates_are_merged_to_the_newest_of_each_offer() {
+        let waiting = vec![update("c", "a", 10), update("c", "b", 5), update("other", "a", 1), update("c", "a", 8)];
+        let events = coalesce("c", waiting);
+        assert_eq!(events.len(), 2, "one event for b, one for a's newest count");
+        let lost = vec![update("c", "a", 10), Err(BroadcastStreamRecvError::Lagged(3))];
+        assert_eq!(coalesce("c", lost).len(), 1, "updates were lost: one resync instead");
+        assert!(coalesce("c", vec![update("other", "a", 1)]).is_empty());
+    }
 }
