@@ -1,10 +1,9 @@
 //! The service's API, as the app calls it. Every failure is an `ApiError`, which the pages turn
 //! into a sentence in the resident's language.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use huiquan_core::{
-    Boundary, Campaign, Crs,
-    Fix,
+    Boundary, Campaign, Crs, Fix,
     api::{CampaignSummary, ClaimReceipt, MerchantPage, OfferStock, ProblemDetails, ServerTime, SignedIn, WalletVoucher},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -35,6 +34,30 @@ impl ApiError {
     }
 }
 
+/// A request under way, aborted when dropped: a call whose page has gone (its task dropped at
+/// cleanup, `scoped.rs`) gives its connection back at once instead of when the answer comes.
+struct InFlight(Option<web_sys::AbortController>);
+
+impl InFlight {
+    /// Gives `request` an abort signal that this guard fires when dropped.
+    fn attach(request: RequestBuilder) -> (RequestBuilder, InFlight) {
+        match web_sys::AbortController::new() {
+            Ok(controller) => (request.abort_signal(Some(&controller.signal())), InFlight(Some(controller))),
+            // No AbortController (a very old webview): the request just runs to its end.
+            Err(_) => (request, InFlight(None)),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        // After the answer has been read this changes nothing.
+        if let Some(controller) = self.0.take() {
+            controller.abort();
+        }
+    }
+}
+
 /// Sends `request`; a refusal becomes `ApiError::Refused` with the service's problem details.
 async fn send(request: Request) -> Result<Response, ApiError> {
     let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
@@ -56,8 +79,8 @@ fn unbuildable(error: gloo_net::Error) -> ApiError {
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let request = Request::get(path).header("accept", "application/json").build().map_err(unbuildable)?;
-    read_json(send(request).await?).await
+    let (request, _in_flight) = InFlight::attach(Request::get(path).header("accept", "application/json"));
+    read_json(send(request.build().map_err(unbuildable)?).await?).await
 }
 
 pub async fn server_time() -> Result<ServerTime, ApiError> {
@@ -75,7 +98,8 @@ pub async fn campaign(id: &str) -> Result<Campaign, ApiError> {
 /// The campaign's city outline, in the CRS the campaign names.
 pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
     let path = format!("/api/v1/campaigns/{}/boundary", encode_path_segment(id));
-    let response = send(Request::get(&path).build().map_err(unbuildable)?).await?;
+    let (request, _in_flight) = InFlight::attach(Request::get(&path));
+    let response = send(request.build().map_err(unbuildable)?).await?;
     let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
     Boundary::from_geojson(&text, crs).map_err(|error| ApiError::Unreadable(error.to_string()))
 }
@@ -86,8 +110,8 @@ pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
 }
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let request = Request::post(path).header("accept", "application/json").json(body).map_err(unbuildable)?;
-    read_json(send(request).await?).await
+    let (request, _in_flight) = InFlight::attach(Request::post(path).header("accept", "application/json"));
+    read_json(send(request.json(body).map_err(unbuildable)?).await?).await
 }
 
 /// Asks for a one-time code by text message (in demo mode the service logs it).
@@ -107,18 +131,17 @@ pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
 
 /// The signed-in resident's vouchers.
 pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError> {
-    let request = Request::get("/api/v1/wallet")
-        .header("accept", "application/json")
-        .header("authorization", &format!("Bearer {session_token}"))
-        .build()
-        .map_err(unbuildable)?;
-    read_json(send(request).await?).await
+    let (request, _in_flight) = InFlight::attach(
+        Request::get("/api/v1/wallet").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+    );
+    read_json(send(request.build().map_err(unbuildable)?).await?).await
 }
 
 /// The address of a merchant search: the first `limit` merchants that take `tier`, matching
 /// `words` and `category` (empty: any), nearest first from `near` (WGS-84) when given.
 pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> String {
-    let mut path = format!("/api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
+    let mut path =
+        format!("/api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
     if !words.trim().is_empty() {
         path.push_str(&format!("&q={}", encode_path_segment(words.trim())));
     }
@@ -132,7 +155,14 @@ pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, n
 }
 
 /// A merchant search (see [`merchants_path`]).
-pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> Result<MerchantPage, ApiError> {
+pub async fn merchants(
+    campaign: &str,
+    tier: &str,
+    words: &str,
+    category: &str,
+    near: Option<(f64, f64)>,
+    limit: usize,
+) -> Result<MerchantPage, ApiError> {
     get_json(&merchants_path(campaign, tier, words, category, near, limit)).await
 }
 
@@ -140,11 +170,13 @@ pub async fn merchants(campaign: &str, tier: &str, words: &str, category: &str, 
 pub async fn claim(campaign: &str, offer: &str, idempotency_key: &str, session_token: &str, fix: Option<Fix>) -> ClaimAnswer {
     let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
     let body = serde_json::json!({ "offer": offer, "location": fix });
-    let request = Request::post(&path)
-        .header("accept", "application/json")
-        .header("authorization", &format!("Bearer {session_token}"))
-        .header("idempotency-key", idempotency_key)
-        .json(&body);
+    let (request, _in_flight) = InFlight::attach(
+        Request::post(&path)
+            .header("accept", "application/json")
+            .header("authorization", &format!("Bearer {session_token}"))
+            .header("idempotency-key", idempotency_key),
+    );
+    let request = request.json(&body);
     let Ok(request) = request else { return ClaimAnswer::Network };
     let Ok(response) = request.send().await else { return ClaimAnswer::Network };
     let status = response.status();

@@ -10,7 +10,7 @@ use huiquan_core::clock::{ClockOffset, ClockSample, estimate};
 use leptos::prelude::*;
 use leptos_use_document_visibility::use_document_visibility;
 
-use crate::api;
+use crate::{api, scoped::spawn_scoped};
 
 /// Options of [`provide_server_clock`].
 #[derive(Clone, Copy, Debug)]
@@ -79,10 +79,12 @@ pub fn provide_server_clock(options: ServerClockOptions) -> ServerClock {
     if options.measure {
         let visibility = use_document_visibility();
         Effect::new(move |_| {
+            // Scoped to the effect: hidden again (or the app unmounted) before it is done, the
+            // measurement under way is dropped with its requests.
             if visibility.get() == web_sys::VisibilityState::Visible {
-                leptos::task::spawn_local(async move {
+                spawn_scoped(async move {
                     if let Some(offset) = measure(options.samples).await {
-                        clock.offset.set(offset);
+                        clock.offset.try_set(offset);
                     }
                 });
             }

@@ -7,18 +7,13 @@ use std::sync::Arc;
 use huiquan_core::{Campaign, History, PastClaim, PastUse, api::WalletVoucher, civil::Instant};
 use leptos::prelude::*;
 
-use crate::{api, clock::use_server_clock, session::use_session};
+use crate::{api, clock::use_server_clock, scoped::spawn_scoped, session::use_session};
 
 /// The round a moment belongs to: the one open then, else the last one opened before it.
 fn round_at(campaign: &Campaign, at: Instant) -> usize {
     let offset = campaign.utc_offset;
     let opened: Vec<usize> = (0..campaign.rounds.len()).filter(|&index| campaign.rounds[index].opens.to_instant(offset) <= at).collect();
-    opened
-        .iter()
-        .copied()
-        .find(|&index| at < campaign.rounds[index].closes.to_instant(offset))
-        .or(opened.last().copied())
-        .unwrap_or(0)
+    opened.iter().copied().find(|&index| at < campaign.rounds[index].closes.to_instant(offset)).or(opened.last().copied()).unwrap_or(0)
 }
 
 /// The history of `campaign` in a wallet: one claim per claimed offer (a pack's vouchers share
@@ -57,7 +52,8 @@ pub fn provide_resident_history(campaign: Arc<Campaign>) -> ResidentHistory {
         resident.refresh.track();
         let Some(token) = session.token(clock.now_ms()) else { return };
         let campaign = Arc::clone(&campaign);
-        leptos::task::spawn_local(async move {
+        // Scoped to the effect: a newer read (or the page leaving) drops this one.
+        spawn_scoped(async move {
             // Without the wallet the service still decides; the tier just says less.
             if let Ok(wallet) = api::wallet(&token).await {
                 resident.history.set(history_from_wallet(&campaign, &wallet));

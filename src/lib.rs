@@ -10,8 +10,9 @@ mod components;
 pub mod history;
 pub mod i18n;
 pub mod location;
-pub mod session;
 mod routes;
+pub mod scoped;
+pub mod session;
 pub mod stock;
 pub mod wallet;
 
@@ -25,8 +26,8 @@ use crate::i18n::I18nProvider;
 use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage, wallet::WalletPage};
 
 pub use crate::components::{
-    ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words, normalized_phone,
-    use_offer_state,
+    ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words,
+    normalized_phone, use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;
 pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};

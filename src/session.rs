@@ -5,7 +5,7 @@
 use huiquan_core::api::SignedIn;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::{api, scoped::spawn_scoped};
 
 const SESSION_KEY: &str = "huiquan.session";
 const DEVICE_KEY: &str = "huiquan.device";
@@ -88,7 +88,7 @@ pub fn sign_in_from_partner_link(session: Session) {
     if let (Ok(history), Ok(path), Ok(search)) = (window().history(), location.pathname(), location.search()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
     }
-    leptos::task::spawn_local(async move {
+    spawn_scoped(async move {
         if let Ok(signed_in) = api::partner_sign_in(&token).await {
             session.set(signed_in);
         }

@@ -12,7 +12,10 @@ use gloo_net::eventsource::futures::EventSource;
 use huiquan_core::api::{OfferStock, StockUpdate};
 use leptos::prelude::*;
 
-use crate::api;
+use crate::{
+    api,
+    scoped::{sleep_ms, spawn_scoped},
+};
 
 /// What the app knows of one offer's stock: the release it is about and what is left of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +44,12 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
         },
         "stock" => match serde_json::from_str::<StockUpdate>(data) {
             Ok(update) => {
-                let fresh = LiveStock { release_opens_ms: update.release_opens_ms, left: update.left, stock: None, sold_out_at_ms: update.sold_out_at_ms };
+                let fresh = LiveStock {
+                    release_opens_ms: update.release_opens_ms,
+                    left: update.left,
+                    stock: None,
+                    sold_out_at_ms: update.sold_out_at_ms,
+                };
                 let entry = map.entry(update.offer).or_insert(fresh);
                 if entry.release_opens_ms != update.release_opens_ms {
                     // A new release: its size is not in the event.
@@ -85,67 +93,48 @@ impl Default for UseStockOptions {
     }
 }
 
-/// The campaign's stock, kept current.
+/// The campaign's stock, kept current for as long as the current owner (the page) lives: the
+/// event stream, a poll's wait and a read under way all end when it is cleaned up.
 pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<StockMap> {
     let stock = RwSignal::new(StockMap::new());
-    if !options.live {
-        return stock;
-    }
-    let read_all = {
-        let campaign_id = campaign_id.clone();
-        move || {
-            let campaign_id = campaign_id.clone();
-            leptos::task::spawn_local(async move {
-                if let Ok(offers) = api::stock(&campaign_id).await {
-                    stock.update(|map| replace(map, &offers));
-                }
-            });
-        }
-    };
-    let url = format!("/api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
-    let stopped = StoredValue::new(false);
-    on_cleanup(move || stopped.set_value(true));
-    match EventSource::new(&url) {
-        Ok(mut events) => {
-            // Every event is applied as it arrives (a channel, not "the last message"), so two
-            // offers' updates in the same tick are both kept.
-            let subscriptions: Vec<_> = ["snapshot", "stock", "resync"].into_iter().filter_map(|name| events.subscribe(name).ok()).collect();
-            leptos::task::spawn_local(async move {
-                let mut stream = select_all(subscriptions);
-                while let Some(item) = stream.next().await {
-                    if stopped.try_get_value().unwrap_or(true) {
-                        break;
-                    }
-                    match item {
-                        Ok((event_type, message)) => {
-                            let data = message.data().as_string().unwrap_or_default();
-                            let mut resync = false;
-                            stock.update(|map| resync = apply_event(map, &event_type, &data));
-                            if resync {
-                                read_all();
-                            }
-                        }
-                        // Closed for good (the browser reconnects by itself otherwise): poll.
-                        Err(_) => {
-                            poll(read_all, options, stopped);
-                            break;
-                        }
-                    }
-                }
-                events.close();
-            });
-        }
-        Err(_) => poll(read_all, options, stopped),
+    if options.live {
+        spawn_scoped(follow(campaign_id, options, stock));
     }
     stock
 }
 
-fn poll(read_all: impl Fn() + Clone + 'static, options: UseStockOptions, stopped: StoredValue<bool>) {
-    if stopped.try_get_value().unwrap_or(true) {
-        return;
+/// Follows the event stream while it lasts, then polls. Runs until dropped with its page; the
+/// stream is closed by that drop, not by the next event (which may be hours away).
+async fn follow(campaign_id: String, options: UseStockOptions, stock: RwSignal<StockMap>) {
+    let url = format!("/api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
+    if let Ok(mut events) = EventSource::new(&url) {
+        // Every event is applied as it arrives (a channel, not "the last message"), so two
+        // offers' updates in the same tick are both kept.
+        let subscriptions: Vec<_> = ["snapshot", "stock", "resync"].into_iter().filter_map(|name| events.subscribe(name).ok()).collect();
+        let mut stream = select_all(subscriptions);
+        // An error ends the loop: closed for good (the browser reconnects by itself otherwise).
+        while let Some(Ok((event_type, message))) = stream.next().await {
+            let data = message.data().as_string().unwrap_or_default();
+            let mut resync = false;
+            if stock.try_update(|map| resync = apply_event(map, &event_type, &data)).is_none() {
+                return; // The page is gone.
+            }
+            if resync {
+                read_all(&campaign_id, stock).await;
+            }
+        }
+        drop(stream);
+        events.close();
     }
-    read_all();
-    let wait = f64::from(options.poll_ms) + js_sys::Math::random() * f64::from(options.poll_jitter_ms);
-    let again = read_all.clone();
-    set_timeout(move || poll(again, options, stopped), std::time::Duration::from_millis(wait as u64));
+    loop {
+        read_all(&campaign_id, stock).await;
+        sleep_ms(f64::from(options.poll_ms) + js_sys::Math::random() * f64::from(options.poll_jitter_ms)).await;
+    }
+}
+
+/// Reads the whole stock once (a failed read leaves it as it was).
+async fn read_all(campaign_id: &str, stock: RwSignal<StockMap>) {
+    if let Ok(offers) = api::stock(campaign_id).await {
+        stock.try_update(|map| replace(map, &offers));
+    }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use crate::{
     api,
     clock::{phone_now_ms, use_server_clock},
+    scoped::{sleep_ms, spawn_owned},
     session::{random_id, use_session},
 };
 
@@ -39,14 +40,6 @@ fn kept(name: &str) -> Option<KeptAttempt> {
     serde_json::from_str(&text).ok()
 }
 
-/// Resolves after `ms` milliseconds.
-pub async fn sleep_ms(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.clamp(0.0, 600_000.0) as i32);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// What [`use_claim`] returns.
 #[derive(Clone, Copy)]
 pub struct UseClaimReturn {
@@ -58,11 +51,14 @@ pub struct UseClaimReturn {
 }
 
 /// The claim of one offer. If an attempt of this offer is kept on the device, it is resumed at
-/// once, as it was made.
+/// once, as it was made. The attempt's requests and waits end with the current owner (the page);
+/// the attempt stays kept, so the page opened again resumes it.
 pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimReturn {
     let phase = RwSignal::new(ClaimPhase::Ready);
     let session = use_session();
     let clock = use_server_clock();
+    // Taps and the resume below run outside the reactive tree: the task is scoped to this owner.
+    let owner = Owner::current();
     let key_name = attempt_storage_key(&campaign, &offer);
     let run = {
         let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
@@ -84,7 +80,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
             });
             let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
             phase.set(ClaimPhase::Sending { retry: 0 });
-            leptos::task::spawn_local(async move {
+            spawn_owned(owner.as_ref(), async move {
                 let mut retry = 0;
                 loop {
                     phase.set(ClaimPhase::Sending { retry });
@@ -99,10 +95,10 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                         retry = next_retry;
                         continue;
                     }
-                    if next.settled() {
-                        if let Some(storage) = storage() {
-                            let _ = storage.remove_item(&key_name);
-                        }
+                    if next.settled()
+                        && let Some(storage) = storage()
+                    {
+                        let _ = storage.remove_item(&key_name);
                     }
                     if next == (ClaimPhase::Failed { code: "unauthenticated".to_owned() }) {
                         session.clear();
@@ -116,7 +112,10 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
     // An attempt a reload interrupted is resumed, not made again.
     if kept(&key_name).is_some() && session.is_signed_in(clock.now_ms()) {
         let run = run.clone();
-        request_animation_frame(move || run(None));
+        if let Ok(frame) = request_animation_frame_with_handle(move || run(None)) {
+            // Gone before the next frame: nothing to resume here.
+            on_cleanup(move || frame.cancel());
+        }
     }
     let stop = Callback::new(move |()| {
         if matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {

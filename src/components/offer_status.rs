@@ -65,7 +65,8 @@ pub struct OfferState {
 pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release: u32, stock: Signal<Option<LiveStock>>) -> OfferState {
     let clock = use_server_clock();
     let tick = RwSignal::new(0_u64);
-    let interval: Option<IntervalHandle> = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(1)).ok();
+    let interval: Option<IntervalHandle> =
+        set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(1)).ok();
     let exact: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
     on_cleanup(move || {
         if let Some(handle) = interval {
@@ -115,7 +116,9 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
             old.clear();
         }
         let handle = next.and_then(|at| {
-            let wait = u64::try_from(at - clock.now_ms()).unwrap_or(0);
+            // setTimeout takes at most 2^31 - 1 ms (leptos throws beyond): a change further away
+            // than that is replanned by the tick meanwhile.
+            let wait = u64::try_from(at - clock.now_ms()).unwrap_or(0).min(i32::MAX as u64);
             set_timeout_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(wait)).ok()
         });
         exact.set_value(handle);
@@ -143,7 +146,9 @@ pub fn OfferStatus(
         let t = i18n.t();
         let campaign = &campaign_for_words;
         match state.get() {
-            TierState::Upcoming { opens } => (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms.get()), &civil_words(campaign, opens)),
+            TierState::Upcoming { opens } => {
+                (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms.get()), &civil_words(campaign, opens))
+            }
             TierState::Open { .. } => {
                 let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
                 (t.status_open)(left, total)

@@ -7,6 +7,7 @@ use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
     i18n::use_i18n,
+    scoped::spawn_scoped,
     session::{device_id, use_session},
 };
 
@@ -32,7 +33,7 @@ pub fn SignIn() -> impl IntoView {
             return;
         };
         busy.set(true);
-        leptos::task::spawn_local(async move {
+        spawn_scoped(async move {
             let result = api::send_code(&number).await;
             busy.set(false);
             message.set(Some(match result {
@@ -51,7 +52,7 @@ pub fn SignIn() -> impl IntoView {
         };
         let typed = code.get_untracked().trim().to_owned();
         busy.set(true);
-        leptos::task::spawn_local(async move {
+        spawn_scoped(async move {
             let result = api::sign_in(&number, &typed, &device_id()).await;
             busy.set(false);
             match result {

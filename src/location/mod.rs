@@ -136,7 +136,7 @@ pub fn use_location(
         reading.set(Reading::Nothing);
         // A host app that gives positions is asked instead of the browser.
         match host_get_location() {
-            Some(get_location) => leptos::task::spawn_local(async move {
+            Some(get_location) => crate::scoped::spawn_scoped(async move {
                 let answer = host_reading(&get_location).await;
                 reading.set(answer);
             }),

@@ -10,11 +10,12 @@ use crate::{
     api,
     clock::use_server_clock,
     components::{ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
-    session::use_session,
     i18n::use_i18n,
     location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
-    stock::{StockMap, UseStockOptions, use_stock},
     routes::Loading,
+    scoped::until_cleanup,
+    session::use_session,
+    stock::{StockMap, UseStockOptions, use_stock},
 };
 
 #[component]
@@ -31,7 +32,7 @@ pub fn CampaignPage() -> impl IntoView {
 pub fn CampaignView(id: String) -> impl IntoView {
     let campaign = LocalResource::new(move || {
         let id = id.clone();
-        async move { api::campaign(&id).await }
+        until_cleanup(async move { api::campaign(&id).await })
     });
     view! {
         <Suspense fallback=Loading>
@@ -58,7 +59,7 @@ fn CampaignLocation(campaign: Campaign) -> impl IntoView {
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
     let outline = LocalResource::new(move || {
         let id = id.clone();
-        async move { api::boundary(&id, crs).await.map(Arc::new) }
+        until_cleanup(async move { api::boundary(&id, crs).await.map(Arc::new) })
     });
     let boundary = Signal::derive(move || outline.get().and_then(Result::ok));
     let location = use_location(boundary, UseLocationOptions::default());
@@ -92,9 +93,7 @@ pub fn CampaignDetails(
     let release_text = move || {
         let t = i18n.t();
         match &release {
-            ReleaseSchedule::Daily { at, first_day_at: Some(first) } => {
-                (t.release_daily_first_day)(&first.to_string(), &at.to_string())
-            }
+            ReleaseSchedule::Daily { at, first_day_at: Some(first) } => (t.release_daily_first_day)(&first.to_string(), &at.to_string()),
             ReleaseSchedule::Daily { at, first_day_at: None } => (t.release_daily)(&at.to_string()),
             ReleaseSchedule::OncePerRound => t.release_once.to_owned(),
         }

@@ -7,12 +7,13 @@ use crate::{
     components::ErrorView,
     i18n::use_i18n,
     routes::{Loading, campaign::CampaignView},
+    scoped::until_cleanup,
 };
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let campaigns = LocalResource::new(api::campaigns);
+    let campaigns = LocalResource::new(|| until_cleanup(api::campaigns()));
 
     view! {
         <Suspense fallback=Loading>

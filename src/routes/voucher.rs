@@ -14,6 +14,7 @@ use crate::{
     api,
     i18n::{Messages, campaign_deadline, use_i18n},
     routes::NotFound,
+    scoped::until_cleanup,
     wallet::kept,
 };
 
@@ -112,7 +113,7 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
     let page = LocalResource::new(move || {
         let (campaign_id, tier) = (campaign_id.clone(), tier.clone());
         let (q, category, near, limit) = (words.get(), category.get(), near.get(), shown.get());
-        async move { api::merchants(&campaign_id, &tier, &q, &category, near, limit).await }
+        until_cleanup(async move { api::merchants(&campaign_id, &tier, &q, &category, near, limit).await })
     });
     let accepted: Vec<(String, huiquan_core::LocalizedText)> =
         campaign.categories.iter().map(|category| (category.id.clone(), category.name.clone())).collect();

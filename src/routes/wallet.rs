@@ -17,6 +17,7 @@ use crate::{
     components::SignIn,
     i18n::{Messages, campaign_deadline, campaign_time, use_i18n},
     routes::Loading,
+    scoped::until_cleanup,
     session::use_session,
     wallet::{Group, KeptWallet, group_of, keep, kept},
 };
@@ -65,12 +66,13 @@ pub fn WalletPage() -> impl IntoView {
     let token = move || session.token(clock.now_ms());
     let wallet = LocalResource::new(move || {
         let token = token();
-        async move {
+        // Dropped, its request aborted, when the page goes.
+        until_cleanup(async move {
             match token {
                 Some(token) => Some(load_wallet(token, clock.now_ms()).await),
                 None => None,
             }
-        }
+        })
     });
     view! {
         <h1>{move || i18n.t().wallet_title}</h1>

@@ -1,12 +1,7 @@
 //! The end-to-end harness: the real service (with its own database) serving the built app,
 //! chromedriver, and a phone-sized headless Chromium driven through WebDriver.
 
-use std::{
-    net::TcpListener,
-    path::PathBuf,
-    process::Stdio,
-    time::Duration,
-};
+use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
 use huiquan_server::{Config, OtpOutbox, PartnerClaims, Service, Spawned, sign_partner_token};
 
@@ -127,8 +122,7 @@ impl Harness {
         ] {
             caps.add_arg(&arg).expect("arg");
         }
-        caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": options.languages }))
-            .expect("prefs");
+        caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": options.languages })).expect("prefs");
         // A phone's viewport, touch and pixel ratio (a headless window is never narrower than 500 px).
         caps.add_experimental_option(
             "mobileEmulation",
@@ -148,15 +142,23 @@ impl Harness {
                 Err(error) => panic!("chromedriver at {driver_url} did not start a browser: {error}"),
             }
         };
-        Harness {
-            driver,
-            base,
-            outbox,
-            service,
-            chromedriver,
-            _data_dir: data_dir,
-            _profile_dir: profile_dir,
+        Harness { driver, base, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
+    }
+
+    /// How many stock event streams are open on the service now.
+    pub fn open_event_streams(&self) -> usize {
+        self.service.open_event_streams()
+    }
+
+    /// Waits up to `seconds` for `condition` to hold; panics saying `what` otherwise.
+    pub async fn wait_until(&self, seconds: u64, what: &str, condition: impl Fn() -> bool) {
+        for _ in 0..seconds * 10 {
+            if condition() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        panic!("not within {seconds} s: {what}");
     }
 
     /// Waits up to ten seconds for elements matching `css`, and returns them all.

@@ -1,0 +1,34 @@
+//! Nothing the app opens outlives its page: a resident going back and forth between a campaign
+//! and their wallet leaves no event stream open behind them.
+
+use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
+
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+
+// Each campaign visit left its stock event stream open (closed only at its next event), so after a few trips to the wallet the browser's six connections were taken and every call hung.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_round_trips_to_the_wallet_leave_one_event_stream_and_a_claim_still_goes_through() {
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13300133000").await;
+
+    for trip in 1..=8 {
+        harness.wait_for_all("[data-tier]").await;
+        harness.wait_until(10, &format!("trip {trip}: the campaign page follows its stock"), || harness.open_event_streams() == 1).await;
+        harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("the header's wallet link");
+        harness.wait_for_all("[data-testid=wallet-synced]").await;
+        // Closed when the page went, not at the stream's next event or keep-alive.
+        harness.wait_until(5, &format!("trip {trip}: no stream left open on the wallet page"), || harness.open_event_streams() == 0).await;
+        harness.driver.back().await.expect("back to the campaign");
+    }
+
+    harness.wait_for_all("[data-tier]").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    assert!(harness.open_event_streams() <= 1, "{} stock event streams open for one page", harness.open_event_streams());
+    harness.stop().await;
+}
