@@ -137,6 +137,17 @@ pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError>
     read_json(send(request.build().map_err(unbuildable)?).await?).await
 }
 
+/// Ends the session on the service. Already ended (401) is as good as ended: either way the
+/// resident is signed out.
+pub async fn sign_out(session_token: &str) -> Result<(), ApiError> {
+    let (request, _in_flight) =
+        InFlight::attach(Request::delete("/api/v1/sessions/current").header("authorization", &format!("Bearer {session_token}")));
+    match send(request.build().map_err(unbuildable)?).await {
+        Ok(_) | Err(ApiError::Refused { status: 401, .. }) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// The address of a merchant search: the first `limit` merchants that take `tier`, matching
 /// `words` and `category` (empty: any), nearest first from `near` (WGS-84) when given.
 pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> String {

@@ -48,17 +48,27 @@ pub fn provide_resident_history(campaign: Arc<Campaign>) -> ResidentHistory {
     let clock = use_server_clock();
     let resident = ResidentHistory { history: RwSignal::new(History::default()), refresh: RwSignal::new(0) };
     provide_context(resident);
-    Effect::new(move |_| {
+    Effect::new(move |read_for: Option<Option<i64>>| {
         resident.refresh.track();
-        let Some(token) = session.token(clock.now_ms()) else { return };
+        let signed_in = session.signed_in(clock.now_ms());
+        let reading_for = signed_in.as_ref().map(|signed_in| signed_in.resident);
+        // Signed out, or someone else: nothing of the last resident's history is shown meanwhile.
+        if read_for.is_some_and(|read_for| read_for != reading_for) {
+            resident.history.set(History::default());
+        }
+        let Some(token) = signed_in.map(|signed_in| signed_in.token) else { return reading_for };
         let campaign = Arc::clone(&campaign);
         // Scoped to the effect: a newer read (or the page leaving) drops this one.
         spawn_scoped(async move {
-            // Without the wallet the service still decides; the tier just says less.
-            if let Ok(wallet) = api::wallet(&token).await {
-                resident.history.set(history_from_wallet(&campaign, &wallet));
+            match api::wallet(&token).await {
+                Ok(wallet) => resident.history.set(history_from_wallet(&campaign, &wallet)),
+                Err(error) => {
+                    // Without the wallet the service still decides; the tier just says less.
+                    session.clear_if_refused(&error);
+                }
             }
         });
+        reading_for
     });
     resident
 }

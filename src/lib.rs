@@ -23,15 +23,15 @@ use leptos_router::{
 };
 
 use crate::i18n::I18nProvider;
-use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage, wallet::WalletPage};
+use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage};
 
 pub use crate::components::{
-    ClaimButton, ErrorView, LanguageSwitch, OfferState, OfferStatus, SignIn, TierCard, countdown_announcement, countdown_words,
-    normalized_phone, use_offer_state,
+    ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, SignIn, SignOut, TierCard, countdown_announcement,
+    countdown_words, normalized_phone, signed_in_as_words, use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;
 pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
-pub use crate::routes::wallet::{WalletView, expiry_countdown};
+pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
 
 /// The whole app.
 #[component]

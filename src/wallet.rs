@@ -1,5 +1,6 @@
 //! The resident's wallet, kept on the device: the last answer of `GET /api/v1/wallet` and when it
-//! came, so the wallet opens with no network, marked with how old it is.
+//! came, so the wallet opens with no network, marked with how old it is. It is kept with the
+//! resident it belongs to and only ever read back for them (a phone is often shared).
 
 use huiquan_core::{
     Campaign,
@@ -12,6 +13,8 @@ const STORAGE_KEY: &str = "huiquan.wallet";
 /// A wallet as last synced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeptWallet {
+    /// Whose wallet it is (`SignedIn::resident`).
+    pub resident: i64,
     pub vouchers: Vec<WalletVoucher>,
     /// The service's time when it answered (milliseconds since the epoch).
     pub synced_at_ms: i64,
@@ -47,9 +50,17 @@ fn storage() -> Option<web_sys::Storage> {
     leptos::prelude::window().local_storage().ok().flatten()
 }
 
-/// The wallet kept on this device, if any.
-pub fn kept() -> Option<KeptWallet> {
-    serde_json::from_str(&storage()?.get_item(STORAGE_KEY).ok().flatten()?).ok()
+/// The wallet kept on this device for `resident`, if any. One kept for anyone else (or from before
+/// wallets named their resident) is removed, never returned.
+pub fn kept_for(resident: i64) -> Option<KeptWallet> {
+    let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    match serde_json::from_str::<KeptWallet>(&text) {
+        Ok(wallet) if wallet.resident == resident => Some(wallet),
+        _ => {
+            forget();
+            None
+        }
+    }
 }
 
 /// Keeps a freshly synced wallet.
@@ -57,5 +68,12 @@ pub fn keep(wallet: &KeptWallet) {
     if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(wallet)) {
         // Full storage: the wallet still shows now, it just will not open offline.
         let _ = storage.set_item(STORAGE_KEY, &json);
+    }
+}
+
+/// Removes the kept wallet (sign-out, a session the service no longer knows, another resident).
+pub fn forget() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(STORAGE_KEY);
     }
 }

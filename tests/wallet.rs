@@ -66,6 +66,7 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
     let tianjin = Campaign::from_json(include_str!("../data/campaigns/tianjin-2022-jinlegou.json")).expect("valid");
     let now = js_sys::Date::now() as i64;
     let wallet = KeptWallet {
+        resident: 1,
         vouchers: vec![
             voucher(1, VoucherStatus::Unused, now + 3 * HOUR_MS, None),
             voucher(2, VoucherStatus::Used, now + 3 * HOUR_MS, Some(now - HOUR_MS)),
@@ -76,7 +77,11 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
     };
     let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
     document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || view! { <I18nProvider lang=Lang::ZhHans><WalletView shown=wallet fresh=false /></I18nProvider> }).forget();
+    leptos::mount::mount_to(
+        container.clone(),
+        move || view! { <I18nProvider lang=Lang::ZhHans><WalletView shown=wallet fresh=false /></I18nProvider> },
+    )
+    .forget();
     tick().await;
     let text = container.text_content().unwrap_or_default();
     assert!(text.contains("现在没有网络。以下是 "), "{text}");

@@ -22,9 +22,11 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+const ATTEMPT_KEY_PREFIX: &str = "huiquan.claim.";
+
 /// Where the attempt is kept until it is settled.
 pub fn attempt_storage_key(campaign: &str, offer: &str) -> String {
-    format!("huiquan.claim.{campaign}.{offer}")
+    format!("{ATTEMPT_KEY_PREFIX}{campaign}.{offer}")
 }
 
 /// An attempt as kept on the device: its key, and the position it was made with, so that a
@@ -38,6 +40,18 @@ pub struct KeptAttempt {
 fn kept(name: &str) -> Option<KeptAttempt> {
     let text = storage()?.get_item(name).ok().flatten()?;
     serde_json::from_str(&text).ok()
+}
+
+/// Forgets every claim attempt kept on the device (its resident signed out, or someone else
+/// signed in: an attempt is never resumed for anyone but the resident who tapped).
+pub fn forget_kept_attempts() {
+    let Some(storage) = storage() else { return };
+    let count = storage.length().unwrap_or(0);
+    let names: Vec<String> =
+        (0..count).filter_map(|index| storage.key(index).ok().flatten()).filter(|name| name.starts_with(ATTEMPT_KEY_PREFIX)).collect();
+    for name in names {
+        let _ = storage.remove_item(&name);
+    }
 }
 
 /// What [`use_claim`] returns.
@@ -79,17 +93,24 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                 attempt
             });
             let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
+            let resident = session.resident_untracked();
+            // Signed out, or someone else signed in, meanwhile: the attempt went with its resident.
+            let still_theirs = move || session.resident_untracked() == resident;
             phase.set(ClaimPhase::Sending { retry: 0 });
             spawn_owned(owner.as_ref(), async move {
                 let mut retry = 0;
                 loop {
                     phase.set(ClaimPhase::Sending { retry });
                     let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix).await;
+                    if !still_theirs() {
+                        return;
+                    }
+                    let signed_out = matches!(answer, ClaimAnswer::Problem { status: 401, .. });
                     let next = after_answer(retry, answer, &backoff, js_sys::Math::random(), phone_now_ms());
                     if let ClaimPhase::Waiting { retry: next_retry, at_ms, .. } = next {
                         phase.set(next);
                         sleep_ms(at_ms - phone_now_ms()).await;
-                        if !matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {
+                        if !still_theirs() || !matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {
                             return; // Stopped meanwhile.
                         }
                         retry = next_retry;
@@ -100,10 +121,11 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                     {
                         let _ = storage.remove_item(&key_name);
                     }
-                    if next == (ClaimPhase::Failed { code: "unauthenticated".to_owned() }) {
+                    phase.set(next);
+                    if signed_out {
+                        // The service no longer knows the session: forget it and what it kept.
                         session.clear();
                     }
-                    phase.set(next);
                     return;
                 }
             });
@@ -117,6 +139,14 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
             on_cleanup(move || frame.cancel());
         }
     }
+    // A receipt (its voucher codes) or a refusal is the resident's own: gone when they are.
+    Effect::new(move |shown_for: Option<Option<i64>>| {
+        let resident = session.resident();
+        if shown_for.is_some_and(|shown_for| shown_for != resident) {
+            phase.set(ClaimPhase::Ready);
+        }
+        resident
+    });
     let stop = Callback::new(move |()| {
         if matches!(phase.get_untracked(), ClaimPhase::Waiting { .. }) {
             phase.set(ClaimPhase::Stopped);

@@ -1,9 +1,13 @@
 use huiquan_core::Lang;
 use leptos::prelude::*;
 
-use crate::i18n::{tag, use_i18n};
+use crate::{
+    components::SignOut,
+    i18n::{tag, use_i18n},
+};
 
-/// The bar at the top of every page: the app's name and the language switch.
+/// The bar at the top of every page: the app's name, the wallet, the language switch and, while
+/// someone is signed in, signing out.
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
@@ -14,6 +18,7 @@ pub fn Header() -> impl IntoView {
             <nav class="bar-links">
                 <a class="bar-link" href="/wallet">{move || i18n.t().wallet_link}</a>
                 <LanguageSwitch />
+                <SignOut />
             </nav>
         </header>
     }

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+mod account;
 mod claim_button;
 mod error_view;
 mod header;
@@ -8,6 +9,7 @@ mod pack_card;
 mod sign_in;
 mod tier_card;
 
+pub use account::{SignOut, signed_in_as_words};
 pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
 pub use header::{Header, LanguageSwitch};

@@ -8,7 +8,7 @@ use crate::{
     clock::use_server_clock,
     i18n::use_i18n,
     scoped::spawn_scoped,
-    session::{device_id, use_session},
+    session::{SignedInAs, device_id, masked_phone, use_session},
 };
 
 /// Mainland mobile numbers: 11 digits starting with 1 (spaces and dashes ignored).
@@ -57,7 +57,7 @@ pub fn SignIn() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(signed_in) => {
-                    session.set(signed_in);
+                    session.set(signed_in, Some(SignedInAs::Phone { masked: masked_phone(&number) }));
                     message.set(Some(i18n.t().sign_in_done));
                 }
                 Err(ApiError::Refused { status: 401 | 422, .. }) => message.set(Some(i18n.t().sign_in_wrong_code)),

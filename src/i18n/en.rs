@@ -21,7 +21,11 @@ pub const MESSAGES: Messages = Messages {
     tier_only_for: |category| format!("Only for {category}"),
     tier_stock: |count| format!("{count} vouchers at each release"),
     location_title: "Your location",
-    location_not_asked: |city| format!("Only people in {city} can claim these vouchers. Tap the button below to check your location; it is used only to tell whether you are in {city}."),
+    location_not_asked: |city| {
+        format!(
+            "Only people in {city} can claim these vouchers. Tap the button below to check your location; it is used only to tell whether you are in {city}."
+        )
+    },
     location_ask: "Check my location",
     location_ask_again: "Check my location again",
     location_asking: "Finding your location…",
@@ -32,16 +36,26 @@ pub const MESSAGES: Messages = Messages {
     location_unavailable: "Your phone cannot find its location right now. Turn on location services (GPS), move near a window or outdoors, and try again.",
     location_timed_out: "Finding your location took too long. Check that location services are on, then try again.",
     location_inaccurate: |accuracy| format!("Your location is not precise enough (within {accuracy}). Turn on GPS or Wi-Fi and try again."),
-    location_uncertain: |city, border| format!("You are close to the edge of {city} ({border}) and your location is not precise enough to tell which side. Try again in the open or with GPS on."),
+    location_uncertain: |city, border| {
+        format!(
+            "You are close to the edge of {city} ({border}) and your location is not precise enough to tell which side. Try again in the open or with GPS on."
+        )
+    },
     location_inside: |city| format!("Confirmed: you are in {city} and can claim."),
-    location_outside: |city, border| format!("You are not in {city} right now ({border} from its boundary). Only people in {city} can claim these vouchers."),
+    location_outside: |city, border| {
+        format!("You are not in {city} right now ({border} from its boundary). Only people in {city} can claim these vouchers.")
+    },
     distance_m: |metres| format!("about {metres} m"),
     distance_km: |km| format!("about {km} km"),
     countdown_days: |days, clock| format!("{days} d {clock}"),
     status_upcoming: |countdown, at| format!("Opens in {countdown} (at {at})"),
     status_open: |left, total| format!("Open now: {left} of {total} left"),
-    status_sold_out_next: |when, next| if when.is_empty() { format!("All claimed; next release {next}") } else { format!("All claimed at {when}; next release {next}") },
-    status_sold_out_final: |when| if when.is_empty() { "All claimed; no more releases".to_owned() } else { format!("All claimed at {when}; no more releases") },
+    status_sold_out_next: |when, next| {
+        if when.is_empty() { format!("All claimed; next release {next}") } else { format!("All claimed at {when}; next release {next}") }
+    },
+    status_sold_out_final: |when| {
+        if when.is_empty() { "All claimed; no more releases".to_owned() } else { format!("All claimed at {when}; no more releases") }
+    },
     status_round_over_next: |at| format!("This round is over; the next opens {at}"),
     status_campaign_over: "The campaign is over",
     announce_open: "You can claim now",
@@ -92,6 +106,19 @@ pub const MESSAGES: Messages = Messages {
     sign_in_done: "Signed in.",
     sign_in_wrong_code: "That code is wrong or has expired. Type it again or ask for a new one.",
     sign_in_bad_phone: "Enter an 11-digit mobile number.",
+    sign_out: "Sign out",
+    sign_out_label: |who| format!("Sign out ({who})"),
+    signed_out: "Signed out. The wallet kept on this phone has been removed.",
+    signed_in_as_phone: |masked| format!("mobile {masked}"),
+    signed_in_as_partner: |partner| format!("your {partner} account"),
+    signed_in_as_account: |resident| format!("account {resident}"),
+    partner_name: |id| match id {
+        "jd" => "JD".to_owned(),
+        "unionpay" => "UnionPay".to_owned(),
+        "ccb" => "CCB Life".to_owned(),
+        "alipay" => "Alipay".to_owned(),
+        other => other.to_owned(),
+    },
     pack_holds: "Claimed in one go; it holds:",
     pack_item: |offer, count| format!("{count} × {offer}"),
     pack_stock: |count| format!("{count} packs at each release"),

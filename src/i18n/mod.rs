@@ -111,6 +111,15 @@ pub struct Messages {
     pub sign_in_done: &'static str,
     pub sign_in_wrong_code: &'static str,
     pub sign_in_bad_phone: &'static str,
+    pub sign_out: &'static str,
+    /// The sign-out button's accessible name: it says who is signed out (`who` from `signed_in_as_*`).
+    pub sign_out_label: fn(who: &str) -> String,
+    pub signed_out: &'static str,
+    pub signed_in_as_phone: fn(masked: &str) -> String,
+    pub signed_in_as_partner: fn(partner: &str) -> String,
+    pub signed_in_as_account: fn(resident: i64) -> String,
+    /// A partner app's name from the id its tokens carry (`jd` → 京东); an unknown id as it is.
+    pub partner_name: fn(id: &str) -> String,
     pub wallet_title: &'static str,
     pub wallet_link: &'static str,
     pub wallet_usable: &'static str,
@@ -225,8 +234,7 @@ fn set_document_lang(lang: Lang) {
 /// The language this device should start in.
 fn initial_lang() -> Lang {
     let stored = local_storage().and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten());
-    let browser: Vec<String> =
-        window().navigator().languages().iter().filter_map(|value| value.as_string()).collect();
+    let browser: Vec<String> = window().navigator().languages().iter().filter_map(|value| value.as_string()).collect();
     negotiate(stored.iter().map(String::as_str).chain(browser.iter().map(String::as_str)))
 }
 

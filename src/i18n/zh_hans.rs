@@ -21,7 +21,9 @@ pub const MESSAGES: Messages = Messages {
     tier_only_for: |category| format!("仅限{category}"),
     tier_stock: |count| format!("每次发放 {count} 张"),
     location_title: "你的位置",
-    location_not_asked: |city| format!("本活动仅限身在{city}的居民领取。领取前请点按下方按钮，确认你的位置；位置只用于判断你是否在{city}。"),
+    location_not_asked: |city| {
+        format!("本活动仅限身在{city}的居民领取。领取前请点按下方按钮，确认你的位置；位置只用于判断你是否在{city}。")
+    },
     location_ask: "确认我的位置",
     location_ask_again: "重新获取位置",
     location_asking: "正在获取你的位置…",
@@ -32,7 +34,9 @@ pub const MESSAGES: Messages = Messages {
     location_unavailable: "手机暂时无法确定你的位置。请打开定位服务（GPS），到窗边或室外后重试。",
     location_timed_out: "获取位置超时。请确认定位服务已打开，然后重试。",
     location_inaccurate: |accuracy| format!("定位不够精确（误差{accuracy}）。请打开 GPS 或 Wi-Fi 后重试。"),
-    location_uncertain: |city, border| format!("你离{city}的边界很近（{border}），定位误差越过了边界，暂时无法确定。请到开阔处或打开 GPS 后重试。"),
+    location_uncertain: |city, border| {
+        format!("你离{city}的边界很近（{border}），定位误差越过了边界，暂时无法确定。请到开阔处或打开 GPS 后重试。")
+    },
     location_inside: |city| format!("已确认：你在{city}，可以领取。"),
     location_outside: |city, border| format!("你现在不在{city}（离边界{border}），本活动仅限身在{city}的居民领取。"),
     distance_m: |metres| format!("约 {metres} 米"),
@@ -40,8 +44,20 @@ pub const MESSAGES: Messages = Messages {
     countdown_days: |days, clock| format!("{days} 天 {clock}"),
     status_upcoming: |countdown, at| format!("距开抢 {countdown}（{at} 开始）"),
     status_open: |left, total| format!("正在发放：剩余 {left} / {total} 张"),
-    status_sold_out_next: |when, next| if when.is_empty() { format!("本场已抢完，下次发放 {next}") } else { format!("本场已于 {when} 抢完，下次发放 {next}") },
-    status_sold_out_final: |when| if when.is_empty() { "已抢完，本活动不再发放".to_owned() } else { format!("已于 {when} 抢完，本活动不再发放") },
+    status_sold_out_next: |when, next| {
+        if when.is_empty() {
+            format!("本场已抢完，下次发放 {next}")
+        } else {
+            format!("本场已于 {when} 抢完，下次发放 {next}")
+        }
+    },
+    status_sold_out_final: |when| {
+        if when.is_empty() {
+            "已抢完，本活动不再发放".to_owned()
+        } else {
+            format!("已于 {when} 抢完，本活动不再发放")
+        }
+    },
     status_round_over_next: |at| format!("本轮已结束，下一轮 {at} 开始"),
     status_campaign_over: "活动已结束",
     announce_open: "现在可以领取了",
@@ -92,6 +108,19 @@ pub const MESSAGES: Messages = Messages {
     sign_in_done: "已登录。",
     sign_in_wrong_code: "验证码不对或已过期，请重新输入或重新获取。",
     sign_in_bad_phone: "请输入 11 位手机号。",
+    sign_out: "退出登录",
+    sign_out_label: |who| format!("退出登录（{who}）"),
+    signed_out: "已退出登录，本机保存的券包已清除。",
+    signed_in_as_phone: |masked| format!("手机号 {masked}"),
+    signed_in_as_partner: |partner| format!("来自{partner}的账号"),
+    signed_in_as_account: |resident| format!("账号 {resident}"),
+    partner_name: |id| match id {
+        "jd" => "京东".to_owned(),
+        "unionpay" => "云闪付".to_owned(),
+        "ccb" => "建行生活".to_owned(),
+        "alipay" => "支付宝".to_owned(),
+        other => other.to_owned(),
+    },
     pack_holds: "一次领取，内含：",
     pack_item: |offer, count| format!("{offer} × {count} 张"),
     pack_stock: |count| format!("每次发放 {count} 个券包"),

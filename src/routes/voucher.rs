@@ -15,7 +15,8 @@ use crate::{
     i18n::{Messages, campaign_deadline, use_i18n},
     routes::NotFound,
     scoped::until_cleanup,
-    wallet::kept,
+    session::use_session,
+    wallet::kept_for,
 };
 
 /// Merchants per page: enough to scroll, small enough for a slow network.
@@ -60,10 +61,12 @@ pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, la
 #[component]
 pub fn VoucherPage() -> impl IntoView {
     let params = use_params_map();
+    let session = use_session();
     move || {
         let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
-        // The wallet page keeps the wallet and its campaigns on the device: read from there.
-        let found = kept().and_then(|wallet| {
+        // The wallet page keeps the wallet and its campaigns on the device: read from there, only
+        // ever for the resident signed in.
+        let found = session.resident().and_then(kept_for).and_then(|wallet| {
             let voucher = wallet.vouchers.iter().find(|voucher| Some(voucher.id) == id)?.clone();
             let campaign = wallet.campaigns.iter().find(|campaign| campaign.id == voucher.campaign)?.clone();
             Some((voucher, campaign))

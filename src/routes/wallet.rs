@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use huiquan_core::{
     Campaign,
-    api::WalletVoucher,
+    api::{SignedIn, WalletVoucher},
     civil::{Instant, UtcOffset},
 };
 use leptos::prelude::*;
@@ -18,8 +18,8 @@ use crate::{
     i18n::{Messages, campaign_deadline, campaign_time, use_i18n},
     routes::Loading,
     scoped::until_cleanup,
-    session::use_session,
-    wallet::{Group, KeptWallet, group_of, keep, kept},
+    session::{Session, use_session},
+    wallet::{Group, KeptWallet, group_of, keep, kept_for},
 };
 
 /// "5 小时 12 分钟" left, for a voucher in its last 24 hours; `None` otherwise.
@@ -38,9 +38,11 @@ struct ShownWallet {
     fresh: bool,
 }
 
-/// Reads the wallet and the campaigns of its vouchers, keeping both; offline, the kept ones.
-async fn load_wallet(token: String, now_ms: i64) -> Result<ShownWallet, ApiError> {
-    match api::wallet(&token).await {
+/// Reads the wallet and the campaigns of its vouchers, keeping both for the resident; offline, the
+/// ones kept for them.
+async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Result<ShownWallet, ApiError> {
+    let resident = signed_in.resident;
+    match api::wallet(&signed_in.token).await {
         Ok(vouchers) => {
             let ids: BTreeSet<String> = vouchers.iter().map(|voucher| voucher.campaign.clone()).collect();
             let mut campaigns = Vec::new();
@@ -49,11 +51,16 @@ async fn load_wallet(token: String, now_ms: i64) -> Result<ShownWallet, ApiError
                     campaigns.push(campaign);
                 }
             }
-            let wallet = KeptWallet { vouchers, synced_at_ms: now_ms, campaigns };
-            keep(&wallet);
+            let wallet = KeptWallet { resident, vouchers, synced_at_ms: now_ms, campaigns };
+            // Signed out (or someone else signed in) while it was read: shown to nobody, kept for nobody.
+            if session.resident_untracked() == Some(resident) {
+                keep(&wallet);
+            }
             Ok(ShownWallet { wallet, fresh: true })
         }
-        Err(ApiError::Network(detail)) => kept().map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network(detail)),
+        Err(ApiError::Network(detail)) => {
+            kept_for(resident).map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network(detail))
+        }
         Err(error) => Err(error),
     }
 }
@@ -63,13 +70,13 @@ pub fn WalletPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let clock = use_server_clock();
-    let token = move || session.token(clock.now_ms());
+    let signed_in = move || session.signed_in(clock.now_ms());
     let wallet = LocalResource::new(move || {
-        let token = token();
+        let signed_in = signed_in();
         // Dropped, its request aborted, when the page goes.
         until_cleanup(async move {
-            match token {
-                Some(token) => Some(load_wallet(token, clock.now_ms()).await),
+            match signed_in {
+                Some(signed_in) => Some(load_wallet(session, signed_in, clock.now_ms()).await),
                 None => None,
             }
         })
@@ -80,11 +87,10 @@ pub fn WalletPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match wallet.await {
                     None => view! { <SignIn /> }.into_any(),
-                    Some(Err(ApiError::Refused { status: 401, .. })) => {
-                        session.clear();
-                        view! { <SignIn /> }.into_any()
-                    }
+                    Some(Err(error)) if session.clear_if_refused(&error) => view! { <SignIn /> }.into_any(),
                     Some(Err(error)) => view! { <crate::components::ErrorView error on_retry=move || wallet.refetch() /> }.into_any(),
+                    // Read for a resident who has since signed out: never shown to the next one.
+                    Some(Ok(shown)) if session.resident_untracked() != Some(shown.wallet.resident) => view! { <SignIn /> }.into_any(),
                     Some(Ok(shown)) => view! { <WalletView shown=shown.wallet fresh=shown.fresh /> }.into_any(),
                 }
             })}

@@ -135,7 +135,8 @@ async fn a_gcj02_outline_decides_right_near_its_border_in_the_app_and_the_servic
 async fn the_last_voucher_claimed_the_tier_shows_sold_out_and_when_the_next_release_is() {
     // Liaocheng with a single voucher of its first tier.
     let campaigns = tempfile::tempdir().expect("temp dir");
-    let text = std::fs::read_to_string(huiquan_e2e::repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("campaign");
+    let text =
+        std::fs::read_to_string(huiquan_e2e::repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("campaign");
     let mut campaign: serde_json::Value = serde_json::from_str(&text).expect("json");
     campaign["themes"][0]["tiers"][0]["stock_per_release"] = serde_json::json!(1);
     std::fs::write(campaigns.path().join("liaocheng.json"), campaign.to_string()).expect("written");
@@ -170,24 +171,39 @@ async fn before_the_release_each_tier_counts_down_and_cannot_be_claimed() {
     harness.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_large() {
-    let harness = Harness::start(BrowserOptions { window: (320, 640), ..demo() }).await;
-    harness.open_campaign(TIANJIN).await;
-    // The resident's browser text size at 200 %.
-    harness.driver.execute("document.documentElement.style.fontSize = '200%'", Vec::new()).await.expect("text at 200 %");
-    harness.wait_for_all(".tier-card .claim-button").await;
-    let widths = harness
+/// What sticks out sideways: the page's width and its layout viewport's (`clientWidth`, not
+/// `innerWidth`: a phone zooms a page that is too wide out, and innerWidth grows with it), and
+/// every element or text reaching past the viewport.
+async fn sideways(harness: &Harness) -> (f64, f64, Vec<String>) {
+    let found = harness
         .driver
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth]", Vec::new())
+        .execute(
+            "const width = document.documentElement.clientWidth;
+             const right = (rect) => rect.right + window.scrollX;
+             const wider = [...document.querySelectorAll('body *')].filter(e => right(e.getBoundingClientRect()) > width + 0.5)
+               .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(right(e.getBoundingClientRect()))} px)`);
+             const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+               const range = document.createRange();
+               range.selectNodeContents(node);
+               const end = right(range.getBoundingClientRect());
+               if (end > width + 0.5) wider.push(`${JSON.stringify(node.textContent.slice(0, 40))} in ${node.parentElement.className} (${Math.round(end)} px)`);
+             }
+             return [document.documentElement.scrollWidth, width, wider]",
+            Vec::new(),
+        )
         .await
         .expect("widths")
         .json()
         .clone();
-    let (scroll, inner) = (widths[0].as_f64().expect("scroll width"), widths[1].as_f64().expect("inner width"));
-    assert!(scroll <= inner, "no sideways scrolling: the page is {scroll} px wide in a {inner} px window");
-    // Every button and link is at least 44 CSS px tall (the rem sizes grow with the text).
-    let smallest = harness
+    let wider =
+        found[2].as_array().map(|wider| wider.iter().filter_map(|text| text.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    (found[0].as_f64().expect("scroll width"), found[1].as_f64().expect("viewport width"), wider)
+}
+
+/// The height of the smallest button or button-like link.
+async fn smallest_tap_target(harness: &Harness) -> f64 {
+    harness
         .driver
         .execute(
             "return Math.min(...[...document.querySelectorAll('button, a.button')].map(e => e.getBoundingClientRect().height).filter(h => h > 0))",
@@ -197,9 +213,32 @@ async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_lar
         .expect("sizes")
         .json()
         .as_f64()
-        .expect("a height");
+        .expect("a height")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_large() {
+    let harness = Harness::start(BrowserOptions { window: (320, 640), ..demo() }).await;
+    harness.open_campaign(TIANJIN).await;
+    // The resident's browser text size at 200 %.
+    harness.driver.execute("document.documentElement.style.fontSize = '200%'", Vec::new()).await.expect("text at 200 %");
+    harness.wait_for_all(".tier-card .claim-button").await;
+    let (scroll, width, wider) = sideways(&harness).await;
+    assert!(scroll <= width, "no sideways scrolling: the page is {scroll} px wide in a {width} px viewport; too wide: {wider:?}");
+    // Every button and link is at least 44 CSS px tall (the rem sizes grow with the text).
+    let smallest = smallest_tap_target(&harness).await;
     assert!(smallest >= 44.0, "a tap target {smallest} px tall");
     harness.screenshot_at(".tier-card", "claim-320px-200-percent").await;
+
+    // Signed in, the header also holds the sign-out button: still nothing sideways, still large.
+    harness.sign_in("13000130000").await;
+    harness.wait_for_all("[data-testid=sign-out]").await;
+    let (scroll, width, wider) = sideways(&harness).await;
+    assert!(scroll <= width, "signed in: the page is {scroll} px wide in a {width} px viewport; too wide: {wider:?}");
+    let smallest = smallest_tap_target(&harness).await;
+    assert!(smallest >= 44.0, "signed in: a tap target {smallest} px tall");
+    harness.driver.execute("window.scrollTo(0, 0)", Vec::new()).await.expect("to the top");
+    harness.screenshot("header-320px-200-percent-signed-in").await;
     harness.stop().await;
 }
 

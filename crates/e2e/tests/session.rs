@@ -1,0 +1,90 @@
+//! Who is signed in on the phone: signing out ends the session on the service and leaves nothing
+//! of the resident on the device.
+
+use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
+use serde_json::Value;
+
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+
+fn demo() -> BrowserOptions {
+    BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }
+}
+
+/// What the page keeps in local storage under `key`.
+async fn stored(harness: &Harness, key: &str) -> Option<String> {
+    let value = harness.driver.execute(&format!("return localStorage.getItem('{key}')"), Vec::new()).await.expect("script");
+    value.json().as_str().map(str::to_owned)
+}
+
+/// The session the page keeps, as JSON.
+async fn kept_session(harness: &Harness) -> Option<Value> {
+    stored(harness, "huiquan.session").await.and_then(|json| serde_json::from_str(&json).ok())
+}
+
+/// `GET /api/v1/wallet` with `token`: its status.
+async fn wallet_status(harness: &Harness, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/wallet", harness.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answers")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_session_and_leaves_nothing_of_the_resident_on_the_phone() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13200132000").await;
+    let first_token = kept_session(&harness).await.and_then(|session| session["token"].as_str().map(str::to_owned)).expect("a session");
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("gate").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
+    harness.wait_for_text(".tier-card .claim-hint", "你今天已经领过").await;
+
+    // The control: in the header, named for screen readers, a full tap target.
+    let sign_out = harness.wait_for_all("[data-testid=sign-out]").await.remove(0);
+    let label = sign_out.attr("aria-label").await.expect("attr").unwrap_or_default();
+    assert_eq!(label, "退出登录（手机号 132****2000）");
+    let height = sign_out.rect().await.expect("rect").height;
+    assert!(height >= 44.0, "a tap target {height} px tall");
+    harness.driver.execute("window.scrollTo(0, 0)", Vec::new()).await.expect("to the top");
+    harness.screenshot("signed-in-header").await;
+
+    // Signed out on the claim page: their receipt and what their history said go with them, and
+    // the session is ended on the service.
+    sign_out.click().await.expect("tap sign out");
+    harness.wait_for_all("[data-testid=sign-in] form").await;
+    let page = harness.driver.find(By::Tag("body")).await.expect("body").text().await.expect("text");
+    assert!(!page.contains(&code) && !page.contains("你今天已经领过"), "nothing of theirs shown: {page}");
+    assert!(harness.driver.find_all(By::Css("[data-testid=sign-out]")).await.expect("query").is_empty());
+    assert_eq!(kept_session(&harness).await, None);
+    assert_eq!(wallet_status(&harness, &first_token).await, 401, "the session is ended on the service too");
+
+    // The next resident on this phone sees none of it either, and gets a wallet of their own.
+    harness.sign_in("13200132001").await;
+    assert!(!harness.driver.find(By::Tag("body")).await.expect("body").text().await.expect("text").contains("你今天已经领过"));
+    harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("wallet link");
+    harness.wait_for_all("[data-testid=wallet-synced]").await;
+    let second = kept_session(&harness).await.expect("signed in");
+    let kept: Value =
+        serde_json::from_str(&stored(&harness, "huiquan.wallet").await.expect("the wallet is kept for offline")).expect("json");
+    assert_eq!(kept["resident"], second["resident"], "kept as theirs");
+    assert!(!kept.to_string().contains(&code));
+
+    // Signed out on the wallet page: the kept wallet goes too, and a reload shows nothing of theirs.
+    harness.wait_for_all("[data-testid=sign-out]").await[0].click().await.expect("tap sign out");
+    harness.wait_for_all("[data-testid=sign-in] form").await;
+    assert_eq!(kept_session(&harness).await, None);
+    assert_eq!(stored(&harness, "huiquan.wallet").await, None, "the kept wallet is gone");
+    assert_eq!(wallet_status(&harness, second["token"].as_str().expect("token")).await, 401);
+    harness.driver.refresh().await.expect("reload");
+    harness.wait_for_all("[data-testid=sign-in] form").await;
+    harness.stop().await;
+}
