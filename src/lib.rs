@@ -26,8 +26,8 @@ use crate::i18n::I18nProvider;
 use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage};
 
 pub use crate::components::{
-    ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, SignIn, SignOut, TierCard, countdown_announcement,
-    countdown_words, normalized_phone, signed_in_as_words, use_offer_state,
+    ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard,
+    countdown_announcement, countdown_words, normalized_phone, signed_in_as_words, use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;
 pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
@@ -36,14 +36,15 @@ pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    clock::provide_server_clock(clock::ServerClockOptions::default());
+    let clock = clock::provide_server_clock(clock::ServerClockOptions::default());
     let session = session::provide_session();
-    session::sign_in_from_partner_link(session);
+    let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     view! {
         <I18nProvider>
             <Router>
                 <components::Header />
                 <main id="content" tabindex="-1">
+                    <components::PartnerSwitchPrompt pending=partner_switch />
                     <Routes fallback=|| view! { <routes::NotFound /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/campaigns/:id") view=CampaignPage />

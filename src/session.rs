@@ -169,18 +169,101 @@ pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session { kept: RwSignal::new(None) })
 }
 
-/// A partner app opens the page as `…#partner_token=<token>`: sign in with it, then take it out
-/// of the address so it is neither bookmarked nor shared.
-pub fn sign_in_from_partner_link(session: Session) {
+/// A partner link that arrived while a resident was signed in on this device: held in memory
+/// (never in storage, never in the address) until the resident chooses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerSwitch {
+    pub token: String,
+    /// Who the token says it is from and for: read without verifying (the service verifies).
+    pub claims: PartnerTokenClaims,
+}
+
+/// The parts of a partner token's claims the app reads before the service has verified it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PartnerTokenClaims {
+    pub partner: String,
+    #[serde(default)]
+    pub account: String,
+}
+
+/// The claims in a partner token's first segment (`base64url(json) "." signature`), unverified.
+pub fn partner_token_claims(token: &str) -> Option<PartnerTokenClaims> {
+    let payload = token.split('.').next()?;
+    let json = base64url_decode(payload)?;
+    let claims: PartnerTokenClaims = serde_json::from_slice(&json).ok()?;
+    // Shown to the resident: a name, not a paragraph, and no control characters.
+    let readable = !claims.partner.is_empty() && claims.partner.chars().count() <= 40 && !claims.partner.chars().any(char::is_control);
+    readable.then_some(claims)
+}
+
+/// Base64url without padding (padding tolerated), as RFC 7515 writes it.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0_u32, 0_u32);
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    // One character left over cannot be a whole byte.
+    (bits < 6).then_some(bytes)
+}
+
+/// A partner app opens the page as `…#partner_token=<token>`. The token is taken out of the
+/// address at once (so it is neither bookmarked nor shared). With nobody signed in, it signs in;
+/// with the same partner account signed in, it renews that session; with anyone else signed in,
+/// nothing happens until the resident chooses: the returned signal holds the question (see
+/// [`PartnerSwitch`]) for the page to ask.
+pub fn sign_in_from_partner_link(session: Session, now_ms: i64) -> RwSignal<Option<PartnerSwitch>> {
+    let pending = RwSignal::new(None);
     let location = window().location();
-    let Ok(hash) = location.hash() else { return };
-    let Some(token) = hash.strip_prefix("#partner_token=").map(str::to_owned) else { return };
+    let Ok(hash) = location.hash() else { return pending };
+    let Some(token) = hash.strip_prefix("#partner_token=").map(str::to_owned) else { return pending };
     if let (Ok(history), Ok(path), Ok(search)) = (window().history(), location.pathname(), location.search()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
     }
-    spawn_scoped(async move {
-        if let Ok(signed_in) = api::partner_sign_in(&token).await {
-            session.set(signed_in, None);
+    let claims = partner_token_claims(&token);
+    let signed_in = session.kept.with_untracked(|kept| kept.as_ref().filter(|kept| kept.signed_in.expires_at_ms > now_ms).cloned());
+    match (signed_in, claims) {
+        // Unreadable: the service would refuse it; whoever is signed in stays.
+        (Some(_), None) => {}
+        (None, claims) => sign_in_with_partner_token(session, token, claims),
+        (Some(kept), Some(claims)) => {
+            let same_account =
+                kept.signed_in_as == Some(SignedInAs::Partner { partner: claims.partner.clone(), account: claims.account.clone() });
+            if same_account {
+                sign_in_with_partner_token(session, token, Some(claims));
+            } else {
+                pending.set(Some(PartnerSwitch { token, claims }));
+            }
         }
+    }
+    pending
+}
+
+/// Signs in with a partner's token; `Err` is the service's refusal (the token forged, expired…).
+pub async fn partner_sign_in(session: Session, token: &str, claims: Option<PartnerTokenClaims>) -> Result<(), api::ApiError> {
+    let signed_in = api::partner_sign_in(token).await?;
+    let signed_in_as = claims.map(|claims| SignedInAs::Partner { partner: claims.partner, account: claims.account });
+    session.set(signed_in, signed_in_as);
+    Ok(())
+}
+
+fn sign_in_with_partner_token(session: Session, token: String, claims: Option<PartnerTokenClaims>) {
+    spawn_scoped(async move {
+        let _ = partner_sign_in(session, &token, claims).await;
     });
 }

@@ -1,14 +1,14 @@
 //! Who is signed in, and what the device keeps for them: the kept wallet belongs to one resident
-//! (another one signing in, a 401, or signing out removes it). The service is played by a
-//! stand-in for `window.fetch`.
+//! (another one signing in, a 401, or signing out removes it), and a partner link asks before
+//! it replaces a signed-in resident. The service is played by a stand-in for `window.fetch`.
 //! Run in headless Chrome and Firefox.
 
 #![cfg(target_arch = "wasm32")]
 
 use huiquan::{
-    Header, WalletPage,
+    Header, PartnerSwitchPrompt, WalletPage,
     i18n::I18nProvider,
-    session::{KeptSession, SignedInAs, provide_session},
+    session::{KeptSession, SignedInAs, base64url_decode, partner_token_claims, provide_session, sign_in_from_partner_link},
     wallet::{KeptWallet, kept_for},
 };
 use huiquan_core::{
@@ -25,6 +25,9 @@ const SESSION_KEY: &str = "huiquan.session";
 const WALLET_KEY: &str = "huiquan.wallet";
 /// The first resident's voucher code: it must never be shown to anyone else.
 const FIRST_RESIDENTS_CODE: &str = "FRST-RSDT-CODE-0001";
+/// `{"partner":"jd","account":"jd-user-7",…}`, signed with nothing (only the service verifies).
+const JD_TOKEN: &str = "eyJwYXJ0bmVyIjoiamQiLCJhY2NvdW50IjoiamQtdXNlci03IiwiYXVkIjoiaHVpcXVhbiIsImV4cCI6NDEwMjQ0NDgwMCwicmVhbF9uYW1lIjp0cnVlLCJlbnRlcnByaXNlIjpmYWxzZX0.c2lnbmF0dXJl";
+
 fn storage() -> web_sys::Storage {
     window().local_storage().ok().flatten().expect("local storage")
 }
@@ -232,4 +235,100 @@ async fn signing_out_ends_the_session_on_the_service_and_removes_what_the_device
         assert!(text(&header).contains("已退出登录"), "announced: {}", text(&header));
         restore_fetch();
     }
+}
+
+#[wasm_bindgen_test]
+fn a_partner_tokens_claims_are_read_without_its_signature() {
+    assert_eq!(base64url_decode("aHVpcXVhbg").as_deref(), Some(&b"huiquan"[..]));
+    assert_eq!(base64url_decode("5Lqs5Lic").map(String::from_utf8), Some(Ok("京东".to_owned())));
+    assert_eq!(base64url_decode("a"), None, "one character is not a byte");
+    assert_eq!(base64url_decode("a+b/"), None, "base64url, not base64");
+    let claims = partner_token_claims(JD_TOKEN).expect("readable");
+    assert_eq!((claims.partner.as_str(), claims.account.as_str()), ("jd", "jd-user-7"));
+    assert_eq!(partner_token_claims("not a token"), None);
+    // A "partner" of a paragraph or of control characters is not shown to anyone.
+    assert_eq!(partner_token_claims("eyJwYXJ0bmVyIjoiXG5cdTAwMDciLCJhY2NvdW50IjoieCJ9.x"), None);
+}
+
+/// Opens this page as a partner app would, with `token` in the fragment.
+fn arrive_with_partner_token(token: &str) {
+    let history = window().history().expect("history");
+    history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#partner_token={token}"))).expect("address");
+}
+
+#[wasm_bindgen_test]
+async fn a_partner_link_asks_before_it_replaces_a_signed_in_resident() {
+    forget_everything();
+    keep_session(1, "first-residents-token");
+    keep_first_residents_wallet();
+    stub_fetch(
+        "return new Response(JSON.stringify({ token: 'jd-residents-token', resident: 2, expires_at_ms: Date.now() + 3600000 }), { status: 200, headers: { 'content-type': 'application/json' } });",
+    );
+
+    // Keep: nothing changes, and the token is gone from the address, the storage and the page.
+    arrive_with_partner_token(JD_TOKEN);
+    let prompt = mount(|| {
+        let session = huiquan::session::use_session();
+        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
+        view! { <PartnerSwitchPrompt pending /> }
+    })
+    .await;
+    assert!(!window().location().href().expect("address").contains("partner_token"), "the token leaves the address at once");
+    assert_eq!(
+        text(&prompt).trim(),
+        "你已登录为手机号 138****8000。要切换到来自京东的账号吗？切换保留",
+        "the question names who is signed in and the partner"
+    );
+    assert!(calls().is_empty(), "nothing is sent before the resident chooses");
+    click(&prompt, "[data-testid=partner-switch] button.secondary");
+    until("the question has gone", || prompt.query_selector("[data-testid=partner-switch]").ok().flatten().is_none()).await;
+    assert!(calls().is_empty(), "Keep sends nothing");
+    let stored: Vec<String> = (0..storage().length().unwrap_or(0))
+        .filter_map(|index| storage().key(index).ok().flatten())
+        .filter_map(|key| storage().get_item(&key).ok().flatten())
+        .collect();
+    assert!(stored.iter().all(|value| !value.contains(JD_TOKEN)), "the token is never stored: {stored:?}");
+    assert!(stored.iter().any(|value| value.contains("first-residents-token")), "still signed in as before");
+
+    // Switch: signed in with the token, as the other resident, with nothing of the first kept.
+    arrive_with_partner_token(JD_TOKEN);
+    let prompt = mount(|| {
+        let session = huiquan::session::use_session();
+        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
+        view! { <PartnerSwitchPrompt pending /> }
+    })
+    .await;
+    click(&prompt, "[data-testid=partner-switch] button:not(.secondary)");
+    until("switched", || text(&prompt).contains("已切换到来自京东的账号。")).await;
+    let sent = calls();
+    assert_eq!((sent[0].0.as_str(), sent[0].1.as_str()), ("POST", "/api/v1/sessions/partner"));
+    assert!(sent[0].3.contains(JD_TOKEN), "{sent:?}");
+    let session = storage().get_item(SESSION_KEY).ok().flatten().unwrap_or_default();
+    assert!(session.contains("jd-residents-token") && !session.contains(JD_TOKEN), "{session}");
+    assert!(storage().get_item(WALLET_KEY).expect("read").is_none(), "the first resident's wallet is gone");
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn the_same_partner_account_again_renews_its_session_without_asking() {
+    forget_everything();
+    let kept = KeptSession {
+        signed_in: signed_in(2, "jd-residents-token"),
+        signed_in_as: Some(SignedInAs::Partner { partner: "jd".into(), account: "jd-user-7".into() }),
+    };
+    storage().set_item(SESSION_KEY, &serde_json::to_string(&kept).expect("json")).expect("stored");
+    stub_fetch(
+        "return new Response(JSON.stringify({ token: 'jd-residents-new-token', resident: 2, expires_at_ms: Date.now() + 3600000 }), { status: 200, headers: { 'content-type': 'application/json' } });",
+    );
+    arrive_with_partner_token(JD_TOKEN);
+    let prompt = mount(|| {
+        let session = huiquan::session::use_session();
+        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
+        view! { <PartnerSwitchPrompt pending /> }
+    })
+    .await;
+    until("renewed", || storage().get_item(SESSION_KEY).ok().flatten().is_some_and(|session| session.contains("jd-residents-new-token")))
+        .await;
+    assert!(prompt.query_selector("[data-testid=partner-switch]").ok().flatten().is_none(), "no question for the same account");
+    restore_fetch();
 }

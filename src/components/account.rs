@@ -1,4 +1,5 @@
-//! Who is signed in on this device, and signing out.
+//! Who is signed in on this device: signing out, and the question a partner link asks when it
+//! arrives while someone is already signed in.
 
 use leptos::prelude::*;
 
@@ -6,7 +7,7 @@ use crate::{
     clock::use_server_clock,
     i18n::{Messages, use_i18n},
     scoped::spawn_scoped,
-    session::{SignedInAs, use_session},
+    session::{PartnerSwitch, SignedInAs, partner_sign_in, use_session},
 };
 
 /// "手机号 138****8000", "来自京东的账号", or the account number when nothing else is known.
@@ -56,5 +57,53 @@ pub fn SignOut() -> impl IntoView {
         </Show>
         // Outside the button's `Show`: still there to be read once the button has gone.
         <p class="visually-hidden" role="status">{move || (done.get() && session.resident().is_none()).then(|| i18n.t().signed_out)}</p>
+    }
+}
+
+/// Asks whether to switch to the account of a partner link that arrived while someone else was
+/// signed in. Switch signs in with the link's token; Keep drops the token.
+#[component]
+pub fn PartnerSwitchPrompt(pending: RwSignal<Option<PartnerSwitch>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let busy = RwSignal::new(false);
+    // The outcome, said after the question has gone.
+    let outcome = RwSignal::new(None::<String>);
+    let current = move || {
+        let t = i18n.t();
+        session.resident().map(|resident| signed_in_as_words(t, session.signed_in_as().as_ref(), resident)).unwrap_or_default()
+    };
+    let partner =
+        move || pending.with(|pending| pending.as_ref().map(|switch| (i18n.t().partner_name)(&switch.claims.partner))).unwrap_or_default();
+    let question = move || (i18n.t().partner_switch_question)(&current(), &partner());
+    let switch = move |_| {
+        let Some(PartnerSwitch { token, claims }) = pending.get_untracked() else { return };
+        busy.set(true);
+        spawn_scoped(async move {
+            let partner = claims.partner.clone();
+            let result = partner_sign_in(session, &token, Some(claims)).await;
+            let t = i18n.t();
+            let words = match result {
+                Ok(()) => (t.partner_switch_done)(&(t.partner_name)(&partner)),
+                Err(_) => (t.partner_switch_failed)(&(t.partner_name)(&partner), &current()),
+            };
+            outcome.try_set(Some(words));
+            busy.try_set(false);
+            // Used or refused, the token is dropped either way.
+            pending.try_set(None);
+        });
+    };
+    let keep = move |_| pending.set(None);
+    view! {
+        <Show when=move || pending.with(Option::is_some)>
+            <section class="partner-switch" aria-labelledby="partner-switch-question" data-testid="partner-switch">
+                <p id="partner-switch-question" role="alert">{question}</p>
+                <div class="partner-switch-actions">
+                    <button type="button" class="button" disabled=move || busy.get() on:click=switch>{move || i18n.t().partner_switch}</button>
+                    <button type="button" class="button secondary" disabled=move || busy.get() on:click=keep>{move || i18n.t().partner_keep}</button>
+                </div>
+            </section>
+        </Show>
+        <p class="partner-switch-outcome" role="status" data-testid="partner-switch-outcome">{move || outcome.get()}</p>
     }
 }

@@ -9,7 +9,7 @@ mod pack_card;
 mod sign_in;
 mod tier_card;
 
-pub use account::{SignOut, signed_in_as_words};
+pub use account::{PartnerSwitchPrompt, SignOut, signed_in_as_words};
 pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
 pub use header::{Header, LanguageSwitch};

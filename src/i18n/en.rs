@@ -119,6 +119,13 @@ pub const MESSAGES: Messages = Messages {
         "alipay" => "Alipay".to_owned(),
         other => other.to_owned(),
     },
+    partner_switch_question: |current, partner| format!("You are signed in as {current}; switch to the account from {partner}?"),
+    partner_switch: "Switch",
+    partner_keep: "Keep",
+    partner_switch_done: |partner| format!("Switched to the account from {partner}."),
+    partner_switch_failed: |partner, current| {
+        format!("The sign-in link from {partner} is not valid or has expired; you are still signed in as {current}.")
+    },
     pack_holds: "Claimed in one go; it holds:",
     pack_item: |offer, count| format!("{count} × {offer}"),
     pack_stock: |count| format!("{count} packs at each release"),

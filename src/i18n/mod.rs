@@ -120,6 +120,11 @@ pub struct Messages {
     pub signed_in_as_account: fn(resident: i64) -> String,
     /// A partner app's name from the id its tokens carry (`jd` → 京东); an unknown id as it is.
     pub partner_name: fn(id: &str) -> String,
+    pub partner_switch_question: fn(current: &str, partner: &str) -> String,
+    pub partner_switch: &'static str,
+    pub partner_keep: &'static str,
+    pub partner_switch_done: fn(partner: &str) -> String,
+    pub partner_switch_failed: fn(partner: &str, current: &str) -> String,
     pub wallet_title: &'static str,
     pub wallet_link: &'static str,
     pub wallet_usable: &'static str,

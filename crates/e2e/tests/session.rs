@@ -1,5 +1,5 @@
 //! Who is signed in on the phone: signing out ends the session on the service and leaves nothing
-//! of the resident on the device.
+//! of the resident on the device; a partner link never silently replaces a signed-in resident.
 
 use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
 use serde_json::Value;
@@ -20,6 +20,13 @@ async fn stored(harness: &Harness, key: &str) -> Option<String> {
 /// The session the page keeps, as JSON.
 async fn kept_session(harness: &Harness) -> Option<Value> {
     stored(harness, "huiquan.session").await.and_then(|json| serde_json::from_str(&json).ok())
+}
+
+/// Opens the partner's link for `account` as a fresh page (from the same page, only the fragment
+/// would change and nothing would load).
+async fn open_partner_link(harness: &Harness, account: &str) {
+    harness.driver.goto("about:blank").await.expect("away");
+    harness.driver.goto(&harness.partner_link(TIANJIN, account)).await.expect("the partner opens the page");
 }
 
 /// `GET /api/v1/wallet` with `token`: its status.
@@ -86,5 +93,63 @@ async fn signing_out_ends_the_session_and_leaves_nothing_of_the_resident_on_the_
     assert_eq!(wallet_status(&harness, second["token"].as_str().expect("token")).await, 401);
     harness.driver.refresh().await.expect("reload");
     harness.wait_for_all("[data-testid=sign-in] form").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_link_asks_before_it_replaces_the_resident_signed_in() {
+    let harness = Harness::start(demo()).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13100131000").await;
+    let phone_session = kept_session(&harness).await.expect("signed in by phone");
+
+    // Keep: the token is dropped; the resident signed in stays, and the token is nowhere.
+    open_partner_link(&harness, "e2e-user-9").await;
+    let question = harness.wait_for_text("[data-testid=partner-switch]", "要切换到").await;
+    assert!(question.contains("你已登录为手机号 131****1000。要切换到来自e2e的账号吗？"), "{question}");
+    harness.screenshot_at("[data-testid=partner-switch]", "partner-switch").await;
+    assert!(!harness.driver.current_url().await.expect("url").as_str().contains("partner_token"), "not in the address");
+    harness.driver.find(By::Css("[data-testid=partner-switch] button.secondary")).await.expect("Keep").click().await.expect("tap");
+    for _ in 0..50 {
+        if harness.driver.find_all(By::Css("[data-testid=partner-switch]")).await.expect("query").is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(harness.driver.find_all(By::Css("[data-testid=partner-switch]")).await.expect("query").is_empty(), "the question has gone");
+    assert_eq!(kept_session(&harness).await.as_ref(), Some(&phone_session), "still the resident who signed in by phone");
+    let storage = harness
+        .driver
+        .execute("return JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage))", Vec::new())
+        .await
+        .expect("storage")
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!storage.contains("partner_token") && !storage.contains("e2e-user-9"), "the token is never stored: {storage}");
+
+    // Switch: the partner's account replaces the one signed in.
+    open_partner_link(&harness, "e2e-user-9").await;
+    harness.wait_for_text("[data-testid=partner-switch]", "要切换到").await;
+    harness.driver.find(By::Css("[data-testid=partner-switch] button:not(.secondary)")).await.expect("Switch").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=partner-switch-outcome]", "已切换到来自e2e的账号").await;
+    let partner_session = kept_session(&harness).await.expect("signed in through the partner");
+    assert_ne!(partner_session["resident"], phone_session["resident"], "another resident");
+    assert_eq!(partner_session["signed_in_as"]["kind"], "partner");
+
+    // The same partner account again: its session is renewed without a question.
+    open_partner_link(&harness, "e2e-user-9").await;
+    harness.wait_for_all("[data-tier]").await;
+    for _ in 0..50 {
+        if kept_session(&harness).await.is_some_and(|session| session["token"] != partner_session["token"]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let renewed = kept_session(&harness).await.expect("signed in");
+    assert_ne!(renewed["token"], partner_session["token"], "a new session");
+    assert_eq!(renewed["resident"], partner_session["resident"], "for the same resident");
+    assert!(harness.driver.find_all(By::Css("[data-testid=partner-switch]")).await.expect("query").is_empty(), "no question");
     harness.stop().await;
 }
