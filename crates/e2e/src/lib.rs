@@ -142,6 +142,14 @@ impl Harness {
                 Err(error) => panic!("chromedriver at {driver_url} did not start a browser: {error}"),
             }
         };
+        // Every Content-Security-Policy violation of every page of the test is kept in the tab's
+        // session storage (which lasts across reloads), read by `csp_violations` and `stop`.
+        // DevTools-injected, so the policy does not apply to this script itself.
+        driver
+            .cdp()
+            .send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": RECORD_CSP_VIOLATIONS }))
+            .await
+            .expect("CSP violations recorded");
         Harness { driver, base, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
     }
 
@@ -159,6 +167,20 @@ impl Harness {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("not within {seconds} s: {what}");
+    }
+
+    /// The Content-Security-Policy violations the browser reported since the test began, as
+    /// `directive blocked-uri sample` lines.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        let read = self.driver.execute("return sessionStorage.getItem('huiquan.e2e.csp') || '[]'", Vec::new()).await;
+        let Ok(read) = read else { return vec!["(the violations could not be read)".to_owned()] };
+        let text = read.json().as_str().unwrap_or("[]").to_owned();
+        serde_json::from_str(&text).unwrap_or_else(|_| vec![format!("(unreadable: {text})")])
+    }
+
+    /// Forgets the violations recorded so far (a test that provokes some on purpose).
+    pub async fn forget_csp_violations(&self) {
+        let _ = self.driver.execute("sessionStorage.removeItem('huiquan.e2e.csp')", Vec::new()).await;
     }
 
     /// Waits up to ten seconds for elements matching `css`, and returns them all.
@@ -275,9 +297,21 @@ impl Harness {
         path
     }
 
+    /// Ends the test: the browser must not have refused anything under the CSP.
     pub async fn stop(mut self) {
+        let violations = self.csp_violations().await;
         let _ = self.driver.clone().quit().await;
         self.service.stop().await.expect("the service stops cleanly");
         let _ = self.chromedriver.kill().await;
+        assert!(violations.is_empty(), "the browser reported Content-Security-Policy violations: {violations:#?}");
     }
 }
+
+/// Keeps each `securitypolicyviolation` in the tab's session storage.
+const RECORD_CSP_VIOLATIONS: &str = r#"
+document.addEventListener("securitypolicyviolation", (event) => {
+  const kept = JSON.parse(sessionStorage.getItem("huiquan.e2e.csp") || "[]");
+  kept.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample} (${event.sourceFile}:${event.lineNumber})`);
+  sessionStorage.setItem("huiquan.e2e.csp", JSON.stringify(kept));
+});
+"#;

@@ -9,6 +9,7 @@ pub mod ledger;
 mod limits;
 pub mod merchants;
 mod problem;
+mod security_headers;
 mod static_files;
 mod serve;
 mod store;
@@ -25,6 +26,7 @@ pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_
 pub use serve::ConnectionLimits;
 pub use streams::StreamLimits;
 pub use problem::Problem;
+pub use security_headers::FrameAncestors;
 /// A merchant's till key (how a till authenticates: see `api::till`).
 pub use api::till::till_key;
 
@@ -82,6 +84,10 @@ pub struct Config {
     /// Claims and sign-ins per second allowed for one resident (bursts of 5 times that).
     #[arg(long, env = "HUIQUAN_RATE_PER_RESIDENT", default_value_t = 2)]
     pub rate_per_resident: u32,
+    /// Partner origins allowed to show the app in a frame, separated by spaces
+    /// (`https://m.jd.com https://pay.example.com`). None: only the app's own pages.
+    #[arg(long, env = "HUIQUAN_FRAME_ANCESTORS", default_value = "")]
+    pub frame_ancestors: FrameAncestors,
     /// Where one-time codes also go (tests read them here).
     #[arg(skip)]
     pub otp_outbox: Option<OtpOutbox>,
@@ -249,6 +255,7 @@ impl Service {
         if let Some(dist) = &config.dist {
             router = router.merge(static_files::router(dist));
         }
+        let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Listen { addr: config.addr, source })?;
