@@ -16,6 +16,14 @@ step() {
   if ! "$@" 2>&1 | tee -a "$log"; then status=1; say "FAILED: $title"; fi
 }
 
+# The code's own gates first: formatting, then every lint as an error, for the native crates and
+# for the app as it is built (wasm32).
+step "formatting (cargo fmt --check)" cargo fmt --all --check
+step "lints of the rules, the service and the e2e harness (clippy, warnings are errors)" \
+  cargo clippy --workspace --exclude huiquan --all-targets -- -D warnings
+step "lints of the app (clippy for wasm32, warnings are errors)" \
+  cargo clippy -p huiquan --target wasm32-unknown-unknown --all-targets -- -D warnings
+
 # The end-to-end tests need the built app.
 "$REPO_ROOT/scripts/build.sh"
 

@@ -91,7 +91,9 @@ fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
     assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 1_000.0), "系统繁忙，3 秒后自动重试（不会重复领取）");
 
     let unavailable = ClaimAnswer::Problem { status: 503, problem: None, retry_after_s: None };
-    assert!(matches!(after_answer(2, unavailable, &backoff, 0.999, 0.0), ClaimPhase::Waiting { retry: 3, at_ms, busy: true } if at_ms <= 2_000.0));
+    assert!(
+        matches!(after_answer(2, unavailable, &backoff, 0.999, 0.0), ClaimPhase::Waiting { retry: 3, at_ms, busy: true } if at_ms <= 2_000.0)
+    );
     let offline = after_answer(0, ClaimAnswer::Network, &backoff, 0.5, 0.0);
     assert!(matches!(offline, ClaimPhase::Waiting { busy: false, .. }));
     assert!(claim_words(messages(Lang::En), &offline, plus_eight(), 0.0).starts_with("No connection; trying again in"));
@@ -127,7 +129,10 @@ fn phone_numbers_are_read_as_residents_type_them() {
 #[wasm_bindgen_test]
 fn the_wallet_becomes_the_history_the_rules_read() {
     use huiquan::history::history_from_wallet;
-    use huiquan_core::{Campaign, api::{VoucherStatus, WalletVoucher}};
+    use huiquan_core::{
+        Campaign,
+        api::{VoucherStatus, WalletVoucher},
+    };
     let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
     let opens = jincheng.rounds[0].opens.to_instant(jincheng.utc_offset).0;
     let voucher = |id: i64, tier: &str, used_at_ms: Option<i64>| WalletVoucher {

@@ -18,8 +18,7 @@ fn tianjin() -> Campaign {
 
 /// Mounts `view` in a fresh element, in `lang` whatever the browser prefers.
 async fn mount<V: IntoView + 'static>(lang: Lang, view: impl FnOnce() -> V + Send + 'static) -> web_sys::HtmlElement {
-    let container: web_sys::HtmlElement =
-        document().create_element("div").expect("a div").unchecked_into();
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
     document().body().expect("a body").append_child(&container).expect("appended");
     leptos::mount::mount_to(container.clone(), move || {
         view! { <I18nProvider lang>{view()}</I18nProvider> }
@@ -110,10 +109,8 @@ async fn a_failed_call_is_said_plainly_and_offers_a_retry() {
 
 #[wasm_bindgen_test]
 fn a_refusal_keeps_the_services_code() {
-    let refused = ApiError::Refused {
-        status: 404,
-        problem: Some(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "none")),
-    };
+    let refused =
+        ApiError::Refused { status: 404, problem: Some(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "none")) };
     assert_eq!(refused.code(), Some("unknown_campaign"));
     assert_eq!(ApiError::Network("x".into()).code(), None);
 }

@@ -56,7 +56,10 @@ fn nothing_is_asked_before_the_tap_and_every_answer_has_a_state() {
     assert!(matches!(verdict(at(CENTRAL_TIANJIN, 30.0)), Verdict::Inside { .. }));
     assert!(matches!(verdict(at(BEIJING, 30.0)), Verdict::Outside { border_m } if border_m > 10_000.0));
     assert!(matches!(verdict(at(TANGSHAN_ENCLAVE, 30.0)), Verdict::Outside { .. }), "the enclave is not Tianjin");
-    assert!(matches!(verdict(at(SMALL_HOLE, 2_000.0)), Verdict::Uncertain { centre_inside: false, .. }), "a wide circle crosses the hole's edge");
+    assert!(
+        matches!(verdict(at(SMALL_HOLE, 2_000.0)), Verdict::Uncertain { centre_inside: false, .. }),
+        "a wide circle crosses the hole's edge"
+    );
     assert!(matches!(verdict(at(CENTRAL_TIANJIN, 5_000.0)), Verdict::TooInaccurate { .. }));
 }
 
@@ -135,7 +138,10 @@ async fn a_host_app_that_gives_positions_is_read_like_the_browser() {
     let _ = js_sys::eval("delete window.huiquanHost");
     assert!(host_get_location().is_none(), "not embedded: the browser is asked");
 
-    js_sys::eval("window.huiquanHost = { getLocation() { return Promise.resolve({ latitude: 39.117, longitude: 117.195, accuracy: 15 }); } }").expect("host defined");
+    js_sys::eval(
+        "window.huiquanHost = { getLocation() { return Promise.resolve({ latitude: 39.117, longitude: 117.195, accuracy: 15 }); } }",
+    )
+    .expect("host defined");
     let get = host_get_location().expect("the host's getLocation");
     assert_eq!(host_reading(&get).await, Reading::Position(39.117, 117.195, 15.0));
 

@@ -10,8 +10,8 @@ use huiquan::{
     clock::{ServerClock, phone_now_ms},
     countdown_announcement, countdown_words,
     i18n::{I18nProvider, messages},
-    use_offer_state,
     stock::LiveStock,
+    use_offer_state,
 };
 use huiquan_core::{Campaign, Lang, civil::Instant};
 use leptos::{prelude::*, task::tick};
@@ -116,7 +116,19 @@ fn countdowns_round_up_and_announce_only_now_and_then() {
         .into_iter()
         .map(|remaining| countdown_announcement(t, remaining))
         .collect();
-    assert_eq!(announced, ["约 2 小时后开抢", "60 分钟内开抢", "30 分钟内开抢", "10 分钟内开抢", "5 分钟内开抢", "不到 1 分钟开抢", "不到 1 分钟开抢", "现在可以领取了"]);
+    assert_eq!(
+        announced,
+        [
+            "约 2 小时后开抢",
+            "60 分钟内开抢",
+            "30 分钟内开抢",
+            "10 分钟内开抢",
+            "5 分钟内开抢",
+            "不到 1 分钟开抢",
+            "不到 1 分钟开抢",
+            "现在可以领取了"
+        ]
+    );
     // The same words for a whole minute: a screen reader is not told every second.
     assert_eq!(countdown_announcement(t, 250_000), countdown_announcement(t, 241_000));
 }

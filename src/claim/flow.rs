@@ -44,7 +44,11 @@ impl ClaimPhase {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimAnswer {
     Claimed(ClaimReceipt),
-    Problem { status: u16, problem: Option<ProblemDetails>, retry_after_s: Option<u64> },
+    Problem {
+        status: u16,
+        problem: Option<ProblemDetails>,
+        retry_after_s: Option<u64>,
+    },
     /// No answer at all (offline, reset, timeout).
     Network,
 }

@@ -37,7 +37,8 @@ pub fn ClaimButton(
 
     let located = move || {
         anywhere
-            || location.is_some_and(|state| state.with(|state| matches!(state, LocationState::Judged { verdict: Verdict::Inside { .. }, .. })))
+            || location
+                .is_some_and(|state| state.with(|state| matches!(state, LocationState::Judged { verdict: Verdict::Inside { .. }, .. })))
     };
     let signed_in = move || {
         offer_state.now_ms.track();

@@ -1,9 +1,6 @@
 use leptos::prelude::*;
 
-use crate::{
-    api::ApiError,
-    i18n::use_i18n,
-};
+use crate::{api::ApiError, i18n::use_i18n};
 
 /// A failed call to the service, said plainly, with a way to try again.
 #[component]

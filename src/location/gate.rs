@@ -60,9 +60,8 @@ pub fn LocationGate(
         })
     };
     let asking = move || state.with(|state| *state == LocationState::Asking);
-    let button_text = move || {
-        state.with(|state| if *state == LocationState::NotAsked { i18n.t().location_ask } else { i18n.t().location_ask_again })
-    };
+    let button_text =
+        move || state.with(|state| if *state == LocationState::NotAsked { i18n.t().location_ask } else { i18n.t().location_ask_again });
     let denied_help = move || {
         state.with(|state| *state == LocationState::Denied).then(|| {
             let t = i18n.t();

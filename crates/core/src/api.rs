@@ -80,8 +80,7 @@ mod tests {
 
     #[test]
     fn a_problem_carries_its_code_in_the_type_and_as_a_member() {
-        let json = serde_json::to_value(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "x"))
-            .expect("serialises");
+        let json = serde_json::to_value(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "x")).expect("serialises");
         assert_eq!(json["type"], "urn:huiquan:problem:unknown_campaign");
         assert_eq!(json["code"], "unknown_campaign");
         assert_eq!(json["status"], 404);

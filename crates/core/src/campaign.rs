@@ -376,8 +376,7 @@ impl Campaign {
     pub fn validate(&self) -> Result<(), CampaignError> {
         let mut ids = HashSet::new();
         let mut check_id = |id: &str| {
-            let slug = !id.is_empty()
-                && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            let slug = !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
             if !slug {
                 return Err(CampaignError::BadId(id.to_owned()));
             }
@@ -451,9 +450,10 @@ impl Campaign {
                 return Err(CampaignError::BadRules(theme.id.clone(), "a limit of 0 would refuse everyone"));
             }
             if let Validity::EndOfWeek { weekday } = rules.validity
-                && !(1..=7).contains(&weekday) {
-                    return Err(CampaignError::BadRules(theme.id.clone(), "weekday must be 1 (Monday) to 7 (Sunday)"));
-                }
+                && !(1..=7).contains(&weekday)
+            {
+                return Err(CampaignError::BadRules(theme.id.clone(), "weekday must be 1 (Monday) to 7 (Sunday)"));
+            }
             if rules.validity == Validity::RoundDeadline {
                 for round in self.theme_rounds(theme) {
                     if round.vouchers_expire.is_none_or(|expires| expires <= round.opens) {
@@ -596,13 +596,22 @@ mod tests {
     fn tianjin_has_two_themes_and_the_twelve_tiers_of_the_notice() {
         let campaign = tianjin();
         assert_eq!(campaign.themes.len(), 2);
-        let offers: Vec<(i64, i64)> =
-            campaign.tiers().map(|tier| (tier.threshold.0 / 100, tier.discount.0 / 100)).collect();
+        let offers: Vec<(i64, i64)> = campaign.tiers().map(|tier| (tier.threshold.0 / 100, tier.discount.0 / 100)).collect();
         assert_eq!(
             offers,
             [
-                (1000, 100), (500, 50), (300, 30), (200, 20), (100, 10),
-                (5000, 500), (4000, 400), (2000, 200), (500, 50), (300, 30), (200, 20), (400, 100),
+                (1000, 100),
+                (500, 50),
+                (300, 30),
+                (200, 20),
+                (100, 10),
+                (5000, 500),
+                (4000, 400),
+                (2000, 200),
+                (500, 50),
+                (300, 30),
+                (200, 20),
+                (400, 100),
             ]
         );
         let gas_stove = campaign.tiers().last().expect("twelve tiers");
@@ -612,10 +621,7 @@ mod tests {
     #[test]
     fn tianjin_releases_at_1950_on_the_first_day_and_0930_after() {
         let campaign = tianjin();
-        assert_eq!(
-            campaign.release,
-            ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) }
-        );
+        assert_eq!(campaign.release, ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) });
         assert_eq!(campaign.rounds[0].opens.to_string(), "2022-08-20 19:50");
         assert_eq!(campaign.rounds[1].opens.to_string(), "2022-09-01 09:30");
     }

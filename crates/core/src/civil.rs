@@ -296,12 +296,7 @@ mod openapi {
     };
 
     fn text(description: &str, pattern: &str, example: &str) -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some(description))
-            .pattern(Some(pattern))
-            .examples([example])
-            .into()
+        ObjectBuilder::new().schema_type(Type::String).description(Some(description)).pattern(Some(pattern)).examples([example]).into()
     }
 
     macro_rules! schema {
@@ -318,7 +313,11 @@ mod openapi {
     schema!(super::Time, text("A time of day on the campaign's clock; 24:00 is the end of the day.", r"^\d{2}:\d{2}$", "09:30"));
     schema!(
         super::DateTime,
-        text("A date and time on the campaign's clock, in its own time zone.", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?$", "2022-08-20T19:50")
+        text(
+            "A date and time on the campaign's clock, in its own time zone.",
+            r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?$",
+            "2022-08-20T19:50"
+        )
     );
     schema!(super::UtcOffset, text("The campaign's offset from UTC.", r"^[+-]\d{2}:\d{2}$", "+08:00"));
     schema!(
@@ -405,10 +404,7 @@ mod tests {
             let expected_days = i64::from((jiff_day - epoch).get_days());
             assert_eq!(ours.days_since_epoch(), expected_days, "{jiff_day}");
             assert_eq!(ours.iso_weekday() as i8, jiff_day.weekday().to_monday_one_offset(), "{jiff_day}");
-            assert_eq!(
-                (ours.year(), ours.month(), ours.day()),
-                (i32::from(jiff_day.year()), jiff_day.month() as u8, jiff_day.day() as u8)
-            );
+            assert_eq!((ours.year(), ours.month(), ours.day()), (i32::from(jiff_day.year()), jiff_day.month() as u8, jiff_day.day() as u8));
             jiff_day = jiff_day.tomorrow().expect("in range");
             ours = ours.add_days(1).expect("in range");
         }

@@ -7,10 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Area, Campaign, Offer, Period, Theme, Verdict,
-    civil::Instant,
-};
+use crate::{Area, Campaign, Offer, Period, Theme, Verdict, civil::Instant};
 
 /// What the service knows about the resident, beyond their history.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,11 +175,7 @@ impl Campaign {
     pub fn limit_refusal(&self, offer_id: &str, now: Instant, history: &History) -> Option<Refusal> {
         let (theme, offer) = self.offer(offer_id)?;
         let releases = self.releases(theme);
-        let round = releases
-            .iter()
-            .find(|release| now < release.closes)
-            .or(releases.last())
-            .map(|release| release.round)?;
+        let round = releases.iter().find(|release| now < release.closes).or(releases.last()).map(|release| release.round)?;
         self.check_limits(theme, offer, round, now, history).err()
     }
 
@@ -195,13 +188,14 @@ impl Campaign {
             return Err(Refusal::EnterpriseExcluded);
         }
         if let Some(list) = &rules.allowlist
-            && !claimant.allowlists.contains(list) {
-                return Err(Refusal::NotOnAllowlist { list: list.clone() });
-            }
+            && !claimant.allowlists.contains(list)
+        {
+            return Err(Refusal::NotOnAllowlist { list: list.clone() });
+        }
         if rules.in_store {
-            let accepted = request.store_category.is_some_and(|category| {
-                theme.merchant_categories.is_empty() || theme.merchant_categories.iter().any(|id| id == category)
-            });
+            let accepted = request
+                .store_category
+                .is_some_and(|category| theme.merchant_categories.is_empty() || theme.merchant_categories.iter().any(|id| id == category));
             if !accepted {
                 return Err(Refusal::StoreRequired);
             }
@@ -228,26 +222,28 @@ impl Campaign {
         };
         if let Some(limit) = theme.rules.use_limit {
             for tier in theme.vouchers_of(offer) {
-                let used = history
-                    .uses
-                    .iter()
-                    .filter(|past| past.tier == tier.id && same_period(limit.per, past.round, past.used_at))
-                    .count();
+                let used =
+                    history.uses.iter().filter(|past| past.tier == tier.id && same_period(limit.per, past.round, past.used_at)).count();
                 if used >= limit.count as usize {
                     return Err(Refusal::UsedBefore);
                 }
             }
         }
         let limit = theme.rules.claim_limit;
-        let claimed = history
-            .claims
-            .iter()
-            .filter(|past| past.offer == offer.id() && same_period(limit.per, past.round, past.claimed_at))
-            .count();
+        let claimed =
+            history.claims.iter().filter(|past| past.offer == offer.id() && same_period(limit.per, past.round, past.claimed_at)).count();
         if claimed >= limit.count as usize {
             let again_at = match limit.per {
-                Period::Day => self.releases(theme).into_iter().find(|next| next.opens > now && today.is_some_and(|day| next.opens.to_civil(offset).is_some_and(|civil| civil.date > day))).map(|next| next.opens),
-                Period::Round => self.releases(theme).into_iter().find(|next| next.round != round && next.opens > now).map(|next| next.opens),
+                Period::Day => self
+                    .releases(theme)
+                    .into_iter()
+                    .find(|next| {
+                        next.opens > now && today.is_some_and(|day| next.opens.to_civil(offset).is_some_and(|civil| civil.date > day))
+                    })
+                    .map(|next| next.opens),
+                Period::Round => {
+                    self.releases(theme).into_iter().find(|next| next.round != round && next.opens > now).map(|next| next.opens)
+                }
                 Period::Campaign => None,
             };
             return Err(Refusal::AlreadyClaimed { period: limit.per, again_at });
@@ -322,10 +318,7 @@ mod tests {
         assert_eq!(decide(None), Err(Refusal::LocationRequired));
         assert_eq!(decide(Some(Verdict::Outside { border_m: 900.0 })), Err(Refusal::OutsideArea));
         assert_eq!(decide(Some(Verdict::Uncertain { centre_inside: true, border_m: 10.0 })), Err(Refusal::LocationUncertain));
-        assert_eq!(
-            decide(Some(Verdict::TooInaccurate { accuracy_m: 9_000.0, max_accuracy_m: 3_000.0 })),
-            Err(Refusal::LocationInaccurate)
-        );
+        assert_eq!(decide(Some(Verdict::TooInaccurate { accuracy_m: 9_000.0, max_accuracy_m: 3_000.0 })), Err(Refusal::LocationInaccurate));
         assert_eq!(decide(INSIDE), Ok(()));
     }
 
@@ -438,7 +431,10 @@ mod tests {
             Err(Refusal::AlreadyClaimed { .. })
         ));
         assert!(claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-29T00:00")).is_ok());
-        assert_eq!(campaign.decide_claim(&Claimant::default(), &request("pack-50", "2020-05-07T00:00"), &history, 1).map(|_| ()), Err(Refusal::RealNameRequired));
+        assert_eq!(
+            campaign.decide_claim(&Claimant::default(), &request("pack-50", "2020-05-07T00:00"), &history, 1).map(|_| ()),
+            Err(Refusal::RealNameRequired)
+        );
     }
 
     #[test]

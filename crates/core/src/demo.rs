@@ -21,7 +21,9 @@ impl Campaign {
         let offset = self.utc_offset;
         let target_ms = now.0.checked_add(release_in_minutes.checked_mul(MS_PER_MINUTE)?)?;
         // Round up to the minute: the rules are to the minute.
-        let target = Instant(target_ms.div_euclid(MS_PER_MINUTE) * MS_PER_MINUTE + if target_ms.rem_euclid(MS_PER_MINUTE) > 0 { MS_PER_MINUTE } else { 0 });
+        let target = Instant(
+            target_ms.div_euclid(MS_PER_MINUTE) * MS_PER_MINUTE + if target_ms.rem_euclid(MS_PER_MINUTE) > 0 { MS_PER_MINUTE } else { 0 },
+        );
         let DateTime { date: target_date, time: target_time } = target.to_civil(offset)?;
         let first = self.rounds.first()?;
         let daily = matches!(self.release, ReleaseSchedule::Daily { .. });
@@ -47,10 +49,9 @@ impl Campaign {
             }
         };
         retime(&mut shifted.release);
-        if !daily
-            && let Some(first) = shifted.rounds.first_mut() {
-                first.opens.time = target_time;
-            }
+        if !daily && let Some(first) = shifted.rounds.first_mut() {
+            first.opens.time = target_time;
+        }
         for theme in &mut shifted.themes {
             if let Some(schedule) = theme.release.as_mut() {
                 retime(schedule);
@@ -86,11 +87,7 @@ mod tests {
                     .filter(|release| release.opens > now)
                     .map(|release| release.opens.0 - now.0)
                     .min();
-                assert!(
-                    in_three.is_some_and(|ms| (120_000..=240_000).contains(&ms)),
-                    "{}: next release in {in_three:?} ms",
-                    campaign.id
-                );
+                assert!(in_three.is_some_and(|ms| (120_000..=240_000).contains(&ms)), "{}: next release in {in_three:?} ms", campaign.id);
                 if matches!(campaign.release, ReleaseSchedule::Daily { .. }) {
                     let live = shifted.rounds[0].opens.to_instant(shifted.utc_offset) <= now;
                     assert!(live, "{}: the first round is live", campaign.id);

@@ -54,9 +54,8 @@ impl Identifier {
             Identifier::IdNumber(text) => {
                 let upper = text.trim().to_ascii_uppercase();
                 let bytes = upper.as_bytes();
-                let valid = bytes.len() == 18
-                    && bytes[..17].iter().all(u8::is_ascii_digit)
-                    && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
+                let valid =
+                    bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit) && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
                 valid.then_some(Identifier::IdNumber(upper)).ok_or(IdentifierError::IdNumber)
             }
             Identifier::Device(text) | Identifier::Account(text) if text.trim().is_empty() || text.len() > 128 => {
@@ -128,10 +127,7 @@ mod tests {
         assert_eq!(Identifier::Phone("12345".into()).normalized(), Err(IdentifierError::Phone));
         assert_eq!(Identifier::Card("6222 02".into()).normalized(), Err(IdentifierError::Card));
         assert_eq!(Identifier::IdNumber("11010519491231002".into()).normalized(), Err(IdentifierError::IdNumber));
-        assert_eq!(
-            Identifier::IdNumber("11010519491231002x".into()).normalized(),
-            Ok(Identifier::IdNumber("11010519491231002X".into()))
-        );
+        assert_eq!(Identifier::IdNumber("11010519491231002x".into()).normalized(), Ok(Identifier::IdNumber("11010519491231002X".into())));
         assert_eq!(Identifier::Device("  ".into()).normalized(), Err(IdentifierError::Blank));
     }
 }

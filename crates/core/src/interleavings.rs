@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 
 use crate::{
-    Campaign, Claimant, ClaimRequest, History, PastClaim, PastUse, Period, Verdict,
+    Campaign, ClaimRequest, Claimant, History, PastClaim, PastUse, Period, Verdict,
     civil::Instant,
     fixtures::{JINCHENG, LIAOCHENG, TIANJIN, at, load},
     redemption::{HeldVoucher, Order, OrderItem, RefundKind, RefundOutcome, TillContext, refund_outcome},
@@ -66,13 +66,19 @@ impl Ledger {
             .iter()
             .filter(|voucher| voucher.resident == resident && voucher.used_at.is_some_and(|used| today(used) == today(now)))
             .count() as u32;
-        let Some(index) = self.vouchers.iter().position(|voucher| voucher.resident == resident && voucher.used_at.is_none() && now < voucher.expires) else {
+        let Some(index) =
+            self.vouchers.iter().position(|voucher| voucher.resident == resident && voucher.used_at.is_none() && now < voucher.expires)
+        else {
             return;
         };
         let voucher = &self.vouchers[index];
         let (theme, tier) = self.campaign.tier(&voucher.tier).expect("issued from the campaign");
         let category = self.campaign.accepting_categories(theme, tier).first().cloned().unwrap_or_else(|| "any".into());
-        let big = Order { merchant_category: category, total: crate::Fen::from_yuan(9_000), items: vec![OrderItem { amount: crate::Fen::from_yuan(9_000), product_category: None }] };
+        let big = Order {
+            merchant_category: category,
+            total: crate::Fen::from_yuan(9_000),
+            items: vec![OrderItem { amount: crate::Fen::from_yuan(9_000), product_category: None }],
+        };
         let held = HeldVoucher { tier: &voucher.tier, expires: voucher.expires, used: false };
         let context = TillContext { vouchers_on_order: 0, used_here_today };
         if self.campaign.redeem(held, &big, context, now).is_ok() {
@@ -82,9 +88,10 @@ impl Ledger {
 
     fn refund(&mut self, resident: usize, kind: RefundKind, now: Instant) {
         if let Some(voucher) = self.vouchers.iter_mut().rev().find(|voucher| voucher.resident == resident && voucher.used_at.is_some())
-            && refund_outcome(kind, voucher.expires, now) == RefundOutcome::Restored {
-                voucher.used_at = None;
-            }
+            && refund_outcome(kind, voucher.expires, now) == RefundOutcome::Restored
+        {
+            voucher.used_at = None;
+        }
     }
 
     fn period_key(&self, period: Period, round: usize, instant: Instant) -> i64 {

@@ -28,9 +28,9 @@ pub use campaign::{
     ReleaseSchedule, Round, RoundStock, Rules, Scope, Theme, ThresholdBasis, Tier, Validity,
 };
 pub use claim::{ClaimRequest, Claimant, Grant, GrantedVoucher, History, PastClaim, PastUse, Refusal};
+pub use geofence::{Boundary, Crs, Fix, LocateOptions, Verdict};
 pub use identity::Identifier;
+pub use money::Fen;
 pub use redemption::{Order, OrderItem, RedeemRefusal, RefundKind, RefundOutcome};
 pub use schedule::{Release, TierState};
-pub use geofence::{Boundary, Crs, Fix, LocateOptions, Verdict};
-pub use money::Fen;
 pub use text::{Lang, LocalizedText};

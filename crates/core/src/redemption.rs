@@ -130,12 +130,9 @@ impl Campaign {
         }
         // The part of the order the voucher may apply to.
         let in_scope: Vec<Fen> = match &tier.scope {
-            Scope::ProductCategory { id, .. } => order
-                .items
-                .iter()
-                .filter(|item| item.product_category.as_deref() == Some(id.as_str()))
-                .map(|item| item.amount)
-                .collect(),
+            Scope::ProductCategory { id, .. } => {
+                order.items.iter().filter(|item| item.product_category.as_deref() == Some(id.as_str())).map(|item| item.amount).collect()
+            }
             Scope::Theme | Scope::MerchantCategories { .. } => match tier.basis {
                 ThresholdBasis::OrderTotal => vec![order.total],
                 ThresholdBasis::SingleItem => order.items.iter().map(|item| item.amount).collect(),
@@ -233,7 +230,12 @@ mod tests {
             Err(RedeemRefusal::ThresholdNotMet { .. })
         ));
         assert_eq!(
-            campaign.redeem(voucher, &order("appliances", 3500, &[(3000, Some("fridge")), (500, Some("gas-stove-flame-out"))]), TillContext::default(), now),
+            campaign.redeem(
+                voucher,
+                &order("appliances", 3500, &[(3000, Some("fridge")), (500, Some("gas-stove-flame-out"))]),
+                TillContext::default(),
+                now
+            ),
             Ok(Fen::from_yuan(100))
         );
         assert_eq!(

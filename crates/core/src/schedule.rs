@@ -50,9 +50,7 @@ impl Campaign {
             }
             let (round_opens, round_closes) = (round.opens.to_instant(offset), round.closes.to_instant(offset));
             match self.theme_release(theme) {
-                ReleaseSchedule::OncePerRound => {
-                    releases.push(Release { round: index, opens: round_opens, closes: round_closes })
-                }
+                ReleaseSchedule::OncePerRound => releases.push(Release { round: index, opens: round_opens, closes: round_closes }),
                 ReleaseSchedule::Daily { at, first_day_at } => {
                     let mut day = round.opens.date;
                     while day <= round.closes.date {
@@ -100,8 +98,7 @@ impl Campaign {
         if now >= last.closes.to_instant(offset) {
             return TierState::CampaignOver;
         }
-        let inside_round =
-            rounds.iter().any(|round| round.opens.to_instant(offset) <= now && now < round.closes.to_instant(offset));
+        let inside_round = rounds.iter().any(|round| round.opens.to_instant(offset) <= now && now < round.closes.to_instant(offset));
         match next_after(now) {
             Some(opens) if inside_round || first.opens.to_instant(offset) > now => TierState::Upcoming { opens },
             next_round_opens => TierState::RoundOver { next_round_opens },
@@ -122,7 +119,10 @@ mod tests {
 
     #[test]
     fn tianjin_releases_at_1950_on_the_first_evening_then_0930_daily() {
-        let releases = { let campaign = tianjin(); campaign.releases(&campaign.themes[0]) };
+        let releases = {
+            let campaign = tianjin();
+            campaign.releases(&campaign.themes[0])
+        };
         // Round 1: 8/20–8/28 (9 days); round 2: 9/1–9/11 (11 days).
         assert_eq!(releases.len(), 20);
         assert_eq!(releases[0].opens, at("2022-08-20T19:50"));
@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn a_tier_counts_down_opens_sells_out_and_waits_for_tomorrow() {
         let campaign = tianjin();
-        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-08-20T19:49"), 10), TierState::Upcoming { opens: at("2022-08-20T19:50") });
+        assert_eq!(
+            campaign.offer_state(&campaign.themes[0], at("2022-08-20T19:49"), 10),
+            TierState::Upcoming { opens: at("2022-08-20T19:50") }
+        );
         assert_eq!(
             campaign.offer_state(&campaign.themes[0], at("2022-08-20T19:50"), 10),
             TierState::Open { opened: at("2022-08-20T19:50"), closes: at("2022-08-21T00:00") }
@@ -146,7 +149,10 @@ mod tests {
             TierState::SoldOut { next_release: Some(at("2022-08-21T09:30")) }
         );
         // After midnight the evening's batch is over; the countdown is to 09:30.
-        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-08-21T00:00"), 10), TierState::Upcoming { opens: at("2022-08-21T09:30") });
+        assert_eq!(
+            campaign.offer_state(&campaign.themes[0], at("2022-08-21T00:00"), 10),
+            TierState::Upcoming { opens: at("2022-08-21T09:30") }
+        );
     }
 
     #[test]
@@ -161,10 +167,7 @@ mod tests {
             TierState::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }
         );
         assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:59"), 10), TierState::CampaignOver);
-        assert_eq!(
-            campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:58"), 0),
-            TierState::SoldOut { next_release: None }
-        );
+        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:58"), 0), TierState::SoldOut { next_release: None });
     }
 
     #[test]

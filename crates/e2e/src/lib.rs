@@ -277,9 +277,9 @@ impl Harness {
     }
 
     /// The address a partner app opens for its signed-in `account`: the campaign's page with a
-    /// signed token (real-name verified, an hour to live) in the fragment.
+    /// signed token (real-name verified, ten minutes to live) in the fragment.
     pub fn partner_link(&self, campaign_id: &str, account: &str) -> String {
-        let claims = PartnerClaims::verified(PARTNER, account, 3_600);
+        let claims = PartnerClaims::verified(PARTNER, account, 600);
         format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
     }
 

@@ -99,7 +99,10 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     let devtools = harness.driver.cdp();
     devtools.send_raw("Network.enable", json!({})).await.expect("network domain");
     devtools
-        .send_raw("Network.emulateNetworkConditions", json!({ "offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }))
+        .send_raw(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
         .await
         .expect("offline");
     harness.driver.find(By::Css("a.bar-title")).await.expect("home link").click().await.expect("home");

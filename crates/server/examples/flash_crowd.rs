@@ -180,14 +180,16 @@ async fn main() {
 
     let url = format!("sqlite:{}?mode=ro", data.path().join("huiquan.sqlite3").display());
     let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.expect("opens");
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&mut connection).await.expect("read");
+    let rows: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&mut connection).await.expect("read");
     let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&mut connection).await.expect("read");
     let (doubled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1)")
         .fetch_one(&mut connection)
         .await
         .expect("read");
     // Oversell is counted from the claims themselves, not from the release's own tally.
-    let per_offer: Vec<(String, i64)> = sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&mut connection).await.expect("read");
+    let per_offer: Vec<(String, i64)> =
+        sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&mut connection).await.expect("read");
     let oversell: i64 = per_offer
         .iter()
         .map(|(offer, issued)| {
@@ -198,7 +200,10 @@ async fn main() {
     let issued: i64 = rows.iter().map(|(_, _, claimed)| claimed).sum();
 
     let seconds = elapsed.as_secs_f64();
-    println!("flash crowd, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)", TIERS.len());
+    println!(
+        "flash crowd, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)",
+        TIERS.len()
+    );
     println!("  statuses            {statuses:?}");
     println!("  duration            {seconds:.2} s");
     println!("  requests/s          {:.0}", total as f64 / seconds);

@@ -1,7 +1,10 @@
 //! The campaigns on offer: read from their data files at start, recorded in the database, and
 //! held in memory for the API (they change only when the service restarts).
 
-use std::{collections::HashMap, path::{Path, PathBuf}};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use huiquan_core::{Campaign, CampaignError};
 use sqlx::SqlitePool;
@@ -88,16 +91,14 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
     let mut seen = HashMap::new();
     let mut transaction = pool.begin().await?;
     for path in paths {
-        let json = std::fs::read_to_string(&path)
-            .map_err(|source| CatalogError::Read { path: path.clone(), source })?;
-        let campaign = Campaign::from_json(&json)
-            .map_err(|source| CatalogError::Invalid { path: path.clone(), source })?;
+        let json = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read { path: path.clone(), source })?;
+        let campaign = Campaign::from_json(&json).map_err(|source| CatalogError::Invalid { path: path.clone(), source })?;
         check_offset(&campaign, &path)?;
         if seen.insert(campaign.id.clone(), path.clone()).is_some() {
             return Err(CatalogError::Duplicate { id: campaign.id, path });
         }
-        let definition = serde_json::to_string(&campaign)
-            .map_err(|source| CatalogError::Invalid { path: path.clone(), source: source.into() })?;
+        let definition =
+            serde_json::to_string(&campaign).map_err(|source| CatalogError::Invalid { path: path.clone(), source: source.into() })?;
         sqlx::query(
             "INSERT INTO campaigns (id, definition, loaded_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, loaded_at = excluded.loaded_at",
@@ -113,9 +114,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
         tracing::warn!(dir = %dir.display(), "no campaign files found: the service offers the campaigns already in its database");
     }
 
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, definition FROM campaigns ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, definition FROM campaigns ORDER BY id").fetch_all(pool).await?;
     let mut campaigns = Vec::with_capacity(rows.len());
     for (id, definition) in rows {
         let campaign = Campaign::from_json(&definition).map_err(|source| CatalogError::Stored { id, source })?;

@@ -633,7 +633,8 @@ impl Identity {
     pub async fn prune(&self) -> Result<u64, sqlx::Error> {
         let now = now_ms();
         let mut pruned = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
-        pruned += sqlx::query("DELETE FROM used_partner_tokens WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
+        pruned +=
+            sqlx::query("DELETE FROM used_partner_tokens WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
         pruned += sqlx::query("DELETE FROM otp_codes WHERE expires_at <= ?1 AND sends_since <= ?2 AND attempts_since <= ?3")
             .bind(now)
             .bind(now - DAY_MS)

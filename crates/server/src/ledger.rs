@@ -20,7 +20,7 @@ use std::{
 
 use huiquan_core::api::{ClaimReceipt, IssuedVoucher, OfferStock, StockUpdate};
 use huiquan_core::{
-    Campaign, Claimant, ClaimRequest, Fen, History, PastClaim, PastUse, Refusal, RoundStock, Theme, Verdict,
+    Campaign, ClaimRequest, Claimant, Fen, History, PastClaim, PastUse, Refusal, RoundStock, Theme, Verdict,
     api::ProblemDetails,
     civil::Instant,
     redemption::{HeldVoucher, Order, RefundKind, RefundOutcome, TillContext, refund_outcome},
@@ -628,14 +628,21 @@ impl Decider {
     }
 
     /// Whose history a claim or use of `campaign` by `resident` counts against.
-    async fn subject(&self, db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, resident: ResidentId) -> Result<Subject, sqlx::Error> {
+    async fn subject(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        campaign: &Campaign,
+        resident: ResidentId,
+    ) -> Result<Subject, sqlx::Error> {
         if !campaign.same_user {
             return Ok(resident);
         }
         if let Some(group) = view.groups.get(&resident) {
             return Ok(*group);
         }
-        let group: Option<(i64,)> = sqlx::query_as("SELECT user_group FROM residents WHERE id = ?1").bind(resident).fetch_optional(&mut *db).await?;
+        let group: Option<(i64,)> =
+            sqlx::query_as("SELECT user_group FROM residents WHERE id = ?1").bind(resident).fetch_optional(&mut *db).await?;
         let group = group.map_or(resident, |(group,)| group);
         view.groups.insert(resident, group);
         Ok(group)
@@ -692,7 +699,14 @@ impl Decider {
         Ok(view.histories.entry((subject, campaign.id.clone())).or_default())
     }
 
-    async fn claim(&self, db: &mut SqliteConnection, view: &mut View, claim: ClaimCommand, now: Instant, pending: &mut Pending) -> Result<Answer, sqlx::Error> {
+    async fn claim(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        claim: ClaimCommand,
+        now: Instant,
+        pending: &mut Pending,
+    ) -> Result<Answer, sqlx::Error> {
         // Read in `apply` for the whole batch, if kept at all.
         let answer_key = (claim.resident, claim.idempotency_key.clone());
         if let Some(stored) = view.answers.get(&answer_key) {
@@ -745,12 +759,7 @@ impl Decider {
         };
         let subject = self.subject(db, view, campaign, claim.resident).await?;
         let history = self.history(db, view, campaign, subject, pending).await?;
-        let request = ClaimRequest {
-            offer: &claim.offer,
-            now,
-            location: claim.location,
-            store_category: claim.store_category.as_deref(),
-        };
+        let request = ClaimRequest { offer: &claim.offer, now, location: claim.location, store_category: claim.store_category.as_deref() };
         let grant = match campaign.decide_claim(&claim.claimant, &request, history, left) {
             Ok(grant) => grant,
             Err(refusal) => return Ok(refusal_answer(campaign, &refusal)),
@@ -803,7 +812,14 @@ impl Decider {
         Ok((201, serde_json::to_string(&receipt).unwrap_or_default()))
     }
 
-    async fn stock(&self, db: &mut SqliteConnection, view: &mut View, campaign_id: &str, now: Instant, pending: &mut Pending) -> Result<Vec<OfferStock>, sqlx::Error> {
+    async fn stock(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        campaign_id: &str,
+        now: Instant,
+        pending: &mut Pending,
+    ) -> Result<Vec<OfferStock>, sqlx::Error> {
         flush(db, view, pending).await?;
         let Some(campaign) = self.catalog.get(campaign_id) else { return Ok(Vec::new()) };
         // Every open release's row, read or created (with its rollover), then the answer from them.
@@ -815,7 +831,13 @@ impl Decider {
         Ok(stock_of(campaign, now, |key| view.releases.get(key).copied()).unwrap_or_default())
     }
 
-    async fn redeem(&self, db: &mut SqliteConnection, view: &mut View, redeem: RedeemCommand, now: Instant) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
+    async fn redeem(
+        &self,
+        db: &mut SqliteConnection,
+        view: &mut View,
+        redeem: RedeemCommand,
+        now: Instant,
+    ) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
         let found: Option<VoucherRow> =
             sqlx::query_as("SELECT id, campaign, tier, resident, expires_at, used_at, round FROM vouchers WHERE code = ?1")
                 .bind(&redeem.voucher_code)
@@ -839,12 +861,13 @@ impl Decider {
             .to_civil(campaign.utc_offset)
             .map(|civil| civil.date.at(huiquan_core::civil::Time::MIDNIGHT).to_instant(campaign.utc_offset).0)
             .unwrap_or(now.0);
-        let (used_here_today,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE resident = ?1 AND merchant = ?2 AND used_at >= ?3")
-            .bind(voucher.resident)
-            .bind(&merchant)
-            .bind(day_start)
-            .fetch_one(&mut *db)
-            .await?;
+        let (used_here_today,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE resident = ?1 AND merchant = ?2 AND used_at >= ?3")
+                .bind(voucher.resident)
+                .bind(&merchant)
+                .bind(day_start)
+                .fetch_one(&mut *db)
+                .await?;
         let held = HeldVoucher { tier: &voucher.tier, expires: Instant(voucher.expires_at), used: voucher.used_at.is_some() };
         let context = TillContext {
             vouchers_on_order: u32::try_from(vouchers_on_order).unwrap_or(u32::MAX),
@@ -935,8 +958,11 @@ fn merchant_key(campaign: &str, merchant: &str) -> String {
 /// Reads the claims and uses of `subjects` in `campaign` into the view.
 async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
     // Under the "same user" rule a subject is a group: every account in it counts.
-    let (subject, join, owner) =
-        if campaign.same_user { ("r.user_group", " JOIN residents r ON r.id = t.resident", "r.user_group") } else { ("t.resident", "", "t.resident") };
+    let (subject, join, owner) = if campaign.same_user {
+        ("r.user_group", " JOIN residents r ON r.id = t.resident", "r.user_group")
+    } else {
+        ("t.resident", "", "t.resident")
+    };
     let mut claims = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
     ));
@@ -976,7 +1002,8 @@ async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &C
 /// Reads the stored answers (younger than [`ANSWERS_KEPT_MS`]) to these keys into the view.
 async fn load_answers(db: &mut SqliteConnection, view: &mut View, keys: &[String], now: Instant) -> Result<(), sqlx::Error> {
     for chunk in keys.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT resident, key, fingerprint, status, body, created_at FROM idempotency WHERE created_at > ");
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT resident, key, fingerprint, status, body, created_at FROM idempotency WHERE created_at > ");
         query.push_bind(now.0 - ANSWERS_KEPT_MS).push(" AND key IN (");
         let mut separated = query.separated(", ");
         for key in chunk {
@@ -996,11 +1023,12 @@ async fn load_answers(db: &mut SqliteConnection, view: &mut View, keys: &[String
 pub async fn prune_answers(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<u64, sqlx::Error> {
     let mut pruned = 0;
     loop {
-        let deleted = sqlx::query("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at <= ?1 LIMIT 10000)")
-            .bind(now_ms - ANSWERS_KEPT_MS)
-            .execute(pool)
-            .await?
-            .rows_affected();
+        let deleted =
+            sqlx::query("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at <= ?1 LIMIT 10000)")
+                .bind(now_ms - ANSWERS_KEPT_MS)
+                .execute(pool)
+                .await?
+                .rows_affected();
         pruned += deleted;
         if deleted < 10_000 {
             return Ok(pruned);
@@ -1036,13 +1064,14 @@ async fn release_row(
     if let Some(row) = view.releases.get(&key) {
         return Ok(*row);
     }
-    let stored: Option<StoredReleaseRow> =
-        sqlx::query_as("SELECT stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3")
-            .bind(&key.0)
-            .bind(&key.1)
-            .bind(key.2)
-            .fetch_optional(&mut *db)
-            .await?;
+    let stored: Option<StoredReleaseRow> = sqlx::query_as(
+        "SELECT stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3",
+    )
+    .bind(&key.0)
+    .bind(&key.1)
+    .bind(key.2)
+    .fetch_optional(&mut *db)
+    .await?;
     let row = match stored {
         Some(stored) => ReleaseRow {
             stock: u32::try_from(stored.stock).unwrap_or(0),
@@ -1076,15 +1105,17 @@ async fn release_row(
                 (fresh, Fen::ZERO)
             };
             let row = ReleaseRow { stock, claimed: 0, carried, sold_out_at: None };
-            sqlx::query("INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)")
-                .bind(&key.0)
-                .bind(&key.1)
-                .bind(key.2)
-                .bind(release.round as i64)
-                .bind(i64::from(stock))
-                .bind(carried.0)
-                .execute(&mut *db)
-                .await?;
+            sqlx::query(
+                "INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            )
+            .bind(&key.0)
+            .bind(&key.1)
+            .bind(key.2)
+            .bind(release.round as i64)
+            .bind(i64::from(stock))
+            .bind(carried.0)
+            .execute(&mut *db)
+            .await?;
             if theme.rules.rollover && stock > fresh {
                 tracing::info!(campaign = %campaign.id, offer, stock, fresh, "rollover: leftovers of the round before added");
             }
@@ -1113,7 +1144,12 @@ async fn unused_value(db: &mut SqliteConnection, campaign: &Campaign, offer: &st
 
 /// Opens a session for a checked credential: the account (created on first sign-in), its
 /// evidence, the "same user" links that evidence makes, and a used partner token's id.
-async fn sign_in_account(db: &mut SqliteConnection, view: &mut View, sign_in: &SignInCommand, now: Instant) -> Result<Result<ResidentId, LedgerError>, sqlx::Error> {
+async fn sign_in_account(
+    db: &mut SqliteConnection,
+    view: &mut View,
+    sign_in: &SignInCommand,
+    now: Instant,
+) -> Result<Result<ResidentId, LedgerError>, sqlx::Error> {
     if let Some((token_key, expires_at)) = &sign_in.token_use {
         let first_use = sqlx::query("INSERT INTO used_partner_tokens (key, expires_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
             .bind(token_key)
@@ -1125,27 +1161,40 @@ async fn sign_in_account(db: &mut SqliteConnection, view: &mut View, sign_in: &S
             return Ok(Err(LedgerError::TokenReplayed));
         }
     }
-    let found: Option<(i64,)> = sqlx::query_as("SELECT resident FROM credentials WHERE key = ?1").bind(&sign_in.credential).fetch_optional(&mut *db).await?;
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT resident FROM credentials WHERE key = ?1").bind(&sign_in.credential).fetch_optional(&mut *db).await?;
     let resident = match found {
         Some((resident,)) => resident,
         None => {
-            let (resident,): (i64,) =
-                sqlx::query_as("INSERT INTO residents (created_at, user_group) VALUES (?1, 0) RETURNING id").bind(now.0).fetch_one(&mut *db).await?;
+            let (resident,): (i64,) = sqlx::query_as("INSERT INTO residents (created_at, user_group) VALUES (?1, 0) RETURNING id")
+                .bind(now.0)
+                .fetch_one(&mut *db)
+                .await?;
             sqlx::query("UPDATE residents SET user_group = id WHERE id = ?1").bind(resident).execute(&mut *db).await?;
-            sqlx::query("INSERT INTO credentials (key, resident) VALUES (?1, ?2)").bind(&sign_in.credential).bind(resident).execute(&mut *db).await?;
+            sqlx::query("INSERT INTO credentials (key, resident) VALUES (?1, ?2)")
+                .bind(&sign_in.credential)
+                .bind(resident)
+                .execute(&mut *db)
+                .await?;
             resident
         }
     };
     for key in &sign_in.evidence {
-        sqlx::query("INSERT INTO evidence (key, resident) VALUES (?1, ?2) ON CONFLICT DO NOTHING").bind(key).bind(resident).execute(&mut *db).await?;
-    }
-    if let Some((real_name, enterprise)) = sign_in.flags {
-        sqlx::query("UPDATE residents SET real_name_verified = MAX(real_name_verified, ?1), enterprise = MAX(enterprise, ?2) WHERE id = ?3")
-            .bind(real_name)
-            .bind(enterprise)
+        sqlx::query("INSERT INTO evidence (key, resident) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+            .bind(key)
             .bind(resident)
             .execute(&mut *db)
             .await?;
+    }
+    if let Some((real_name, enterprise)) = sign_in.flags {
+        sqlx::query(
+            "UPDATE residents SET real_name_verified = MAX(real_name_verified, ?1), enterprise = MAX(enterprise, ?2) WHERE id = ?3",
+        )
+        .bind(real_name)
+        .bind(enterprise)
+        .bind(resident)
+        .execute(&mut *db)
+        .await?;
     }
     // The "same user" rule: every account sharing any evidence with this one is one group,
     // named by its oldest account. Accounts stay apart; only campaigns with the rule count them
@@ -1191,7 +1240,8 @@ async fn sign_in_account(db: &mut SqliteConnection, view: &mut View, sign_in: &S
 /// Writes the batch's buffered rows.
 async fn flush(db: &mut SqliteConnection, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
     for chunk in pending.claims.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
         insert.push_values(chunk, |mut row, claim| {
             row.push_bind(claim.id)
                 .push_bind(&claim.campaign)
@@ -1205,7 +1255,8 @@ async fn flush(db: &mut SqliteConnection, view: &View, pending: &mut Pending) ->
     }
     pending.claims.clear();
     for chunk in pending.vouchers.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
         insert.push_values(chunk, |mut row, voucher| {
             row.push_bind(voucher.id)
                 .push_bind(&voucher.code)

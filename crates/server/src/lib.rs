@@ -10,8 +10,8 @@ mod limits;
 pub mod merchants;
 mod problem;
 mod security_headers;
-mod static_files;
 mod serve;
+mod static_files;
 mod store;
 mod streams;
 
@@ -21,14 +21,14 @@ use axum::Router;
 use huiquan_core::Boundary;
 use tokio::net::TcpListener;
 
-pub use catalog::Catalog;
-pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
-pub use serve::ConnectionLimits;
-pub use streams::StreamLimits;
-pub use problem::Problem;
-pub use security_headers::FrameAncestors;
 /// A merchant's till key (how a till authenticates: see `api::till`).
 pub use api::till::till_key;
+pub use catalog::Catalog;
+pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
+pub use problem::Problem;
+pub use security_headers::FrameAncestors;
+pub use serve::ConnectionLimits;
+pub use streams::StreamLimits;
 
 /// How the service is started. Every flag can also come from the environment.
 #[derive(Clone, Debug, clap::Parser)]
@@ -198,7 +198,8 @@ impl Service {
         let mut boundaries = HashMap::new();
         for campaign in catalog.iter() {
             let path = config.geo.join(&campaign.boundary.file);
-            let json = std::fs::read_to_string(&path).map_err(|source| StartError::Data { path: path.clone(), detail: source.to_string() })?;
+            let json =
+                std::fs::read_to_string(&path).map_err(|source| StartError::Data { path: path.clone(), detail: source.to_string() })?;
             let boundary = Boundary::from_geojson(&json, campaign.boundary.crs)
                 .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
             boundaries.insert(campaign.id.clone(), CityBoundary { boundary, geojson: json });
@@ -256,9 +257,7 @@ impl Service {
             router = router.merge(static_files::router(dist));
         }
         let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartError::Listen { addr: config.addr, source })?;
+        let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Listen { addr: config.addr, source })?;
         Ok(Service {
             listener,
             router,
@@ -346,7 +345,12 @@ struct Upkeep {
 }
 
 impl Upkeep {
-    fn spawn(mut self, allowlist_recheck: std::time::Duration, prune_every: std::time::Duration, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    fn spawn(
+        mut self,
+        allowlist_recheck: std::time::Duration,
+        prune_every: std::time::Duration,
+        mut stopping: tokio::sync::watch::Receiver<bool>,
+    ) {
         tokio::spawn(async move {
             let mut recheck = tokio::time::interval(allowlist_recheck);
             let mut prune = tokio::time::interval(prune_every);

@@ -4,7 +4,10 @@
 use std::{net::IpAddr, num::NonZeroU32, str::FromStr, time::Duration};
 
 use axum::http::HeaderMap;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::{Clock, DefaultClock}};
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 
 use crate::{Problem, ledger::ResidentId};
 
@@ -21,10 +24,7 @@ fn quota(per_second: u32, burst_factor: u32) -> Quota {
 
 impl RateLimits {
     pub fn new(per_address: u32, per_resident: u32) -> RateLimits {
-        RateLimits {
-            per_address: RateLimiter::keyed(quota(per_address, 10)),
-            per_resident: RateLimiter::keyed(quota(per_resident, 5)),
-        }
+        RateLimits { per_address: RateLimiter::keyed(quota(per_address, 10)), per_resident: RateLimiter::keyed(quota(per_resident, 5)) }
     }
 
     /// Forgets clients whose allowance is full again: the tables hold only those seen lately.
@@ -74,7 +74,9 @@ impl FromStr for TrustedProxies {
             let most = if address.is_ipv4() { 32 } else { 128 };
             let bits = match bits {
                 None => most,
-                Some(bits) => bits.parse::<u8>().ok().filter(|bits| *bits <= most).ok_or_else(|| format!("{entry:?}: bad prefix length"))?,
+                Some(bits) => {
+                    bits.parse::<u8>().ok().filter(|bits| *bits <= most).ok_or_else(|| format!("{entry:?}: bad prefix length"))?
+                }
             };
             networks.push((address, bits));
         }

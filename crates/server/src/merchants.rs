@@ -13,7 +13,6 @@ use sqlx::SqlitePool;
 
 use crate::catalog::Catalog;
 
-
 #[derive(Debug, Deserialize)]
 struct MerchantFile {
     campaign: String,
@@ -65,7 +64,12 @@ impl Listed {
     fn new(merchant: Merchant) -> Listed {
         let haystack = normalise(&format!(
             "{} {} {} {} {} {}",
-            merchant.name.zh_hans, merchant.name.en, merchant.address.zh_hans, merchant.address.en, merchant.district.zh_hans, merchant.district.en
+            merchant.name.zh_hans,
+            merchant.name.en,
+            merchant.address.zh_hans,
+            merchant.address.en,
+            merchant.district.zh_hans,
+            merchant.district.en
         ));
         Listed { merchant, haystack }
     }
@@ -81,8 +85,6 @@ pub struct MerchantQuery {
     pub limit: usize,
     pub offset: usize,
 }
-
-
 
 /// Great-circle distance in metres (haversine on the mean Earth radius): plenty for "nearest".
 fn distance_m((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
@@ -142,7 +144,8 @@ pub async fn load<'a>(
             tracing::warn!(campaign = %campaign.id, path = %path.display(), "no merchant list");
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| MerchantError::Read { path: path.clone(), detail: source.to_string() })?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| MerchantError::Read { path: path.clone(), detail: source.to_string() })?;
         let file: MerchantFile =
             serde_json::from_str(&text).map_err(|source| MerchantError::Read { path: path.clone(), detail: source.to_string() })?;
         if file.campaign != campaign.id {
@@ -169,7 +172,12 @@ pub async fn load<'a>(
 impl Merchants {
     /// Every campaign's list, indexed for search.
     pub fn from_lists(lists: HashMap<String, Vec<Merchant>>) -> Merchants {
-        Merchants { by_campaign: lists.into_iter().map(|(campaign, merchants)| (campaign, merchants.into_iter().map(Listed::new).collect())).collect() }
+        Merchants {
+            by_campaign: lists
+                .into_iter()
+                .map(|(campaign, merchants)| (campaign, merchants.into_iter().map(Listed::new).collect()))
+                .collect(),
+        }
     }
 }
 
@@ -224,14 +232,14 @@ mod tests {
     #[test]
     fn nearest_first_then_online_shops_and_filters_combine() {
         let merchants = Merchants::from_lists(HashMap::from([(
-                "c".to_owned(),
-                vec![
-                    merchant("far", "fuel", Some((39.20, 117.30))),
-                    merchant("online", "fuel", None),
-                    merchant("near", "fuel", Some((39.12, 117.20))),
-                    merchant("diner", "dining", Some((39.12, 117.20))),
-                ],
-            )]));
+            "c".to_owned(),
+            vec![
+                merchant("far", "fuel", Some((39.20, 117.30))),
+                merchant("online", "fuel", None),
+                merchant("near", "fuel", Some((39.12, 117.20))),
+                merchant("diner", "dining", Some((39.12, 117.20))),
+            ],
+        )]));
         let query = MerchantQuery { categories: vec!["fuel".into()], near: Some((39.12, 117.2)), limit: 10, ..Default::default() };
         let page = merchants.search("c", &query);
         let order: Vec<&str> = page.merchants.iter().map(|hit| hit.merchant.id.as_str()).collect();
@@ -250,7 +258,8 @@ mod tests {
     fn a_shop_outside_the_boundary_or_in_an_unknown_category_is_refused() {
         let square = r#"{"type":"Polygon","coordinates":[[[117.0,39.0],[117.4,39.0],[117.4,39.3],[117.0,39.3],[117.0,39.0]]]}"#;
         let boundary = Boundary::from_geojson(square, huiquan_core::Crs::Wgs84).expect("test boundary");
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/campaigns/tianjin-2022-jinlegou.json")).expect("campaign file");
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/campaigns/tianjin-2022-jinlegou.json"))
+            .expect("campaign file");
         let campaign: Campaign = serde_json::from_str(&text).expect("campaign");
         let path = Path::new("test.json");
         let inside = merchant("in", "retail", Some((39.12, 117.20)));

@@ -63,12 +63,7 @@ impl Problem {
     }
 
     pub fn unknown_campaign(id: &str) -> Problem {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "unknown_campaign",
-            "No such campaign",
-            format!("there is no campaign with the id {id:?}"),
-        )
+        Problem::new(StatusCode::NOT_FOUND, "unknown_campaign", "No such campaign", format!("there is no campaign with the id {id:?}"))
     }
 }
 
@@ -76,13 +71,12 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.details).unwrap_or_default();
         let mut response = (self.status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = self.retry_after
-            && let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         response
     }
 }

@@ -82,7 +82,9 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 let router = router.clone();
-                async move { Ok::<_, Infallible>(router.oneshot(request.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {})) }
+                async move {
+                    Ok::<_, Infallible>(router.oneshot(request.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {}))
+                }
             });
             // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front ends;
             // and guessing the protocol first would read without the head's deadline.

@@ -25,8 +25,7 @@ pub enum StoreError {
 /// Returns the pool for readers and short writes, and the options from which the ledger opens
 /// its own connection.
 pub async fn open(data_dir: &Path) -> Result<(SqlitePool, SqliteConnectOptions), StoreError> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
     let path = data_dir.join(DATABASE_FILE);
     let shown = path.display().to_string();
     let options = SqliteConnectOptions::from_str("sqlite:")

@@ -101,7 +101,8 @@ impl Running {
     }
 
     async fn try_code(&self, phone: &str, code: &str) -> (u16, Value) {
-        let response = self.client.post(self.url("/sessions")).json(&json!({ "phone": phone, "code": code })).send().await.expect("answers");
+        let response =
+            self.client.post(self.url("/sessions")).json(&json!({ "phone": phone, "code": code })).send().await.expect("answers");
         (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
@@ -130,7 +131,8 @@ async fn sign_in_by_code_refuses_a_wrong_code_and_a_resend_too_soon() {
     let service = start().await;
     let sent = service.client.post(service.url("/sessions/otp")).json(&json!({ "phone": "13800138000" })).send().await.expect("answers");
     assert_eq!(sent.status(), 202);
-    let again = service.client.post(service.url("/sessions/otp")).json(&json!({ "phone": "+86 138 0013 8000" })).send().await.expect("answers");
+    let again =
+        service.client.post(service.url("/sessions/otp")).json(&json!({ "phone": "+86 138 0013 8000" })).send().await.expect("answers");
     assert_eq!(again.status(), 429);
     assert!(again.headers().get("retry-after").is_some(), "a resend too soon says when to retry");
     let wrong = service
@@ -153,7 +155,8 @@ async fn a_device_id_opens_no_one_elses_wallet() {
     // the victim's resident number, and its wallet listed the victim's voucher code.
     let service = start_with(quick_resend).await;
     let (victim, victim_id) = service.sign_in_by_phone("13900000011", "device-of-the-victim").await;
-    let (status, receipt) = service.claim(&victim, "victim-claim-01", json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) })).await;
+    let (status, receipt) =
+        service.claim(&victim, "victim-claim-01", json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) })).await;
     assert_eq!(status, 201, "{receipt}");
     let (stranger, stranger_id) = service.sign_in_by_phone("13900000012", "device-of-the-victim").await;
     assert_ne!(stranger_id, victim_id, "a device id is no way into an account");
@@ -347,7 +350,8 @@ async fn a_voucher_is_redeemed_only_at_its_own_campaigns_tills() {
     // Regression: a Liaocheng till redeemed a Tianjin appliances voucher (201, 500 yuan off).
     let service = start().await;
     let (token, _) = service.sign_in_by_partner("jd-user-cross", None).await;
-    let (status, receipt) = service.claim(&token, "cross-claim-01", json!({ "offer": "appliances-2000-200", "location": at(IN_TIANJIN) })).await;
+    let (status, receipt) =
+        service.claim(&token, "cross-claim-01", json!({ "offer": "appliances-2000-200", "location": at(IN_TIANJIN) })).await;
     assert_eq!(status, 201, "{receipt}");
     let code = receipt["vouchers"][0]["code"].as_str().expect("code");
     let redeem = |till: String, order: &'static str| {
@@ -395,8 +399,18 @@ async fn claims_refuse_bad_input_and_outsiders_and_write_nothing() {
         (r#"{"offer": "retail-100-10", "price": 1}"#.into(), Some("unknown-field-1"), 422, "invalid_body"),
         (r#"{"offer": "retail-100-10"}"#.into(), None, 400, "idempotency_key_missing"),
         (r#"{"offer": "retail-100-10"}"#.into(), Some("short"), 400, "idempotency_key_invalid"),
-        (r#"{"offer": "retail-100-10", "location": {"latitude": 91.0, "longitude": 117.0, "accuracy": 10}}"#.into(), Some("out-of-range-1"), 422, "invalid_location"),
-        (r#"{"offer": "retail-100-10", "location": {"latitude": 39.1, "longitude": 117.2, "accuracy": -1}}"#.into(), Some("negative-acc-1"), 422, "invalid_location"),
+        (
+            r#"{"offer": "retail-100-10", "location": {"latitude": 91.0, "longitude": 117.0, "accuracy": 10}}"#.into(),
+            Some("out-of-range-1"),
+            422,
+            "invalid_location",
+        ),
+        (
+            r#"{"offer": "retail-100-10", "location": {"latitude": 39.1, "longitude": 117.2, "accuracy": -1}}"#.into(),
+            Some("negative-acc-1"),
+            422,
+            "invalid_location",
+        ),
         (format!(r#"{{"offer": "{}"}}"#, "x".repeat(20_000)), Some("too-large-0001"), 413, "payload_too_large"),
         (r#"{"offer": "retail-100-10"}"#.into(), Some("no-location-01"), 422, "location_required"),
         (json!({ "offer": "retail-100-10", "location": at(IN_BEIJING) }).to_string(), Some("in-beijing-001"), 403, "outside_area"),
@@ -409,7 +423,14 @@ async fn claims_refuse_bad_input_and_outsiders_and_write_nothing() {
         let problem: Value = response.json().await.expect("problem json");
         assert_eq!(problem["code"], code, "{problem}");
     }
-    let unsigned = service.client.post(&claims_url).header("Idempotency-Key", "unsigned-0001").json(&json!({"offer": "retail-100-10"})).send().await.expect("answers");
+    let unsigned = service
+        .client
+        .post(&claims_url)
+        .header("Idempotency-Key", "unsigned-0001")
+        .json(&json!({"offer": "retail-100-10"}))
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(unsigned.status(), 401);
     assert!(service.wallet(&token).await.is_empty(), "no refusal wrote a voucher");
 
@@ -460,7 +481,8 @@ async fn the_wallet_and_the_till_redeem_and_a_full_refund_restores() {
         .expect("json");
     let nearest = &merchants["merchants"][0];
     assert_eq!(nearest["category"], "retail");
-    let distances: Vec<f64> = merchants["merchants"].as_array().expect("list").iter().filter_map(|hit| hit["distance_m"].as_f64()).collect();
+    let distances: Vec<f64> =
+        merchants["merchants"].as_array().expect("list").iter().filter_map(|hit| hit["distance_m"].as_f64()).collect();
     assert!(distances.windows(2).all(|pair| pair[0] <= pair[1]), "nearest first: {distances:?}");
     let merchant = nearest["id"].as_str().expect("id");
     let key = {
@@ -502,7 +524,11 @@ async fn the_wallet_and_the_till_redeem_and_a_full_refund_restores() {
     assert_eq!(refund.status(), 200);
     assert_eq!(refund.json::<Value>().await.expect("json")[0]["outcome"], "restored");
     let wallet = service.wallet(&token).await;
-    assert_eq!((wallet[0]["status"].clone(), wallet[0]["expires_at_ms"].as_i64()), (json!("unused"), Some(expires)), "restored with the same expiry");
+    assert_eq!(
+        (wallet[0]["status"].clone(), wallet[0]["expires_at_ms"].as_i64()),
+        (json!("unused"), Some(expires)),
+        "restored with the same expiry"
+    );
     service.spawned.stop().await.expect("stops");
 }
 
@@ -598,7 +624,11 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
     }
     assert!(statuses.contains(&429), "one client past its burst is limited: {statuses:?}");
     assert_eq!(time("203.0.113.2").await.expect("answers").status(), 200, "another client behind the same proxy is not");
-    assert_eq!(time("2001:db8:1:2::1, 203.0.113.1").await.expect("answers").status(), 429, "what the client wrote at the far end is not believed");
+    assert_eq!(
+        time("2001:db8:1:2::1, 203.0.113.1").await.expect("answers").status(),
+        429,
+        "what the client wrote at the far end is not believed"
+    );
     service.spawned.stop().await.expect("stops");
 }
 

@@ -38,7 +38,8 @@ async fn two_thousand_half_open_sockets_and_the_clock_still_answers_within_a_sec
     // A resident elsewhere asks the time.
     let client = reqwest::Client::new();
     let asked = std::time::Instant::now();
-    let time = client.get(format!("{}/api/v1/time", service.base_url())).timeout(Duration::from_secs(1)).send().await.expect("answered in time");
+    let time =
+        client.get(format!("{}/api/v1/time", service.base_url())).timeout(Duration::from_secs(1)).send().await.expect("answered in time");
     assert_eq!(time.status(), 200);
     assert!(asked.elapsed() < Duration::from_secs(1));
 

@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use huiquan_core::{Campaign, api::{ProblemDetails, ServerTime}};
+use huiquan_core::{
+    Campaign,
+    api::{ProblemDetails, ServerTime},
+};
 use huiquan_server::{Config, Service, Spawned};
 
 fn repo_root() -> PathBuf {
@@ -59,7 +62,11 @@ async fn serves_tianjin_with_its_twelve_tiers_and_keeps_it_in_the_database() {
     assert!(data.path().join("huiquan.sqlite3").is_file());
     let service = start(data.path().to_owned(), None).await;
     let again: Campaign = reqwest::get(format!("{}/api/v1/campaigns/tianjin-2022-jinlegou", service.base))
-        .await.expect("answers").json().await.expect("a campaign");
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("a campaign");
     assert_eq!(again, campaign);
     service.stop().await;
 }
@@ -92,7 +99,9 @@ async fn the_app_is_served_precompressed_with_long_lives_for_hashed_files() {
     let script = client
         .get(format!("{}/huiquan-0123456789abcdef.js", service.base))
         .header("accept-encoding", "br, gzip")
-        .send().await.expect("answers");
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(script.status(), 200);
     assert_eq!(script.headers()["content-encoding"], "br");
     assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");

@@ -81,7 +81,8 @@ async fn sign_in_all(client: &reqwest::Client, base: &str) -> Vec<String> {
                 ..PartnerClaims::verified("storm", &format!("resident-{resident}"), 600)
             };
             let token = sign_partner_token(SECRET.as_bytes(), &claims);
-            let response = client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
+            let response =
+                client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token })).send().await.expect("answers");
             assert_eq!(response.status(), 201);
             let body: Value = response.json().await.expect("json");
             body["token"].as_str().expect("a token").to_owned()
@@ -188,7 +189,14 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     }
     assert_eq!(second_codes.get("already_claimed"), Some(&(STOCK as usize)), "{second_codes:?}");
 
-    let stock: Value = client.get(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock")).send().await.expect("answers").json().await.expect("json");
+    let stock: Value = client
+        .get(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
     let tier = stock.as_array().expect("a list").iter().find(|offer| offer["offer"] == TIER).cloned().expect("the tier");
     assert_eq!(tier["left"], json!(0));
     // When the last voucher went: during the storm, before the second one began.
@@ -205,9 +213,11 @@ async fn until_claimed(client: &reqwest::Client, base: &str, claimed: u64) {
     let stock_url = format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock");
     loop {
         let left = match client.get(&stock_url).send().await {
-            Ok(response) => response.json::<Value>().await.ok().and_then(|stock| {
-                stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()
-            }),
+            Ok(response) => response
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|stock| stock.as_array()?.iter().find(|offer| offer["offer"] == TIER)?["left"].as_u64()),
             Err(_) => None,
         };
         if left.is_some_and(|left| left <= u64::from(STOCK) - claimed) {
@@ -409,7 +419,9 @@ async fn sign_ins_cut_off_mid_way_during_a_storm_stall_nothing() {
     let mut patient = Vec::new();
     for n in 0..50 {
         let (client, base) = (client.clone(), base.clone());
-        patient.push(tokio::spawn(async move { partner_sign_in(&client, &base, &format!("patient-{n}")).send().await.map(|response| response.status().as_u16()) }));
+        patient.push(tokio::spawn(async move {
+            partner_sign_in(&client, &base, &format!("patient-{n}")).send().await.map(|response| response.status().as_u16())
+        }));
         tokio::time::sleep(STORM / 60).await;
     }
     for task in patient {

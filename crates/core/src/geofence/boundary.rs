@@ -76,9 +76,7 @@ impl Boundary {
                 for run_start in (start..last).step_by(RUN) {
                     let run_end = (run_start + RUN).min(last);
                     let mut run = Node::new(run_start, run_end);
-                    boundary.vertices[run_start..=run_end]
-                        .iter()
-                        .for_each(|&vertex| run.cover(vertex, vertex));
+                    boundary.vertices[run_start..=run_end].iter().for_each(|&vertex| run.cover(vertex, vertex));
                     boundary.runs.push(run);
                 }
             }
@@ -86,9 +84,7 @@ impl Boundary {
             for group_start in (first_run..boundary.runs.len()).step_by(GROUP) {
                 let group_end = (group_start + GROUP).min(boundary.runs.len());
                 let mut group = Node::new(group_start, group_end);
-                boundary.runs[group_start..group_end]
-                    .iter()
-                    .for_each(|run| group.cover(run.min, run.max));
+                boundary.runs[group_start..group_end].iter().for_each(|run| group.cover(run.min, run.max));
                 boundary.groups.push(group);
             }
             boundary.parts.push((first_group, boundary.groups.len()));
@@ -172,11 +168,7 @@ impl Boundary {
         let first_group = nearest_box(&self.groups, at, scale)?;
         let group = &self.groups[first_group];
         let first_run = group.start + nearest_box(&self.runs[group.start..group.end], at, scale)?;
-        let mut best = Nearest {
-            squared_m: f64::INFINITY,
-            east_m: 0.0,
-            north_m: 0.0,
-        };
+        let mut best = Nearest { squared_m: f64::INFINITY, east_m: 0.0, north_m: 0.0 };
         self.nearest_in_run(&self.runs[first_run], at, scale, &mut best);
         for group in &self.groups {
             if group.squared_distance_m(at, scale) >= best.squared_m {
@@ -190,15 +182,8 @@ impl Boundary {
         }
         let (per_lon, per_lat) = scale;
         // At a pole per_lon is 0 and every longitude is the same place: keep the fix's.
-        let lon = if per_lon > 0.0 {
-            at.lon + best.east_m / per_lon
-        } else {
-            at.lon
-        };
-        Some(LonLat {
-            lon,
-            lat: at.lat + best.north_m / per_lat,
-        })
+        let lon = if per_lon > 0.0 { at.lon + best.east_m / per_lon } else { at.lon };
+        Some(LonLat { lon, lat: at.lat + best.north_m / per_lat })
     }
 
     fn nearest_in_run(&self, run: &Node, at: LonLat, (per_lon, per_lat): (f64, f64), best: &mut Nearest) {
@@ -209,19 +194,11 @@ impl Boundary {
             // The point of segment a–b nearest the origin (the fix): a + t(b - a), t in [0, 1].
             let (dx, dy) = (b.0 - a.0, b.1 - a.1);
             let length_squared = dx * dx + dy * dy;
-            let t = if length_squared > 0.0 {
-                (-(a.0 * dx + a.1 * dy) / length_squared).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
+            let t = if length_squared > 0.0 { (-(a.0 * dx + a.1 * dy) / length_squared).clamp(0.0, 1.0) } else { 0.0 };
             let (east_m, north_m) = (a.0 + t * dx, a.1 + t * dy);
             let squared_m = east_m * east_m + north_m * north_m;
             if squared_m < best.squared_m {
-                *best = Nearest {
-                    squared_m,
-                    east_m,
-                    north_m,
-                };
+                *best = Nearest { squared_m, east_m, north_m };
             }
             a = b;
         }
@@ -250,12 +227,7 @@ fn nearest_box(nodes: &[Node], at: LonLat, scale: (f64, f64)) -> Option<usize> {
 
 impl Node {
     fn new(start: usize, end: usize) -> Node {
-        Node {
-            start,
-            end,
-            min: [f64::INFINITY; 2],
-            max: [f64::NEG_INFINITY; 2],
-        }
+        Node { start, end, min: [f64::INFINITY; 2], max: [f64::NEG_INFINITY; 2] }
     }
 
     /// Grow the box to cover the box `min`–`max` (or the point, when they are equal).
@@ -317,13 +289,7 @@ mod tests {
 
     /// A 0.1° square at Tianjin's latitude with a 0.02° square hole in the middle.
     fn square_with_hole(hole_wound_like_exterior: bool) -> Boundary {
-        let mut hole = vec![
-            [117.04, 39.04],
-            [117.04, 39.06],
-            [117.06, 39.06],
-            [117.06, 39.04],
-            [117.04, 39.04],
-        ];
+        let mut hole = vec![[117.04, 39.04], [117.04, 39.06], [117.06, 39.06], [117.06, 39.04], [117.04, 39.04]];
         if hole_wound_like_exterior {
             hole.reverse();
         }

@@ -44,17 +44,11 @@ pub(super) fn polygons(json: &str) -> Result<Vec<Polygon>, BoundaryError> {
 }
 
 fn malformed(at: &str, expected: &'static str) -> BoundaryError {
-    BoundaryError::Malformed {
-        at: at.to_owned(),
-        expected,
-    }
+    BoundaryError::Malformed { at: at.to_owned(), expected }
 }
 
 fn collect(value: &Value, at: &str, found: &mut Vec<Polygon>) -> Result<(), BoundaryError> {
-    let kind = value
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or_else(|| malformed(at, "a GeoJSON object with a \"type\""))?;
+    let kind = value.get("type").and_then(Value::as_str).ok_or_else(|| malformed(at, "a GeoJSON object with a \"type\""))?;
     let member = |name: &'static str| {
         let at = format!("{at}.{name}");
         match value.get(name) {
@@ -94,10 +88,7 @@ fn collect(value: &Value, at: &str, found: &mut Vec<Polygon>) -> Result<(), Boun
             }
         }
         other => {
-            return Err(BoundaryError::NotAPolygon {
-                at: at.to_owned(),
-                found: other.to_owned(),
-            });
+            return Err(BoundaryError::NotAPolygon { at: at.to_owned(), found: other.to_owned() });
         }
     }
     Ok(())
@@ -112,11 +103,7 @@ fn polygon(value: &Value, at: &str) -> Result<Polygon, BoundaryError> {
     if rings.is_empty() {
         return Err(malformed(at, "a polygon with at least its exterior ring"));
     }
-    rings
-        .iter()
-        .enumerate()
-        .map(|(i, ring_value)| ring(ring_value, &format!("{at}[{i}]")))
-        .collect()
+    rings.iter().enumerate().map(|(i, ring_value)| ring(ring_value, &format!("{at}[{i}]"))).collect()
 }
 
 fn ring(value: &Value, at: &str) -> Result<Ring, BoundaryError> {
@@ -124,11 +111,7 @@ fn ring(value: &Value, at: &str) -> Result<Ring, BoundaryError> {
     let ring = positions
         .iter()
         .enumerate()
-        .map(|(i, value)| {
-            position(value).ok_or_else(|| BoundaryError::BadPosition {
-                at: format!("{at}[{i}]"),
-            })
-        })
+        .map(|(i, value)| position(value).ok_or_else(|| BoundaryError::BadPosition { at: format!("{at}[{i}]") }))
         .collect::<Result<Ring, _>>()?;
     // Four positions is the least a closed ring with an area can have (a triangle, closed).
     if ring.len() < 4 {
@@ -177,18 +160,12 @@ mod tests {
         assert_eq!(polygons(&collection).map(|p| p.len()).ok(), Some(2));
         assert_eq!(polygons(&geometries).map(|p| p.len()).ok(), Some(3));
         let with_altitude = r#"{"type":"Polygon","coordinates":[[[0,0,5],[1,0,5],[1,1,5],[0,0,5]]]}"#;
-        assert_eq!(
-            polygons(with_altitude).ok(),
-            Some(vec![vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]])
-        );
+        assert_eq!(polygons(with_altitude).ok(), Some(vec![vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]]));
     }
 
     #[test]
     fn refuses_malformed_outlines_and_says_where() {
-        assert!(matches!(
-            error("{\"type\":\"Polygon\",\"coordinates\":"),
-            BoundaryError::Json(_)
-        ));
+        assert!(matches!(error("{\"type\":\"Polygon\",\"coordinates\":"), BoundaryError::Json(_)));
         assert!(matches!(error("[1,2]"), BoundaryError::Malformed { at, .. } if at == "$"));
         assert!(matches!(
             error(r#"{"type":"Feature","properties":{}}"#),
@@ -211,25 +188,13 @@ mod tests {
             error(r#"{"type":"Polygon","coordinates":[[[39,117],[40,117],[40,118],[39,117]]]}"#),
             BoundaryError::BadPosition { at } if at == "$.coordinates[0][0]"
         ));
-        assert!(matches!(
-            error(r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#),
-            BoundaryError::ShortRing { .. }
-        ));
+        assert!(matches!(error(r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#), BoundaryError::ShortRing { .. }));
         assert!(matches!(
             error(r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1]]]]}"#),
             BoundaryError::OpenRing { at } if at == "$.coordinates[0][0]"
         ));
-        assert!(matches!(
-            error(r#"{"type":"Polygon","coordinates":[]}"#),
-            BoundaryError::Malformed { .. }
-        ));
-        assert!(matches!(
-            error(r#"{"type":"MultiPolygon","coordinates":[]}"#),
-            BoundaryError::Empty
-        ));
-        assert!(matches!(
-            error(r#"{"type":"FeatureCollection","features":[]}"#),
-            BoundaryError::Empty
-        ));
+        assert!(matches!(error(r#"{"type":"Polygon","coordinates":[]}"#), BoundaryError::Malformed { .. }));
+        assert!(matches!(error(r#"{"type":"MultiPolygon","coordinates":[]}"#), BoundaryError::Empty));
+        assert!(matches!(error(r#"{"type":"FeatureCollection","features":[]}"#), BoundaryError::Empty));
     }
 }

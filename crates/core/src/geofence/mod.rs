@@ -96,11 +96,7 @@ impl Fix {
         if !accuracy_m.is_finite() || accuracy_m < 0.0 {
             return Err(FixError::Accuracy(accuracy_m));
         }
-        Ok(Fix {
-            latitude,
-            longitude,
-            accuracy_m,
-        })
+        Ok(Fix { latitude, longitude, accuracy_m })
     }
 
     /// WGS-84 latitude in degrees.
@@ -123,10 +119,7 @@ impl Fix {
     /// outline of the mainland, good away from those borders, which is where campaign cities are).
     pub fn position_in(&self, crs: Crs) -> LonLat {
         match crs {
-            Crs::Wgs84 => LonLat {
-                lon: self.longitude,
-                lat: self.latitude,
-            },
+            Crs::Wgs84 => LonLat { lon: self.longitude, lat: self.latitude },
             Crs::Gcj02 => {
                 let (lon, lat) = coordtransform::wgs84_to_gcj02(self.longitude, self.latitude);
                 LonLat { lon, lat }
@@ -170,10 +163,7 @@ pub struct LocateOptions {
 
 impl Default for LocateOptions {
     fn default() -> Self {
-        LocateOptions {
-            max_accuracy_m: 3000.0,
-            border_margin_m: 0.0,
-        }
+        LocateOptions { max_accuracy_m: 3000.0, border_margin_m: 0.0 }
     }
 }
 
@@ -208,10 +198,7 @@ impl Boundary {
         let accuracy_m = fix.accuracy_m();
         // A NaN limit refuses every fix rather than accepting every one.
         if accuracy_m > options.max_accuracy_m || options.max_accuracy_m.is_nan() {
-            return Verdict::TooInaccurate {
-                accuracy_m,
-                max_accuracy_m: options.max_accuracy_m,
-            };
+            return Verdict::TooInaccurate { accuracy_m, max_accuracy_m: options.max_accuracy_m };
         }
         let at = fix.position_in(self.crs());
         let centre_inside = self.contains(at);
@@ -220,10 +207,7 @@ impl Boundary {
         // boundary without edges) must make the answer uncertain, never certain.
         let reach_m = accuracy_m + options.border_margin_m;
         if border_m <= reach_m || border_m.is_nan() || reach_m.is_nan() {
-            Verdict::Uncertain {
-                centre_inside,
-                border_m,
-            }
+            Verdict::Uncertain { centre_inside, border_m }
         } else if centre_inside {
             Verdict::Inside { border_m }
         } else {

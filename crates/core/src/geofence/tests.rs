@@ -58,11 +58,7 @@ fn without_holes(json: &str, crs: Crs) -> Boundary {
     let geometry = &mut value["geometry"];
     let polygons = match geometry["type"].as_str() {
         Some("Polygon") => vec![&mut geometry["coordinates"]],
-        _ => geometry["coordinates"]
-            .as_array_mut()
-            .expect("polygons")
-            .iter_mut()
-            .collect(),
+        _ => geometry["coordinates"].as_array_mut().expect("polygons").iter_mut().collect(),
     };
     for rings in polygons {
         rings.as_array_mut().expect("rings").truncate(1);
@@ -104,10 +100,7 @@ fn every_shipped_outline_loads_with_its_parts_and_holes() {
     }
     let tianjin_gcj02 = tianjin_gcj02();
     assert_eq!(tianjin_gcj02.vertices(), 13_374);
-    assert_eq!(
-        format!("{tianjin_gcj02:?}"),
-        "Boundary { crs: Gcj02, parts: 1, holes: 1, vertices: 13374 }"
-    );
+    assert_eq!(format!("{tianjin_gcj02:?}"), "Boundary { crs: Gcj02, parts: 1, holes: 1, vertices: 13374 }");
 }
 
 #[test]
@@ -128,10 +121,7 @@ fn tianjin_station_is_inside_and_tiananmen_far_outside() {
 
 #[test]
 fn the_tangshan_enclave_is_outside_tianjin() {
-    for (outline, crs, json) in [
-        (tianjin(), Crs::Wgs84, TIANJIN),
-        (tianjin_gcj02(), Crs::Gcj02, TIANJIN_GCJ02),
-    ] {
+    for (outline, crs, json) in [(tianjin(), Crs::Wgs84, TIANJIN), (tianjin_gcj02(), Crs::Gcj02, TIANJIN_GCJ02)] {
         assert_outside(locate(&outline, TANGSHAN_ENCLAVE, 50.0), 3_000.0..3_500.0);
         // It is within Tianjin's exterior ring: only the hole makes it outside.
         assert!(without_holes(json, crs).contains(fix(TANGSHAN_ENCLAVE, 0.0).position_in(crs)));
@@ -145,10 +135,7 @@ fn tianjins_exclave_in_hebei_is_inside() {
     let outline = tianjin();
     assert_inside(locate(&outline, EXCLAVE, 50.0), 400.0..550.0);
     // A few hundred metres off the exclave is Hebei again.
-    assert!(!outline.contains(LonLat {
-        lon: EXCLAVE.1 + 0.03,
-        lat: EXCLAVE.0
-    }));
+    assert!(!outline.contains(LonLat { lon: EXCLAVE.1 + 0.03, lat: EXCLAVE.0 }));
 }
 
 #[test]
@@ -160,10 +147,7 @@ fn the_fan_county_enclave_is_outside_liaocheng() {
     assert_outside(locate(&gcj02, FAN_COUNTY_ENCLAVE, 20.0), 300.0..450.0);
     assert!(without_holes(LIAOCHENG, Crs::Wgs84).contains(fix(FAN_COUNTY_ENCLAVE, 0.0).position_in(Crs::Wgs84)));
     // Unconverted, the fix lands ≈530 m west in GCJ-02 terms: inside Liaocheng, wrongly.
-    let raw = LonLat {
-        lon: FAN_COUNTY_ENCLAVE.1,
-        lat: FAN_COUNTY_ENCLAVE.0,
-    };
+    let raw = LonLat { lon: FAN_COUNTY_ENCLAVE.1, lat: FAN_COUNTY_ENCLAVE.0 };
     assert!(gcj02.contains(raw));
 }
 
@@ -192,79 +176,34 @@ fn a_circle_across_the_border_is_uncertain() {
     for outline in [tianjin(), tianjin_gcj02()] {
         // 200 m inside: a Wi-Fi fix of ±500 m could be either side; GPS's ±20 m cannot.
         match locate(&outline, BORDER_INSIDE_200_M, 500.0) {
-            Verdict::Uncertain {
-                centre_inside: true,
-                border_m,
-            } => assert!((150.0..250.0).contains(&border_m)),
+            Verdict::Uncertain { centre_inside: true, border_m } => assert!((150.0..250.0).contains(&border_m)),
             other => panic!("expected Uncertain inside, got {other:?}"),
         }
         assert_inside(locate(&outline, BORDER_INSIDE_200_M, 20.0), 150.0..250.0);
         match locate(&outline, BORDER_OUTSIDE_200_M, 500.0) {
-            Verdict::Uncertain {
-                centre_inside: false,
-                border_m,
-            } => assert!((150.0..250.0).contains(&border_m)),
+            Verdict::Uncertain { centre_inside: false, border_m } => assert!((150.0..250.0).contains(&border_m)),
             other => panic!("expected Uncertain outside, got {other:?}"),
         }
         assert_outside(locate(&outline, BORDER_OUTSIDE_200_M, 20.0), 150.0..250.0);
     }
     // A margin for an imprecise outline widens the uncertain band.
-    let cautious = LocateOptions {
-        border_margin_m: 300.0,
-        ..LocateOptions::default()
-    };
+    let cautious = LocateOptions { border_margin_m: 300.0, ..LocateOptions::default() };
     let verdict = tianjin().locate(&fix(BORDER_INSIDE_200_M, 20.0), &cautious);
-    assert!(
-        matches!(
-            verdict,
-            Verdict::Uncertain {
-                centre_inside: true,
-                ..
-            }
-        ),
-        "{verdict:?}"
-    );
+    assert!(matches!(verdict, Verdict::Uncertain { centre_inside: true, .. }), "{verdict:?}");
     // A margin that is not a number never makes an answer certain.
-    let broken = LocateOptions {
-        border_margin_m: f64::NAN,
-        ..LocateOptions::default()
-    };
-    assert!(matches!(
-        tianjin().locate(&fix(STATION, 5.0), &broken),
-        Verdict::Uncertain { .. }
-    ));
+    let broken = LocateOptions { border_margin_m: f64::NAN, ..LocateOptions::default() };
+    assert!(matches!(tianjin().locate(&fix(STATION, 5.0), &broken), Verdict::Uncertain { .. }));
 }
 
 #[test]
 fn a_fix_coarser_than_the_limit_is_not_judged() {
     let outline = tianjin();
-    assert_eq!(
-        locate(&outline, STATION, 3_000.1),
-        Verdict::TooInaccurate {
-            accuracy_m: 3_000.1,
-            max_accuracy_m: 3_000.0
-        }
-    );
-    let lenient = LocateOptions {
-        max_accuracy_m: 10_000.0,
-        ..LocateOptions::default()
-    };
+    assert_eq!(locate(&outline, STATION, 3_000.1), Verdict::TooInaccurate { accuracy_m: 3_000.1, max_accuracy_m: 3_000.0 });
+    let lenient = LocateOptions { max_accuracy_m: 10_000.0, ..LocateOptions::default() };
     assert!(outline.locate(&fix(STATION, 5_000.0), &lenient).is_inside());
-    let broken = LocateOptions {
-        max_accuracy_m: f64::NAN,
-        ..LocateOptions::default()
-    };
-    assert!(matches!(
-        outline.locate(&fix(STATION, 5.0), &broken),
-        Verdict::TooInaccurate { .. }
-    ));
-    assert!(
-        !Verdict::TooInaccurate {
-            accuracy_m: 1.0,
-            max_accuracy_m: 0.0
-        }
-        .is_inside()
-    );
+    let broken = LocateOptions { max_accuracy_m: f64::NAN, ..LocateOptions::default() };
+    assert!(matches!(outline.locate(&fix(STATION, 5.0), &broken), Verdict::TooInaccurate { .. }));
+    assert!(!Verdict::TooInaccurate { accuracy_m: 1.0, max_accuracy_m: 0.0 }.is_inside());
 }
 
 #[test]
@@ -272,58 +211,33 @@ fn invalid_fixes_are_refused_without_panicking() {
     assert_eq!(Fix::new(91.0, 117.2, 10.0), Err(FixError::Latitude(91.0)));
     assert_eq!(Fix::new(-90.5, 117.2, 10.0), Err(FixError::Latitude(-90.5)));
     assert_eq!(Fix::new(39.1, -181.0, 10.0), Err(FixError::Longitude(-181.0)));
-    assert_eq!(
-        Fix::new(39.1, f64::INFINITY, 10.0),
-        Err(FixError::Longitude(f64::INFINITY))
-    );
+    assert_eq!(Fix::new(39.1, f64::INFINITY, 10.0), Err(FixError::Longitude(f64::INFINITY)));
     assert_eq!(Fix::new(39.1, 117.2, -1.0), Err(FixError::Accuracy(-1.0)));
-    assert_eq!(
-        Fix::new(39.1, 117.2, f64::INFINITY),
-        Err(FixError::Accuracy(f64::INFINITY))
-    );
+    assert_eq!(Fix::new(39.1, 117.2, f64::INFINITY), Err(FixError::Accuracy(f64::INFINITY)));
     assert!(matches!(Fix::new(f64::NAN, 117.2, 10.0), Err(FixError::Latitude(l)) if l.is_nan()));
     assert!(matches!(Fix::new(39.1, f64::NAN, 10.0), Err(FixError::Longitude(l)) if l.is_nan()));
     assert!(matches!(Fix::new(39.1, 117.2, f64::NAN), Err(FixError::Accuracy(a)) if a.is_nan()));
     // The edges of the ranges, and a perfect fix, are valid; and judged without panicking.
     for (latitude, longitude) in [(90.0, 180.0), (-90.0, -180.0), (0.0, 0.0)] {
         let edge = Fix::new(latitude, longitude, 0.0).expect("valid");
-        assert!(matches!(
-            tianjin_gcj02().locate(&edge, &LocateOptions::default()),
-            Verdict::Outside { .. }
-        ));
+        assert!(matches!(tianjin_gcj02().locate(&edge, &LocateOptions::default()), Verdict::Outside { .. }));
     }
-    assert_eq!(
-        FixError::Latitude(91.0).to_string(),
-        "the latitude 91 is not a number of degrees between -90 and 90"
-    );
+    assert_eq!(FixError::Latitude(91.0).to_string(), "the latitude 91 is not a number of degrees between -90 and 90");
 }
 
 #[test]
 fn fixes_options_and_verdicts_travel_as_json() {
     let fix: Fix = serde_json::from_str(r#"{"latitude":39.136,"longitude":117.21,"accuracy":15.5}"#).expect("valid");
-    assert_eq!(
-        (fix.latitude(), fix.longitude(), fix.accuracy_m()),
-        (39.136, 117.21, 15.5)
-    );
-    assert_eq!(
-        serde_json::to_string(&fix).expect("json"),
-        r#"{"latitude":39.136,"longitude":117.21,"accuracy":15.5}"#
-    );
+    assert_eq!((fix.latitude(), fix.longitude(), fix.accuracy_m()), (39.136, 117.21, 15.5));
+    assert_eq!(serde_json::to_string(&fix).expect("json"), r#"{"latitude":39.136,"longitude":117.21,"accuracy":15.5}"#);
     let refused = serde_json::from_str::<Fix>(r#"{"latitude":91,"longitude":117.21,"accuracy":15.5}"#);
     assert!(refused.is_err_and(|e| e.to_string().contains("latitude 91")));
 
     assert_eq!(serde_json::to_string(&Crs::Gcj02).expect("json"), r#""gcj02""#);
     assert_eq!(serde_json::from_str::<Crs>(r#""wgs84""#).expect("valid"), Crs::Wgs84);
+    assert_eq!(serde_json::from_str::<LocateOptions>("{}").expect("valid"), LocateOptions::default());
     assert_eq!(
-        serde_json::from_str::<LocateOptions>("{}").expect("valid"),
-        LocateOptions::default()
-    );
-    assert_eq!(
-        serde_json::to_value(Verdict::Uncertain {
-            centre_inside: true,
-            border_m: 12.5
-        })
-        .expect("json"),
+        serde_json::to_value(Verdict::Uncertain { centre_inside: true, border_m: 12.5 }).expect("json"),
         serde_json::json!({"verdict": "uncertain", "centre_inside": true, "border_m": 12.5})
     );
 }
@@ -332,22 +246,10 @@ fn fixes_options_and_verdicts_travel_as_json() {
 fn malformed_outlines_are_refused() {
     let refused = |json: &str| Boundary::from_geojson(json, Crs::Wgs84).err();
     assert!(matches!(refused("not json"), Some(BoundaryError::Json(_))));
-    assert!(matches!(
-        refused(&TIANJIN[..TIANJIN.len() / 2]),
-        Some(BoundaryError::Json(_))
-    ));
-    assert!(matches!(
-        refused(r#"{"type":"LineString","coordinates":[[117,39],[118,40]]}"#),
-        Some(BoundaryError::NotAPolygon { .. })
-    ));
-    assert!(matches!(
-        refused(r#"{"type":"FeatureCollection","features":[]}"#),
-        Some(BoundaryError::Empty)
-    ));
-    assert!(matches!(
-        refused(r#"{"type":"Feature","geometry":null,"properties":{}}"#),
-        Some(BoundaryError::Empty)
-    ));
+    assert!(matches!(refused(&TIANJIN[..TIANJIN.len() / 2]), Some(BoundaryError::Json(_))));
+    assert!(matches!(refused(r#"{"type":"LineString","coordinates":[[117,39],[118,40]]}"#), Some(BoundaryError::NotAPolygon { .. })));
+    assert!(matches!(refused(r#"{"type":"FeatureCollection","features":[]}"#), Some(BoundaryError::Empty)));
+    assert!(matches!(refused(r#"{"type":"Feature","geometry":null,"properties":{}}"#), Some(BoundaryError::Empty)));
 }
 
 #[test]
@@ -361,15 +263,7 @@ fn clockwise_exteriors_give_the_same_answers() {
     }
     let reversed = boundary(&value.to_string(), Crs::Wgs84);
     let original = tianjin();
-    for at in [
-        STATION,
-        TIANANMEN,
-        TANGSHAN_ENCLAVE,
-        SMALL_HOLE,
-        EXCLAVE,
-        BORDER_INSIDE_200_M,
-        BORDER_OUTSIDE_200_M,
-    ] {
+    for at in [STATION, TIANANMEN, TANGSHAN_ENCLAVE, SMALL_HOLE, EXCLAVE, BORDER_INSIDE_200_M, BORDER_OUTSIDE_200_M] {
         assert_eq!(locate(&reversed, at, 10.0), locate(&original, at, 10.0), "{at:?}");
     }
 }
@@ -427,11 +321,7 @@ fn brute_force(polygons: &[Vec<Vec<[f64; 2]>>], at: LonLat) -> (bool, f64) {
             let (ax, ay) = ((edge[0][0] - at.lon) * per_lon, (edge[0][1] - at.lat) * per_lat);
             let (bx, by) = ((edge[1][0] - at.lon) * per_lon, (edge[1][1] - at.lat) * per_lat);
             let (dx, dy) = (bx - ax, by - ay);
-            let t = if dx == 0.0 && dy == 0.0 {
-                0.0
-            } else {
-                (-(ax * dx + ay * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0)
-            };
+            let t = if dx == 0.0 && dy == 0.0 { 0.0 } else { (-(ax * dx + ay * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0) };
             (ax + t * dx).hypot(ay + t * dy)
         })
         .fold(f64::INFINITY, f64::min);
@@ -441,42 +331,25 @@ fn brute_force(polygons: &[Vec<Vec<[f64; 2]>>], at: LonLat) -> (bool, f64) {
 #[test]
 fn the_index_agrees_with_brute_force_on_random_points() {
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
-    for (json, crs) in [
-        (TIANJIN, Crs::Wgs84),
-        (TIANJIN_GCJ02, Crs::Gcj02),
-        (LIAOCHENG, Crs::Wgs84),
-    ] {
+    for (json, crs) in [(TIANJIN, Crs::Wgs84), (TIANJIN_GCJ02, Crs::Gcj02), (LIAOCHENG, Crs::Wgs84)] {
         let outline = boundary(json, crs);
         let reference = rings(json);
         let (mut inside, mut total) = (0, 0);
         for _ in 0..400 {
             // Tianjin's and Liaocheng's boxes, and some way around them.
-            let at = LonLat {
-                lon: random.between(113.5, 118.5),
-                lat: random.between(35.5, 40.5),
-            };
+            let at = LonLat { lon: random.between(113.5, 118.5), lat: random.between(35.5, 40.5) };
             let (expected_inside, expected_m) = brute_force(&reference, at);
             assert_eq!(outline.contains(at), expected_inside, "{at:?}");
             let distance_m = outline.distance_to_border_m(at);
             // The reference's scale, fixed at the fix's latitude, drifts with distance (the
             // geofence measures the pair it found at their middle latitude, which matches
             // geodesics to a few metres in 200 km): 0.3% within 50 km, 1% beyond.
-            let tolerance = if expected_m < 50_000.0 {
-                0.003 * expected_m + 0.01
-            } else {
-                0.01 * expected_m
-            };
-            assert!(
-                (distance_m - expected_m).abs() <= tolerance,
-                "{at:?}: {distance_m} vs {expected_m}"
-            );
+            let tolerance = if expected_m < 50_000.0 { 0.003 * expected_m + 0.01 } else { 0.01 * expected_m };
+            assert!((distance_m - expected_m).abs() <= tolerance, "{at:?}: {distance_m} vs {expected_m}");
             inside += usize::from(expected_inside);
             total += 1;
         }
-        assert!(
-            inside > 5 && inside < total,
-            "the sample must hit both sides ({inside} of {total})"
-        );
+        assert!(inside > 5 && inside < total, "the sample must hit both sides ({inside} of {total})");
     }
 }
 
@@ -491,13 +364,7 @@ fn converted_fixes_get_the_same_answer_from_either_outline() {
     let (mut raw_wrong, mut judged) = (0, 0);
     for _ in 0..400 {
         let [lon, lat] = exterior[(random.unit() * exterior.len() as f64) as usize % exterior.len()];
-        let at = fix(
-            (
-                lat + random.between(-0.0054, 0.0054),
-                lon + random.between(-0.007, 0.007),
-            ),
-            0.0,
-        );
+        let at = fix((lat + random.between(-0.0054, 0.0054), lon + random.between(-0.007, 0.007)), 0.0);
         let by_wgs84 = wgs84.locate(&at, &LocateOptions::default());
         // The two files are independent tracings; within ~150 m of the border they may differ.
         let (Verdict::Inside { border_m } | Verdict::Outside { border_m }) = by_wgs84 else {
@@ -507,11 +374,7 @@ fn converted_fixes_get_the_same_answer_from_either_outline() {
             continue;
         }
         judged += 1;
-        assert_eq!(
-            gcj02.contains(at.position_in(Crs::Gcj02)),
-            by_wgs84.is_inside(),
-            "{at:?}"
-        );
+        assert_eq!(gcj02.contains(at.position_in(Crs::Gcj02)), by_wgs84.is_inside(), "{at:?}");
         raw_wrong += usize::from(gcj02.contains(at.position_in(Crs::Wgs84)) != by_wgs84.is_inside());
     }
     assert!(judged > 100, "{judged}");

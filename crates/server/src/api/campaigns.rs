@@ -3,8 +3,7 @@
 use std::{convert::Infallible, time::Duration};
 
 use axum::{
-    Json,
-    Extension,
+    Extension, Json,
     extract::{Path, State},
     http::{HeaderValue, header},
     response::{

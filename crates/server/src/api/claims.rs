@@ -12,10 +12,7 @@ use huiquan_core::{
 use serde::Deserialize;
 
 use super::extract::{ApiJson, SignedIn};
-use crate::{
-    AppState, Problem,
-    ledger::ClaimCommand,
-};
+use crate::{AppState, Problem, ledger::ClaimCommand};
 
 /// The body of a claim.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -89,27 +86,25 @@ pub async fn claim(
         Some(claim_code) => {
             // Only a code the store's till shows now proves the resident is in the store: a
             // store's id is public, on every merchant list.
-            let (store, code) = claim_code.rsplit_once('.').ok_or_else(|| {
-                Problem::unprocessable("invalid_store_code", "scan the code the store's till shows (store.code)")
-            })?;
+            let (store, code) = claim_code
+                .rsplit_once('.')
+                .ok_or_else(|| Problem::unprocessable("invalid_store_code", "scan the code the store's till shows (store.code)"))?;
             let merchant = state
                 .merchants
                 .get(&campaign_id, store)
                 .ok_or_else(|| Problem::unprocessable("unknown_store", format!("no participating store {store:?} in this campaign")))?;
             let now = jiff::Timestamp::now().as_millisecond();
             if !crate::codes::store_code_valid(&state.till_secret, &campaign_id, store, code, now) {
-                return Err(Problem::unprocessable("invalid_store_code", "the store code is wrong or has expired: scan the one the till shows now"));
+                return Err(Problem::unprocessable(
+                    "invalid_store_code",
+                    "the store code is wrong or has expired: scan the one the till shows now",
+                ));
             }
             Some(merchant.category.clone())
         }
     };
     // What was asked, so that the same key sent with another request is caught.
-    let fingerprint = format!(
-        "{}|{}|{}",
-        campaign.id,
-        body.offer,
-        body.store.as_deref().unwrap_or_default()
-    );
+    let fingerprint = format!("{}|{}|{}", campaign.id, body.offer, body.store.as_deref().unwrap_or_default());
     let command = ClaimCommand {
         resident: session.resident,
         claimant: session.claimant,

@@ -56,9 +56,12 @@ pub async fn search(
     let near = match params.near.as_deref() {
         None => None,
         Some(text) => {
-            let parsed = text.split_once(',').and_then(|(lat, lon)| Some((lat.trim().parse::<f64>().ok()?, lon.trim().parse::<f64>().ok()?)));
+            let parsed =
+                text.split_once(',').and_then(|(lat, lon)| Some((lat.trim().parse::<f64>().ok()?, lon.trim().parse::<f64>().ok()?)));
             match parsed {
-                Some((lat, lon)) if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+                Some((lat, lon))
+                    if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+                {
                     Some((lat, lon))
                 }
                 _ => return Err(Problem::unprocessable("invalid_location", "near must be lat,lon in degrees")),
@@ -76,12 +79,7 @@ pub async fn search(
     if offset > search_limits::OFFSET {
         return Err(Problem::unprocessable("invalid_query", format!("offset is at most {}", search_limits::OFFSET)));
     }
-    let query = MerchantQuery {
-        text: Some(text),
-        categories,
-        near,
-        limit: params.limit.unwrap_or(20).clamp(1, search_limits::LIMIT),
-        offset,
-    };
+    let query =
+        MerchantQuery { text: Some(text), categories, near, limit: params.limit.unwrap_or(20).clamp(1, search_limits::LIMIT), offset };
     Ok(Json(state.merchants.search(&id, &query)))
 }

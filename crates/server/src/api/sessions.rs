@@ -1,11 +1,6 @@
 //! Signing in: a phone and a one-time code, or a partner app's signed token.
 
-use axum::{
-    Extension, Json,
-    extract::State,
-    http::StatusCode,
-    response::IntoResponse,
-};
+use axum::{Extension, Json, extract::State, http::StatusCode, response::IntoResponse};
 use huiquan_core::api::ProblemDetails;
 use serde::{Deserialize, Serialize};
 
@@ -59,14 +54,20 @@ pub(crate) fn identity_problem(error: IdentityError) -> Problem {
             problem.retry_after = Some(retry_after_s);
             problem
         }
-        IdentityError::NoSmsGateway => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "No text messages", error.to_string()),
-        IdentityError::TokenReplayed => Problem::new(StatusCode::UNAUTHORIZED, "partner_token_replayed", "Partner token already used", error.to_string()),
+        IdentityError::NoSmsGateway => {
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "No text messages", error.to_string())
+        }
+        IdentityError::TokenReplayed => {
+            Problem::new(StatusCode::UNAUTHORIZED, "partner_token_replayed", "Partner token already used", error.to_string())
+        }
         IdentityError::MalformedToken
         | IdentityError::UnknownPartner(_)
         | IdentityError::BadSignature
         | IdentityError::TokenExpired
         | IdentityError::TokenLifetimeTooLong { .. }
-        | IdentityError::WrongAudience => Problem::new(StatusCode::UNAUTHORIZED, "invalid_partner_token", "Partner token refused", error.to_string()),
+        | IdentityError::WrongAudience => {
+            Problem::new(StatusCode::UNAUTHORIZED, "invalid_partner_token", "Partner token refused", error.to_string())
+        }
         IdentityError::Database(_) | IdentityError::Ledger(_) => {
             tracing::error!(%error, "sign-in failed");
             Problem::busy("could not sign in; try again")
@@ -105,7 +106,11 @@ pub async fn partner(State(state): State<AppState>, ApiJson(body): ApiJson<Partn
 /// Signs out on this device: the session of the bearer token ends at once.
 #[utoipa::path(delete, path = "/sessions/current", tag = "sessions", security(("resident" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "No such session (already signed out)", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn sign_out(State(state): State<AppState>, SignedInResident(_): SignedInResident, BearerToken(token): BearerToken) -> Result<StatusCode, Problem> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    SignedInResident(_): SignedInResident,
+    BearerToken(token): BearerToken,
+) -> Result<StatusCode, Problem> {
     state.identity.sign_out(&token).await.map_err(identity_problem)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -119,7 +124,10 @@ pub struct SignedOut {
 /// Signs out everywhere: every session of the resident's account ends (a lost phone).
 #[utoipa::path(delete, path = "/sessions", tag = "sessions", security(("resident" = [])),
     responses((status = 200, description = "Every session ended", body = SignedOut), (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn sign_out_everywhere(State(state): State<AppState>, SignedInResident(session): SignedInResident) -> Result<Json<SignedOut>, Problem> {
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    SignedInResident(session): SignedInResident,
+) -> Result<Json<SignedOut>, Problem> {
     let sessions_ended = state.identity.sign_out_everywhere(session.resident).await.map_err(identity_problem)?;
     Ok(Json(SignedOut { sessions_ended }))
 }

@@ -98,9 +98,15 @@ pub struct RefundBody {
 
 fn till_problem(error: LedgerError) -> Problem {
     match error {
-        LedgerError::Refused(TillRefusal::UnknownVoucher) => Problem::new(StatusCode::NOT_FOUND, "unknown_voucher", "No such voucher", "no voucher has this code"),
-        LedgerError::Refused(TillRefusal::UnknownOrder) => Problem::new(StatusCode::NOT_FOUND, "unknown_order", "No such order", "no voucher was used on this order here"),
-        LedgerError::Refused(TillRefusal::WrongCampaign) => Problem::unprocessable("wrong_campaign", "the voucher is not of this merchant's campaign"),
+        LedgerError::Refused(TillRefusal::UnknownVoucher) => {
+            Problem::new(StatusCode::NOT_FOUND, "unknown_voucher", "No such voucher", "no voucher has this code")
+        }
+        LedgerError::Refused(TillRefusal::UnknownOrder) => {
+            Problem::new(StatusCode::NOT_FOUND, "unknown_order", "No such order", "no voucher was used on this order here")
+        }
+        LedgerError::Refused(TillRefusal::WrongCampaign) => {
+            Problem::unprocessable("wrong_campaign", "the voucher is not of this merchant's campaign")
+        }
         LedgerError::Refused(TillRefusal::Rule(refusal)) => {
             Problem::refusal(StatusCode::CONFLICT, refusal.code(), "Voucher refused", refusal.to_string(), &refusal)
         }
@@ -115,7 +121,11 @@ fn till_problem(error: LedgerError) -> Problem {
 #[utoipa::path(post, path = "/till/redemptions", tag = "till", security(("till" = [])), request_body = RedeemBody,
     responses((status = 201, description = "Redeemed: the amount off", body = Redeemed),
         (status = "4XX", description = "Refused: voucher_expired, voucher_used, not_accepted_here, threshold_not_met, one_voucher_per_order, merchant_daily_limit, …", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RedeemBody>) -> Result<impl IntoResponse, Problem> {
+pub async fn redeem(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RedeemBody>,
+) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     if body.order_id.is_empty() || body.order_id.len() > 64 || body.total.0 < 0 || body.items.iter().any(|item| item.amount.0 < 0) {
         return Err(Problem::unprocessable("invalid_order", "an order needs an id (1–64 characters) and amounts of 0 or more"));
@@ -139,7 +149,11 @@ pub async fn redeem(State(state): State<AppState>, headers: HeaderMap, ApiJson(b
 /// Refunds an order: a full refund inside validity restores the voucher, otherwise it stays used.
 #[utoipa::path(post, path = "/till/refunds", tag = "till", security(("till" = [])), request_body = RefundBody,
     responses((status = 200, description = "What became of each voucher of the order", body = Vec<RefundedVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn refund(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<RefundBody>) -> Result<impl IntoResponse, Problem> {
+pub async fn refund(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RefundBody>,
+) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
     let refunded = state
         .ledger

@@ -11,7 +11,6 @@ use huiquan_core::api::{ProblemDetails, VoucherStatus, WalletVoucher};
 use super::extract::SignedIn;
 use crate::{AppState, Problem};
 
-
 /// One voucher of the wallet as stored.
 #[derive(sqlx::FromRow)]
 struct WalletRow {
