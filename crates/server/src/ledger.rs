@@ -958,15 +958,11 @@ fn merchant_key(campaign: &str, merchant: &str) -> String {
 /// Reads the claims and uses of `subjects` in `campaign` into the view.
 async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
     // Under the "same user" rule a subject is a group: every account in it counts.
-    let (subject, join, owner) = if campaign.same_user {
-        ("r.user_group", " JOIN residents r ON r.id = t.resident", "r.user_group")
-    } else {
-        ("t.resident", "", "t.resident")
-    };
+    let (subject, join) = if campaign.same_user { ("r.user_group", " JOIN residents r ON r.id = t.resident") } else { ("t.resident", "") };
     let mut claims = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
     ));
-    claims.push_bind(&campaign.id).push(format!(" AND {owner} IN ("));
+    claims.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
     let mut separated = claims.separated(", ");
     for subject in subjects {
         separated.push_bind(*subject);
@@ -976,7 +972,7 @@ async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &C
     let mut uses = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
     ));
-    uses.push_bind(&campaign.id).push(format!(" AND {owner} IN ("));
+    uses.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
     let mut separated = uses.separated(", ");
     for subject in subjects {
         separated.push_bind(*subject);
