@@ -963,21 +963,13 @@ async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &C
         "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
     ));
     claims.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-    let mut separated = claims.separated(", ");
-    for subject in subjects {
-        separated.push_bind(*subject);
-    }
-    claims.push(")");
+    push_ids(&mut claims, subjects.iter().copied());
     let claimed: Vec<PastClaimRow> = claims.build_query_as().fetch_all(&mut *db).await?;
     let mut uses = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
     ));
     uses.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-    let mut separated = uses.separated(", ");
-    for subject in subjects {
-        separated.push_bind(*subject);
-    }
-    uses.push(")");
+    push_ids(&mut uses, subjects.iter().copied());
     let used: Vec<PastUseRow> = uses.build_query_as().fetch_all(&mut *db).await?;
     for subject in subjects {
         view.histories.insert((*subject, campaign.id.clone()), History::default());
@@ -1032,15 +1024,20 @@ pub async fn prune_answers(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<u64, 
     }
 }
 
+/// Ends an `IN (` list: binds each id, then closes the parenthesis.
+fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: impl IntoIterator<Item = i64>) {
+    let mut separated = query.separated(", ");
+    for id in ids {
+        separated.push_bind(id);
+    }
+    query.push(")");
+}
+
 /// Reads the "same user" group of every account in `residents` not yet held.
 async fn load_groups(db: &mut SqliteConnection, view: &mut View, residents: &[ResidentId]) -> Result<(), sqlx::Error> {
     for chunk in residents.chunks(ROWS_PER_INSERT) {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT id, user_group FROM residents WHERE id IN (");
-        let mut separated = query.separated(", ");
-        for resident in chunk {
-            separated.push_bind(*resident);
-        }
-        query.push(")");
+        push_ids(&mut query, chunk.iter().copied());
         let rows: Vec<(i64, i64)> = query.build_query_as().fetch_all(&mut *db).await?;
         view.groups.extend(rows);
     }
@@ -1209,11 +1206,7 @@ async fn sign_in_account(
         let merged: HashSet<i64> = others.iter().map(|(group,)| *group).collect();
         let mut update = QueryBuilder::<Sqlite>::new("UPDATE residents SET user_group = ");
         update.push_bind(*into).push(" WHERE user_group IN (");
-        let mut separated = update.separated(", ");
-        for group in &merged {
-            separated.push_bind(*group);
-        }
-        update.push(")");
+        push_ids(&mut update, merged.iter().copied());
         update.build().execute(&mut *db).await?;
         tracing::info!(resident, group = into, merged = ?merged, "same user: accounts linked");
         for group in view.groups.values_mut() {
