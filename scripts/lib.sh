@@ -16,6 +16,7 @@ TRUNK_VERSION=0.22.1
 GECKODRIVER_VERSION=0.37.1
 BINARYEN_NPM_VERSION=132.0.0
 LIGHTHOUSE_NPM_VERSION=13
+SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf '\033[1m[huiquan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[huiquan] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -111,7 +111,15 @@ if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
   npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
 fi
 
-for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt brotli; do
+# --- schemathesis from PyPI: the API fuzzer of the service's tests, in a virtualenv of its own ---
+if ! has_version "$TOOLS_DIR/bin/schemathesis" "version $SCHEMATHESIS_VERSION"; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, into $TOOLS_DIR/schemathesis)"
+  python3 -m venv "$TOOLS_DIR/schemathesis" >&2
+  "$TOOLS_DIR/schemathesis/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  ln -sf "$TOOLS_DIR/schemathesis/bin/schemathesis" "$TOOLS_DIR/bin/schemathesis"
+fi
+
+for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt brotli schemathesis; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
 say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"

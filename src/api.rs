@@ -4,7 +4,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use huiquan_core::{
     Boundary, Campaign, Crs, Fix,
-    api::{CampaignSummary, ClaimReceipt, MerchantPage, OfferStock, ProblemDetails, ServerTime, SignedIn, WalletVoucher},
+    api::{
+        CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, MerchantPage, OfferStock, PartnerSignIn,
+        ProblemDetails, ServerTime, SignedIn, WalletVoucher,
+    },
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -115,18 +118,19 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
 }
 
 /// Asks for a one-time code by text message (in demo mode the service logs it).
-pub async fn send_code(phone: &str) -> Result<serde_json::Value, ApiError> {
-    post_json("/api/v1/sessions/otp", &serde_json::json!({ "phone": phone })).await
+pub async fn send_code(phone: &str) -> Result<CodeSent, ApiError> {
+    post_json("/api/v1/sessions/otp", &CodeRequest { phone: phone.to_owned() }).await
 }
 
 /// Signs in with the phone, its one-time code and this device's id.
 pub async fn sign_in(phone: &str, code: &str, device: &str) -> Result<SignedIn, ApiError> {
-    post_json("/api/v1/sessions", &serde_json::json!({ "phone": phone, "code": code, "device": device })).await
+    let body = CodeSignIn { phone: phone.to_owned(), code: code.to_owned(), device: Some(device.to_owned()) };
+    post_json("/api/v1/sessions", &body).await
 }
 
 /// Signs in with the token a partner app handed over.
 pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
-    post_json("/api/v1/sessions/partner", &serde_json::json!({ "token": token })).await
+    post_json("/api/v1/sessions/partner", &PartnerSignIn { token: token.to_owned() }).await
 }
 
 /// The signed-in resident's vouchers.
@@ -180,7 +184,7 @@ pub async fn merchants(
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.
 pub async fn claim(campaign: &str, offer: &str, idempotency_key: &str, session_token: &str, fix: Option<Fix>) -> ClaimAnswer {
     let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
-    let body = serde_json::json!({ "offer": offer, "location": fix });
+    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store: None };
     let (request, _in_flight) = InFlight::attach(
         Request::post(&path)
             .header("accept", "application/json")

@@ -33,6 +33,83 @@ impl From<&Campaign> for CampaignSummary {
     }
 }
 
+/// Every `code` a problem of the service may carry: the API document lists them, and the service
+/// checks (in debug builds, so in every test) that it sends no other.
+pub const PROBLEM_CODES: &[&str] = &[
+    // Malformed requests (400, 405, 413, 415, 422).
+    "bad_request",
+    "method_not_allowed",
+    "malformed_json",
+    "invalid_body",
+    "unsupported_media_type",
+    "payload_too_large",
+    "invalid_query",
+    "invalid_location",
+    "invalid_identifier",
+    "invalid_code",
+    "invalid_store_code",
+    "invalid_order",
+    "idempotency_key_missing",
+    "idempotency_key_invalid",
+    "no_client_address",
+    // Who is asking (401).
+    "unauthenticated",
+    "wrong_code",
+    "invalid_partner_token",
+    "partner_token_replayed",
+    // What does not exist (404).
+    "not_found",
+    "unknown_campaign",
+    "unknown_offer",
+    "unknown_tier",
+    "unknown_store",
+    "unknown_voucher",
+    "unknown_order",
+    // A claim refused by the campaign's rules (403, 409).
+    "not_open_yet",
+    "round_over",
+    "campaign_over",
+    "sold_out",
+    "real_name_required",
+    "enterprise_excluded",
+    "not_on_allowlist",
+    "store_required",
+    "store_code_expired",
+    "location_required",
+    "outside_area",
+    "location_uncertain",
+    "location_inaccurate",
+    "already_claimed",
+    "used_before",
+    "idempotency_key_reused",
+    // A voucher refused at a till (409, 422).
+    "wrong_campaign",
+    "voucher_expired",
+    "voucher_used",
+    "not_accepted_here",
+    "threshold_not_met",
+    "one_voucher_per_order",
+    "merchant_daily_limit",
+    // Too much, too often (429).
+    "rate_limited",
+    "too_many_attempts",
+    "too_many_codes",
+    "too_many_streams",
+    // Nothing was done; try again (503).
+    "busy",
+    "sms_paused",
+    "sms_unavailable",
+];
+
+#[cfg(feature = "openapi")]
+fn problem_code_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(PROBLEM_CODES.iter().copied()))
+        .description(Some("The stable machine code: what the client shows or does depends on it, never on `detail`."))
+        .build()
+}
+
 /// An RFC 9457 problem, with the stable `code` by which the app chooses its words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -43,6 +120,7 @@ pub struct ProblemDetails {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = problem_code_schema))]
     pub code: String,
     /// Fields particular to the problem (RFC 9457 extension members), e.g. `opens` for
     /// `not_open_yet`: instants are milliseconds since the epoch, UTC.
@@ -52,6 +130,7 @@ pub struct ProblemDetails {
 
 impl ProblemDetails {
     pub fn new(status: u16, code: &str, title: &str, detail: impl Into<String>) -> ProblemDetails {
+        debug_assert!(PROBLEM_CODES.contains(&code), "{code} is not a documented problem code");
         ProblemDetails {
             kind: format!("urn:huiquan:problem:{code}"),
             title: title.to_owned(),
@@ -79,11 +158,163 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_refusal_of_the_rules_has_a_documented_code() {
+        use crate::{Period, RedeemRefusal, Refusal, ThresholdBasis};
+        let never = crate::civil::Instant(0);
+        let claims = [
+            Refusal::UnknownOffer,
+            Refusal::NotOpenYet { opens: never },
+            Refusal::RoundOver { next_round_opens: None },
+            Refusal::CampaignOver,
+            Refusal::SoldOut { next_release: None },
+            Refusal::RealNameRequired,
+            Refusal::EnterpriseExcluded,
+            Refusal::NotOnAllowlist { list: String::new() },
+            Refusal::StoreRequired,
+            Refusal::LocationRequired,
+            Refusal::OutsideArea,
+            Refusal::LocationUncertain,
+            Refusal::LocationInaccurate,
+            Refusal::AlreadyClaimed { period: Period::Day, again_at: None },
+            Refusal::UsedBefore,
+        ];
+        let tills = [
+            RedeemRefusal::UnknownTier,
+            RedeemRefusal::Expired { expired_at: never },
+            RedeemRefusal::AlreadyUsed,
+            RedeemRefusal::NotAccepted,
+            RedeemRefusal::ThresholdNotMet { threshold: Fen(0), basis: ThresholdBasis::OrderTotal },
+            RedeemRefusal::OneVoucherPerOrder,
+            RedeemRefusal::MerchantDailyLimit,
+        ];
+        for code in claims.iter().map(Refusal::code).chain(tills.iter().map(RedeemRefusal::code)) {
+            assert!(PROBLEM_CODES.contains(&code), "{code} is not in PROBLEM_CODES");
+        }
+        let mut sorted = PROBLEM_CODES.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), PROBLEM_CODES.len(), "listed once each");
+    }
+
+    #[test]
     fn a_problem_carries_its_code_in_the_type_and_as_a_member() {
         let json = serde_json::to_value(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "x")).expect("serialises");
         assert_eq!(json["type"], "urn:huiquan:problem:unknown_campaign");
         assert_eq!(json["code"], "unknown_campaign");
         assert_eq!(json["status"], 404);
+    }
+}
+
+/// A mainland mobile number as a resident may type it: 11 digits starting with 1, spaces or
+/// dashes between them, `+86` or `0086` before them. [`crate::identity::Identifier::normalized`]
+/// accepts exactly this; the OpenAPI document states it, and a test checks the two agree.
+pub const PHONE_PATTERN: &str = r"^[ -]*(?:(?:\+86|0086)[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$";
+/// The longest phone text read (characters).
+pub const PHONE_MAX_CHARS: usize = 32;
+/// A one-time sign-in code: six digits.
+pub const SIGN_IN_CODE_PATTERN: &str = "^[0-9]{6}$";
+/// Ids chosen by clients (device ids, Idempotency-Keys, a till's order ids): visible ASCII only,
+/// so that what is stored, logged and compared has one spelling.
+pub const VISIBLE_ASCII_PATTERN: &str = "^[!-~]+$";
+/// The longest device id.
+pub const DEVICE_MAX_CHARS: usize = 128;
+
+/// The largest amount an order or one of its lines may state: 10 billion yuan, in fen. Far
+/// above any purchase, and far below where a JSON number stops being an exact integer.
+pub const ORDER_AMOUNT_MAX: i64 = 1_000_000_000_000;
+/// Lines of one order.
+pub const ORDER_ITEMS_MAX: usize = 100;
+
+/// `POST /api/v1/sessions/otp`: send a one-time code to this phone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[ -]*(?:(?:\+86|0086)[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$", max_length = 32, example = "138 0013 8000")
+    )]
+    pub phone: String,
+}
+
+/// A code was sent (202).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeSent {
+    /// How long the code stays valid.
+    pub expires_in_s: u32,
+}
+
+/// `POST /api/v1/sessions`: sign in with the phone and its one-time code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CodeSignIn {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[ -]*(?:(?:\+86|0086)[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$", max_length = 32, example = "138 0013 8000")
+    )]
+    pub phone: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$", example = "042917"))]
+    pub code: String,
+    /// An id the app keeps for this device (the "same user" rule counts devices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[!-~]+$", min_length = 1, max_length = 128))]
+    pub device: Option<String>,
+}
+
+/// `POST /api/v1/sessions/partner`: sign in with a partner app's signed token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSignIn {
+    /// `<claims as base64url JSON>.<HMAC-SHA-256 as base64url>`, as the partner signed it.
+    pub token: String,
+}
+
+/// `DELETE /api/v1/sessions`: how many sessions a sign-out everywhere ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedOut {
+    pub sessions_ended: u64,
+}
+
+/// The body of `POST /api/v1/campaigns/{id}/claims`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"offer": "retail-100-10", "location": {"latitude": 39.1256, "longitude": 117.1909, "accuracy": 30.0}})))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBody {
+    /// A tier or pack id of the campaign.
+    #[cfg_attr(feature = "openapi", schema(example = "retail-100-10"))]
+    pub offer: String,
+    /// The browser's fix (WGS-84), if the resident shared it. The service locates it itself.
+    #[serde(default)]
+    pub location: Option<ClaimLocation>,
+    /// For in-store claims: the store's claim code as its till shows it (`<store>.<code>`, from
+    /// `GET /till/store-code`), scanned or typed in the store. A store's id alone is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[!-~]+\.[!-~]+$", max_length = 96))]
+    pub store: Option<String>,
+}
+
+/// Where the phone is, as the browser's Geolocation API reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimLocation {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
+    pub latitude: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
+    pub longitude: f64,
+    /// The 95% radius in metres, as `GeolocationCoordinates.accuracy`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub accuracy: f64,
+}
+
+impl From<crate::Fix> for ClaimLocation {
+    fn from(fix: crate::Fix) -> ClaimLocation {
+        ClaimLocation { latitude: fix.latitude(), longitude: fix.longitude(), accuracy: fix.accuracy_m() }
     }
 }
 

@@ -32,6 +32,8 @@ pub enum IdentifierError {
     IdNumber,
     #[error("empty or longer than 128 characters")]
     Blank,
+    #[error("a device id is 1 to 128 visible ASCII characters")]
+    Device,
 }
 
 impl Identifier {
@@ -40,12 +42,7 @@ impl Identifier {
     pub fn normalized(self) -> Result<Identifier, IdentifierError> {
         let digits = |text: &str| text.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>();
         match self {
-            Identifier::Phone(text) => {
-                let all = digits(&text);
-                let national = all.strip_prefix("+86").or_else(|| all.strip_prefix("0086")).unwrap_or(&all);
-                let valid = national.len() == 11 && national.starts_with('1') && national.bytes().all(|b| b.is_ascii_digit());
-                valid.then(|| Identifier::Phone(national.to_owned())).ok_or(IdentifierError::Phone)
-            }
+            Identifier::Phone(text) => phone_digits(&text).map(Identifier::Phone).ok_or(IdentifierError::Phone),
             Identifier::Card(text) => {
                 let all = digits(&text);
                 let valid = (12..=19).contains(&all.len()) && all.bytes().all(|b| b.is_ascii_digit());
@@ -58,10 +55,11 @@ impl Identifier {
                     bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit) && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
                 valid.then_some(Identifier::IdNumber(upper)).ok_or(IdentifierError::IdNumber)
             }
-            Identifier::Device(text) | Identifier::Account(text) if text.trim().is_empty() || text.len() > 128 => {
-                Err(IdentifierError::Blank)
+            Identifier::Device(text) => {
+                let valid = (1..=crate::api::DEVICE_MAX_CHARS).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic());
+                valid.then_some(Identifier::Device(text)).ok_or(IdentifierError::Device)
             }
-            Identifier::Device(text) => Ok(Identifier::Device(text.trim().to_owned())),
+            Identifier::Account(text) if text.trim().is_empty() || text.len() > 128 => Err(IdentifierError::Blank),
             Identifier::Account(text) => Ok(Identifier::Account(text.trim().to_owned())),
         }
     }
@@ -89,6 +87,22 @@ impl Identifier {
         };
         format!("{kind}:{value}")
     }
+}
+
+/// The national number in a phone as residents type it ([`crate::api::PHONE_PATTERN`]: spaces or
+/// dashes between the digits, `+86` or `0086` before them), or `None`.
+fn phone_digits(text: &str) -> Option<String> {
+    let separator = |c: char| c == ' ' || c == '-';
+    if text.chars().count() > crate::api::PHONE_MAX_CHARS {
+        return None;
+    }
+    let text = text.trim_start_matches(separator);
+    let national = text.strip_prefix("+86").or_else(|| text.strip_prefix("0086")).unwrap_or(text);
+    if !national.chars().all(|c| c.is_ascii_digit() || separator(c)) {
+        return None;
+    }
+    let digits: String = national.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 11 && digits.starts_with('1')).then_some(digits)
 }
 
 /// The rule itself: two residents are one if any identifier matches.
@@ -128,6 +142,62 @@ mod tests {
         assert_eq!(Identifier::Card("6222 02".into()).normalized(), Err(IdentifierError::Card));
         assert_eq!(Identifier::IdNumber("11010519491231002".into()).normalized(), Err(IdentifierError::IdNumber));
         assert_eq!(Identifier::IdNumber("11010519491231002x".into()).normalized(), Ok(Identifier::IdNumber("11010519491231002X".into())));
-        assert_eq!(Identifier::Device("  ".into()).normalized(), Err(IdentifierError::Blank));
+        assert_eq!(Identifier::Device("  ".into()).normalized(), Err(IdentifierError::Device));
+        assert_eq!(Identifier::Device("设备".into()).normalized(), Err(IdentifierError::Device));
+        assert_eq!(Identifier::Device("d".repeat(129)).normalized(), Err(IdentifierError::Device));
+        assert_eq!(
+            Identifier::Phone("1 3 8 0 0 1 3 8 0 0 0 0 0 0 0 0 0".into()).normalized(),
+            Err(IdentifierError::Phone),
+            "longer than 32"
+        );
+    }
+
+    #[test]
+    fn phones_are_read_exactly_as_the_api_document_says() {
+        // Regression: the document said any string, and the service refused most; now both say
+        // the same, checked on every spelling below and on generated ones.
+        let pattern = regex::Regex::new(crate::api::PHONE_PATTERN).expect("a regex");
+        let mut texts: Vec<String> = [
+            "13800138000",
+            "+8613800138000",
+            "008613800138000",
+            "+86 138-0013-8000",
+            " 138 0013 8000 ",
+            "--13800138000--",
+            "+86+8613800138000",
+            "1380013800",
+            "138001380000",
+            "23800138000",
+            "+85213800138000",
+            "086 13800138000",
+            "13800138000\n",
+            "1380013800O",
+            "１３８００１３８０００",
+            "",
+            "+86",
+            "0086 1 3 8 0 0 1 3 8 0 0 0",
+        ]
+        .iter()
+        .map(|text| text.to_string())
+        .collect();
+        // Every arrangement of separators and prefixes around a few digit strings.
+        for digits in ["13800138000", "23800138000", "1380013800"] {
+            for prefix in ["", "+86", "0086", "86", "+"] {
+                for gaps in 0..16u32 {
+                    let mut text = String::from(prefix);
+                    for (index, digit) in digits.chars().enumerate() {
+                        text.push(digit);
+                        if gaps & (1 << (index % 4)) != 0 {
+                            text.push(if index % 2 == 0 { ' ' } else { '-' });
+                        }
+                    }
+                    texts.push(text);
+                }
+            }
+        }
+        for text in texts {
+            let by_pattern = pattern.is_match(&text) && text.chars().count() <= crate::api::PHONE_MAX_CHARS;
+            assert_eq!(phone_digits(&text).is_some(), by_pattern, "{text:?}");
+        }
     }
 }

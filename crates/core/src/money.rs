@@ -4,10 +4,41 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 /// An amount of renminbi in fen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Read from JSON as an integer; a number with a zero fraction (`4600.0`) is the same integer,
+/// as JSON and JSON Schema say, and a fraction of a fen is refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Fen(pub i64);
+
+impl<'de> Deserialize<'de> for Fen {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Fen, D::Error> {
+        struct FenVisitor;
+        impl serde::de::Visitor<'_> for FenVisitor {
+            type Value = Fen;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a whole number of fen")
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Fen, E> {
+                Ok(Fen(value))
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Fen, E> {
+                i64::try_from(value).map(Fen).map_err(|_| E::custom("an amount of fen out of range"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Fen, E> {
+                // Only where a float still holds every integer exactly (2^53).
+                const EXACT: f64 = 9_007_199_254_740_992.0;
+                if value.fract() == 0.0 && value.abs() <= EXACT {
+                    Ok(Fen(value as i64))
+                } else {
+                    Err(E::custom("an amount in fen is a whole number"))
+                }
+            }
+        }
+        deserializer.deserialize_any(FenVisitor)
+    }
+}
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);
@@ -44,6 +75,19 @@ impl fmt::Display for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_whole_numbers_of_fen_however_json_spells_them() {
+        // Regression: `4600.0` (an integer to JSON Schema) was refused as "expected i64".
+        let read = |json: &str| serde_json::from_str::<Fen>(json).map_err(|error| error.to_string());
+        assert_eq!(read("4600"), Ok(Fen(4600)));
+        assert_eq!(read("4600.0"), Ok(Fen(4600)));
+        assert_eq!(read("-177893.0"), Ok(Fen(-177893)));
+        assert!(read("0.5").is_err(), "no fractions of a fen");
+        assert!(read("1e300").is_err(), "beyond what a float holds exactly");
+        assert!(read("18446744073709551615").is_err());
+        assert!(read("\"100\"").is_err());
+    }
 
     #[test]
     fn displays_yuan_without_needless_decimals() {

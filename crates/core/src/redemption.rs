@@ -20,9 +20,12 @@ pub struct Order {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
+    /// In fen, 0 to [`crate::api::ORDER_AMOUNT_MAX`].
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
     pub amount: Fen,
     /// A product category id such as `gas-stove-flame-out`, when the till knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub product_category: Option<String>,
 }
 

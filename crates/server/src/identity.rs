@@ -111,6 +111,8 @@ pub enum IdentityError {
     WrongAudience,
     #[error("the code is wrong or has expired")]
     WrongCode,
+    #[error("a sign-in code is six digits")]
+    MalformedCode,
     #[error("too many wrong codes for this phone; try again later")]
     TooManyAttempts { retry_after_s: u64 },
     #[error("a code was sent to this phone a moment ago")]
@@ -462,6 +464,13 @@ impl Identity {
     /// app keeps: evidence for the "same user" rule, never a way into an account.
     pub async fn sign_in_with_code(&self, phone: &str, code: &str, device: Option<&str>) -> Result<SignedIn, IdentityError> {
         let (phone, phone_key) = self.phone_key(phone)?;
+        // Malformed input is refused before an attempt is counted: a typo costs the resident nothing.
+        if code.len() != 6 || !code.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(IdentityError::MalformedCode);
+        }
+        if let Some(device) = device {
+            Identifier::Device(device.to_owned()).normalized()?;
+        }
         let now = now_ms();
         let window = millis(self.limits.attempt_window);
         // Counting the attempt and reading the code are one statement: a hundred guesses at

@@ -711,13 +711,14 @@ impl Decider {
         let answer_key = (claim.resident, claim.idempotency_key.clone());
         if let Some(stored) = view.answers.get(&answer_key) {
             if stored.fingerprint != claim.fingerprint {
+                // 409, not 422: the request is well-formed; it conflicts with the key's first use.
                 let problem = ProblemDetails::new(
-                    422,
+                    409,
                     "idempotency_key_reused",
                     "Idempotency-Key used for another request",
                     "this Idempotency-Key was first used for a different claim; use a new key for a new claim",
                 );
-                return Ok(Answer { status: 422, body: serde_json::to_string(&problem).unwrap_or_default(), replayed: false });
+                return Ok(Answer { status: 409, body: serde_json::to_string(&problem).unwrap_or_default(), replayed: false });
             }
             return Ok(Answer { status: stored.status, body: stored.body.clone(), replayed: true });
         }
@@ -1294,10 +1295,19 @@ fn problem_answer(status: u16, code: &str, title: &str, detail: String) -> (u16,
 /// A refusal as problem+json: the code, words for a log, and the refusal's own fields (when the
 /// next release opens, which period was used up …) for the app.
 fn refusal_answer(campaign: &Campaign, refusal: &Refusal) -> (u16, String) {
+    // 400 and 422 are kept for requests that are malformed (the API document says which); a
+    // well-formed claim is refused as forbidden to this resident here and now (403), for an offer
+    // that does not exist (404), or for the state of the campaign and the resident's history (409).
     let status = match refusal {
         Refusal::UnknownOffer => 404,
-        Refusal::OutsideArea | Refusal::RealNameRequired | Refusal::EnterpriseExcluded | Refusal::NotOnAllowlist { .. } => 403,
-        Refusal::LocationRequired | Refusal::LocationUncertain | Refusal::LocationInaccurate | Refusal::StoreRequired => 422,
+        Refusal::OutsideArea
+        | Refusal::RealNameRequired
+        | Refusal::EnterpriseExcluded
+        | Refusal::NotOnAllowlist { .. }
+        | Refusal::LocationRequired
+        | Refusal::LocationUncertain
+        | Refusal::LocationInaccurate
+        | Refusal::StoreRequired => 403,
         _ => 409,
     };
     let problem = ProblemDetails::refusal(status, refusal.code(), &refusal.to_string(), format!("{} ({})", refusal, campaign.id), refusal);

@@ -138,7 +138,7 @@ async fn sign_in_by_code_refuses_a_wrong_code_and_a_resend_too_soon() {
     let wrong = service
         .client
         .post(service.url("/sessions"))
-        .json(&json!({ "phone": "13800138000", "code": "000000x" }))
+        .json(&json!({ "phone": "13800138000", "code": another_code(&service.outbox.latest("13800138000").expect("sent")) }))
         .send()
         .await
         .expect("answers");
@@ -255,14 +255,48 @@ async fn a_hundred_guesses_at_once_use_no_more_than_five_attempts() {
     service.spawned.stop().await.expect("stops");
 }
 
+/// A well-formed code that is not `code`.
+fn another_code(code: &str) -> String {
+    let first = code.as_bytes()[0];
+    format!("{}{}", if first == b'9' { '0' } else { char::from(first + 1) }, &code[1..])
+}
+
+#[tokio::test]
+async fn a_mistyped_code_is_refused_without_using_an_attempt() {
+    // Regression: "12345x" counted as one of the five attempts, and so did a code sent with a
+    // device id the service refuses: a typo could lock a resident out for an hour.
+    let service = start().await;
+    let phone = "13900000033";
+    assert_eq!(service.send_code(phone).await.0, 202);
+    for typo in ["12345x", "1234567", "", "１２３４５６"] {
+        let (status, body) = service.try_code(phone, typo).await;
+        assert_eq!((status, body["code"].clone()), (422, json!("invalid_code")), "{typo:?}: {body}");
+    }
+    let code = service.outbox.latest(phone).expect("sent");
+    for _ in 0..3 {
+        let response = service
+            .client
+            .post(service.url("/sessions"))
+            .json(&json!({ "phone": phone, "code": code, "device": "a device id with spaces" }))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 422);
+    }
+    let (status, body) = service.try_code(phone, &code).await;
+    assert_eq!(status, 201, "the right code still works: {body}");
+    service.spawned.stop().await.expect("stops");
+}
+
 #[tokio::test]
 async fn five_wrong_codes_then_a_resend_then_the_right_code_is_still_locked() {
     // Regression: a resend set attempts back to zero, so guessing went on five codes at a time.
     let service = start_with(quick_resend).await;
     let phone = "13900000032";
     assert_eq!(service.send_code(phone).await.0, 202);
+    let first = service.outbox.latest(phone).expect("sent");
     for _ in 0..5 {
-        assert_eq!(service.try_code(phone, "999999x").await.0, 401);
+        assert_eq!(service.try_code(phone, &another_code(&first)).await.0, 401);
     }
     assert_eq!(service.send_code(phone).await.0, 202);
     let code = service.outbox.latest(phone).expect("sent again");
@@ -412,7 +446,7 @@ async fn claims_refuse_bad_input_and_outsiders_and_write_nothing() {
             "invalid_location",
         ),
         (format!(r#"{{"offer": "{}"}}"#, "x".repeat(20_000)), Some("too-large-0001"), 413, "payload_too_large"),
-        (r#"{"offer": "retail-100-10"}"#.into(), Some("no-location-01"), 422, "location_required"),
+        (r#"{"offer": "retail-100-10"}"#.into(), Some("no-location-01"), 403, "location_required"),
         (json!({ "offer": "retail-100-10", "location": at(IN_BEIJING) }).to_string(), Some("in-beijing-001"), 403, "outside_area"),
         (json!({ "offer": "no-such-tier", "location": at(IN_TIANJIN) }).to_string(), Some("unknown-tier-1"), 404, "unknown_offer"),
     ];
@@ -450,7 +484,7 @@ async fn claims_refuse_bad_input_and_outsiders_and_write_nothing() {
     assert_eq!(replay.headers()["idempotency-replayed"], "true");
     assert_eq!(replay.json::<Value>().await.expect("json"), receipt);
     let (status, body) = service.claim(&token, "good-claim-0001", json!({ "offer": "retail-200-20", "location": at(IN_TIANJIN) })).await;
-    assert_eq!((status, body["code"].clone()), (422, json!("idempotency_key_reused")));
+    assert_eq!((status, body["code"].clone()), (409, json!("idempotency_key_reused")));
     assert_eq!(service.wallet(&token).await.len(), 1);
     service.spawned.stop().await.expect("stops");
 }
@@ -673,7 +707,7 @@ async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_i
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00001", in_store("sy-00008")).await;
     assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "{body}");
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00002", in_store("sy-00008.AAAAAAAA")).await;
-    assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "a guessed code: {body}");
+    assert_eq!((status, body["code"].clone()), (403, json!("store_code_expired")), "a guessed code: {body}");
     let shown: Value = service
         .client
         .get(service.url("/till/store-code"))
@@ -689,6 +723,6 @@ async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_i
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00003", in_store(claim_code)).await;
     assert_eq!(status, 201, "claimed in the store with its code: {body}");
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00004", in_store(&claim_code.replace("sy-00008", "sy-00013"))).await;
-    assert_eq!((status, body["code"].clone()), (422, json!("invalid_store_code")), "another store's id with this code: {body}");
+    assert_eq!((status, body["code"].clone()), (403, json!("store_code_expired")), "another store's id with this code: {body}");
     service.spawned.stop().await.expect("stops");
 }

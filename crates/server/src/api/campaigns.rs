@@ -38,7 +38,55 @@ fn coalesce(campaign: &str, waiting: Vec<Result<StockUpdate, BroadcastStreamRecv
     newest.iter().map(|update| Event::default().event("stock").json_data(update).unwrap_or_default()).collect()
 }
 
-/// The service's clock. Never cached: a stale time would skew every countdown.
+/// One event of `GET /campaigns/{id}/stock/events`, as OpenAPI 3.1 describes an event stream
+/// (the schema of one event: its `event` name and its `data`, JSON of a known shape).
+pub struct StockEvent;
+
+impl utoipa::PartialSchema for StockEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::{
+            ToSchema,
+            openapi::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, schema::Type},
+        };
+        let event = |name: &str, description: &str, data: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+            ObjectBuilder::new()
+                .description(Some(description))
+                .property("event", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([name])))
+                .required("event")
+                .property(
+                    "data",
+                    ObjectBuilder::new().schema_type(Type::String).content_media_type("application/json").content_schema(Some(data)),
+                )
+                .required("data")
+                .property("id", ObjectBuilder::new().schema_type(Type::String))
+                .property("retry", ObjectBuilder::new().schema_type(Type::Integer))
+        };
+        OneOfBuilder::new()
+            .item(event(
+                "snapshot",
+                "First: every offer's stock, as `GET …/stock` answers",
+                ArrayBuilder::new().items(Ref::from_schema_name(OfferStock::name())).into(),
+            ))
+            .item(event("stock", "After each change: the offer's new count", Ref::from_schema_name(StockUpdate::name()).into()))
+            .item(event(
+                "resync",
+                "The reader fell behind and updates were lost: read the stock again",
+                ObjectBuilder::new().additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false))).into(),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StockEvent {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        schemas.push((OfferStock::name().into_owned(), OfferStock::schema()));
+        OfferStock::schemas(schemas);
+        schemas.push((StockUpdate::name().into_owned(), StockUpdate::schema()));
+        StockUpdate::schemas(schemas);
+    }
+}
+
 /// The service's clock: the app counts down to releases with it, not with the phone's.
 #[utoipa::path(get, path = "/time", tag = "campaigns",
     responses((status = 200, description = "Now, never cached", body = ServerTime)))]
@@ -55,14 +103,14 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<CampaignSummary>> {
 }
 
 /// A campaign in full: rounds, themes, tiers and packs, and their rules.
-#[utoipa::path(get, path = "/campaigns/{id}", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+#[utoipa::path(get, path = "/campaigns/{id}", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
     responses((status = 200, description = "The campaign", body = Campaign), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Campaign>, Problem> {
     state.catalog.get(&id).cloned().map(Json).ok_or_else(|| Problem::unknown_campaign(&id))
 }
 
 /// The city's outline as GeoJSON, in the CRS the campaign names (also sent as `Huiquan-Crs`).
-#[utoipa::path(get, path = "/campaigns/{id}/boundary", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+#[utoipa::path(get, path = "/campaigns/{id}/boundary", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
     responses(
         (status = 200, description = "A GeoJSON Feature (MultiPolygon or Polygon)", body = serde_json::Value, content_type = "application/geo+json",
             headers(("Huiquan-Crs" = String, description = "`wgs84` or `gcj02`"))),
@@ -85,9 +133,8 @@ pub async fn boundary(State(state): State<AppState>, Path(id): Path<String>) -> 
         .into_response())
 }
 
-/// Each offer's state and what is left of the release under way.
 /// Each offer's state and what is left of its release under way.
-#[utoipa::path(get, path = "/campaigns/{id}/stock", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
+#[utoipa::path(get, path = "/campaigns/{id}/stock", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
     responses((status = 200, description = "Stock per tier or pack", body = Vec<OfferStock>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     if state.catalog.get(&id).is_none() {
@@ -100,13 +147,11 @@ pub async fn stock(State(state): State<AppState>, Path(id): Path<String>) -> Res
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(stock)).into_response())
 }
 
-/// Stock as server-sent events: a `snapshot` first, then a `stock` event for every change
-/// (`{offer, release_opens_ms, left}`), and a keep-alive comment every 15 s.
 /// Stock, pushed: an `event: snapshot` (the list of `GET …/stock`), then an `event: stock`
 /// (a `StockUpdate`) after every change, or `event: resync` when the reader fell behind and
 /// should read the stock again. The stream ends when the service shuts down.
-#[utoipa::path(get, path = "/campaigns/{id}/stock/events", tag = "campaigns", params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`")),
-    responses((status = 200, description = "Server-sent events", body = String, content_type = "text/event-stream"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/campaigns/{id}/stock/events", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
+    responses((status = 200, description = "Server-sent events", body = StockEvent, content_type = "text/event-stream"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn stock_events(
     State(state): State<AppState>,
     Extension(ClientAddress(client)): Extension<ClientAddress>,

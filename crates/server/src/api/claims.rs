@@ -7,35 +7,25 @@ use axum::{
 };
 use huiquan_core::{
     Fix, LocateOptions,
-    api::{ClaimReceipt, ProblemDetails},
+    api::{ClaimBody, ClaimReceipt, ProblemDetails},
 };
-use serde::Deserialize;
 
 use super::extract::{ApiJson, SignedIn};
 use crate::{AppState, Problem, ledger::ClaimCommand};
 
-/// The body of a claim.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimBody {
-    /// A tier or pack id of the campaign.
-    pub offer: String,
-    /// The browser's fix (WGS-84), if the resident shared it. The service locates it itself.
-    #[serde(default)]
-    pub location: Option<Location>,
-    /// For in-store claims: the store's claim code as its till shows it (`<store>.<code>`, from
-    /// `GET /till/store-code`), scanned or typed in the store. A store's id alone is refused.
-    #[serde(default)]
-    pub store: Option<String>,
-}
+/// The longest store claim code read.
+const STORE_CODE_MAX_CHARS: usize = 96;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Location {
-    pub latitude: f64,
-    pub longitude: f64,
-    /// The 95% radius in metres, as `GeolocationCoordinates.accuracy`.
-    pub accuracy: f64,
+/// A store claim code `<store>.<code>` split in two, if it is one (visible ASCII, at most
+/// [`STORE_CODE_MAX_CHARS`], something on both sides of a dot); the API document's pattern says
+/// the same.
+fn parse_store_code(text: &str) -> Option<(&str, &str)> {
+    if text.len() > STORE_CODE_MAX_CHARS || !text.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return None;
+    }
+    // The last dot with something on both sides splits, so a store id may hold dots.
+    let split = text.get(1..text.len().saturating_sub(1))?.rfind('.')? + 1;
+    Some((&text[..split], &text[split + 1..]))
 }
 
 /// Keys are client-chosen: 8 to 64 visible ASCII characters (a UUID fits).
@@ -56,7 +46,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
 /// returns the first answer (with `Idempotency-Replayed: true`) and never claims twice; a 201 is
 /// sent only once the claim is durable.
 #[utoipa::path(post, path = "/campaigns/{id}/claims", tag = "claims", security(("resident" = [])),
-    params(("id" = String, Path, description = "A campaign id, e.g. `tianjin-2022-jinlegou`"), ("Idempotency-Key" = String, Header, description = "8 to 64 visible ASCII characters, one per tap")),
+    params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou"),
+        ("Idempotency-Key" = String, Header, description = "8 to 64 visible ASCII characters, one per tap", pattern = "^[!-~]{8,64}$")),
     request_body = ClaimBody,
     responses(
         (status = 201, description = "Claimed: the vouchers issued", body = ClaimReceipt),
@@ -86,17 +77,22 @@ pub async fn claim(
         Some(claim_code) => {
             // Only a code the store's till shows now proves the resident is in the store: a
             // store's id is public, on every merchant list.
-            let (store, code) = claim_code
-                .rsplit_once('.')
+            let (store, code) = parse_store_code(claim_code)
                 .ok_or_else(|| Problem::unprocessable("invalid_store_code", "scan the code the store's till shows (store.code)"))?;
-            let merchant = state
-                .merchants
-                .get(&campaign_id, store)
-                .ok_or_else(|| Problem::unprocessable("unknown_store", format!("no participating store {store:?} in this campaign")))?;
+            let merchant = state.merchants.get(&campaign_id, store).ok_or_else(|| {
+                Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "unknown_store",
+                    "No such store",
+                    format!("no participating store {store:?} in this campaign"),
+                )
+            })?;
             let now = jiff::Timestamp::now().as_millisecond();
             if !crate::codes::store_code_valid(&state.till_secret, &campaign_id, store, code, now) {
-                return Err(Problem::unprocessable(
-                    "invalid_store_code",
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "store_code_expired",
+                    "Store code not valid",
                     "the store code is wrong or has expired: scan the one the till shows now",
                 ));
             }
@@ -127,4 +123,21 @@ pub async fn claim(
         response.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_code_is_read_as_the_document_pattern_says() {
+        // `^[!-~]+\.[!-~]+$`: visible ASCII with something on both sides of a dot.
+        assert_eq!(parse_store_code("sy-00008.K7QX2M9D"), Some(("sy-00008", "K7QX2M9D")));
+        assert_eq!(parse_store_code("a.b.c"), Some(("a.b", "c")));
+        assert_eq!(parse_store_code("a.."), Some(("a", ".")));
+        assert_eq!(parse_store_code("a.bc."), Some(("a", "bc.")));
+        for malformed in ["", ".", "a.", ".a", "ab", "a .b", "店.1", &format!("{}.b", "a".repeat(95))] {
+            assert_eq!(parse_store_code(malformed), None, "{malformed:?}");
+        }
+    }
 }

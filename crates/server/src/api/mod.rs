@@ -13,6 +13,7 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, DefaultBodyLimit, Request, State},
+    http::StatusCode,
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -100,6 +101,14 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/openapi.json", get(move || async move { Json(Arc::clone(&document)) }))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "this endpoint does not take this method",
+            )
+        })
         .layer(middleware::from_fn_with_state(state.clone(), limit_address))
         // Enforced by the body extractors, so an oversized body gets problem+json like any other.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -119,4 +128,42 @@ async fn limit_address(State(state): State<AppState>, mut request: Request, next
     }
     request.extensions_mut().insert(ClientAddress(client));
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use huiquan_core::api::{DEVICE_MAX_CHARS, PHONE_MAX_CHARS, PHONE_PATTERN, PROBLEM_CODES, SIGN_IN_CODE_PATTERN};
+    use serde_json::{Value, json};
+
+    fn document() -> Value {
+        serde_json::to_value(super::documented_routes().1).expect("JSON")
+    }
+
+    #[test]
+    fn the_document_states_the_formats_the_code_applies() {
+        // The patterns in the annotations are literals: they must be the ones the code checks.
+        let schemas = &document()["components"]["schemas"];
+        for body in ["CodeRequest", "CodeSignIn"] {
+            assert_eq!(schemas[body]["properties"]["phone"]["pattern"], PHONE_PATTERN, "{body}");
+            assert_eq!(schemas[body]["properties"]["phone"]["maxLength"], json!(PHONE_MAX_CHARS), "{body}");
+        }
+        assert_eq!(schemas["CodeSignIn"]["properties"]["code"]["pattern"], SIGN_IN_CODE_PATTERN);
+        let device = &schemas["CodeSignIn"]["properties"]["device"];
+        assert_eq!(device["maxLength"], json!(DEVICE_MAX_CHARS), "{device}");
+        let codes: Vec<&str> =
+            schemas["ProblemDetails"]["properties"]["code"]["enum"].as_array().expect("listed").iter().filter_map(Value::as_str).collect();
+        assert_eq!(codes, PROBLEM_CODES);
+    }
+
+    #[test]
+    fn the_event_stream_is_described_event_by_event() {
+        let document = document();
+        let stream = &document["paths"]["/campaigns/{id}/stock/events"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+        let schema = &document["components"]["schemas"]["StockEvent"];
+        assert_eq!(stream["schema"]["$ref"], "#/components/schemas/StockEvent", "{stream}");
+        let events: Vec<&Value> =
+            schema["oneOf"].as_array().expect("one of").iter().map(|event| &event["properties"]["event"]["enum"][0]).collect();
+        assert_eq!(events, [&json!("snapshot"), &json!("stock"), &json!("resync")]);
+        assert_eq!(schema["oneOf"][1]["properties"]["data"]["contentSchema"]["$ref"], "#/components/schemas/StockUpdate");
+    }
 }

@@ -1,47 +1,18 @@
 //! Signing in: a phone and a one-time code, or a partner app's signed token.
 
 use axum::{Extension, Json, extract::State, http::StatusCode, response::IntoResponse};
-use huiquan_core::api::ProblemDetails;
-use serde::{Deserialize, Serialize};
+use huiquan_core::api::{CodeRequest, CodeSent, CodeSignIn, PartnerSignIn, ProblemDetails, SignedOut};
 
 use crate::identity::SignedIn;
 
 use super::extract::{ApiJson, BearerToken, SignedIn as SignedInResident};
 use crate::{AppState, Problem, identity::IdentityError, limits::ClientAddress};
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodeRequest {
-    pub phone: String,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodeSignIn {
-    pub phone: String,
-    pub code: String,
-    /// An id the app keeps for this device (the "same user" rule counts devices).
-    #[serde(default)]
-    pub device: Option<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PartnerSignIn {
-    pub token: String,
-}
-
-/// A code was sent.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CodeSent {
-    /// How long the code stays valid.
-    pub expires_in_s: u32,
-}
-
 pub(crate) fn identity_problem(error: IdentityError) -> Problem {
     match error {
         IdentityError::Unauthenticated => Problem::unauthenticated(error.to_string()),
         IdentityError::BadIdentifier(_) => Problem::unprocessable("invalid_identifier", error.to_string()),
+        IdentityError::MalformedCode => Problem::unprocessable("invalid_code", error.to_string()),
         IdentityError::WrongCode => Problem::new(StatusCode::UNAUTHORIZED, "wrong_code", "Wrong or expired code", error.to_string()),
         IdentityError::TooManyAttempts { retry_after_s } => {
             Problem::too_many("too_many_attempts", retry_after_s, "too many wrong codes for this phone; try again later")
@@ -113,12 +84,6 @@ pub async fn sign_out(
 ) -> Result<StatusCode, Problem> {
     state.identity.sign_out(&token).await.map_err(identity_problem)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// How many sessions a sign-out everywhere ended.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SignedOut {
-    pub sessions_ended: u64,
 }
 
 /// Signs out everywhere: every session of the resident's account ends (a lost phone).

@@ -11,7 +11,10 @@ use axum::{
     response::IntoResponse,
 };
 use hmac::{Hmac, Mac};
-use huiquan_core::{Order, RefundKind, api::ProblemDetails};
+use huiquan_core::{
+    Order, RefundKind,
+    api::{ORDER_AMOUNT_MAX, ORDER_ITEMS_MAX, ProblemDetails},
+};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -21,6 +24,11 @@ use crate::{
     ledger::{LedgerError, RedeemCommand, Redeemed, RefundCommand, RefundedVoucher, TillRefusal},
     merchants::Merchant,
 };
+
+/// A till's order id: 1 to 64 visible ASCII characters, as the document's pattern says.
+fn valid_order_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_graphic())
+}
 
 /// The till key of a merchant.
 pub fn till_key(secret: &[u8], campaign: &str, merchant: &str) -> String {
@@ -81,17 +89,25 @@ pub async fn store_code(State(state): State<AppState>, headers: HeaderMap) -> Re
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedeemBody {
+    /// As the resident's wallet shows it (case and surrounding spaces do not matter).
+    #[schema(max_length = 64)]
     pub voucher_code: String,
+    /// The till's own id of the order: 1 to 64 visible ASCII characters.
+    #[schema(pattern = "^[!-~]{1,64}$")]
     pub order_id: String,
     /// `total` and `items` in fen; the merchant's category is the service's own record.
+    #[schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub total: huiquan_core::Fen,
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub items: Vec<huiquan_core::OrderItem>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundBody {
+    /// The order's id, as it was redeemed.
+    #[schema(pattern = "^[!-~]{1,64}$")]
     pub order_id: String,
     pub kind: RefundKind,
 }
@@ -127,8 +143,20 @@ pub async fn redeem(
     ApiJson(body): ApiJson<RedeemBody>,
 ) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
-    if body.order_id.is_empty() || body.order_id.len() > 64 || body.total.0 < 0 || body.items.iter().any(|item| item.amount.0 < 0) {
-        return Err(Problem::unprocessable("invalid_order", "an order needs an id (1–64 characters) and amounts of 0 or more"));
+    let amount = |fen: huiquan_core::Fen| (0..=ORDER_AMOUNT_MAX).contains(&fen.0);
+    let valid = valid_order_id(&body.order_id)
+        && body.voucher_code.chars().count() <= 64
+        && amount(body.total)
+        && body.items.len() <= ORDER_ITEMS_MAX
+        && body.items.iter().all(|item| amount(item.amount) && item.product_category.as_ref().is_none_or(|c| c.chars().count() <= 64));
+    if !valid {
+        return Err(Problem::unprocessable(
+            "invalid_order",
+            format!(
+                "an order needs an id (1–64 visible ASCII characters), a voucher code of at most 64 characters, \
+                 amounts from 0 to {ORDER_AMOUNT_MAX} fen and at most {ORDER_ITEMS_MAX} lines"
+            ),
+        ));
     }
     let code = body.voucher_code.trim().to_ascii_uppercase();
     let redeemed = state
@@ -155,6 +183,9 @@ pub async fn refund(
     ApiJson(body): ApiJson<RefundBody>,
 ) -> Result<impl IntoResponse, Problem> {
     let (campaign, merchant) = till_merchant(&state, &headers)?;
+    if !valid_order_id(&body.order_id) {
+        return Err(Problem::unprocessable("invalid_order", "an order id is 1 to 64 visible ASCII characters"));
+    }
     let refunded = state
         .ledger
         .refund(RefundCommand { campaign, merchant: merchant.id.clone(), order_id: body.order_id, kind: body.kind })
