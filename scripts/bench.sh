@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints what a resident downloads (every dist/ file raw, gzip and brotli, and the first-visit
-# total) and Lighthouse's mobile figures for the served app. Figures, not pass/fail.
+# Prints what a resident downloads (every dist/ file raw, gzip and brotli; the first visit; the
+# claim and wallet journeys; each city's outline before and after simplification), Lighthouse's
+# mobile figures for the served app, and the flash-crowd figures. Figures, not pass/fail.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 "$REPO_ROOT/scripts/setup.sh"
@@ -16,8 +17,9 @@ while read -r file; do
   printf '%-44s %10d %10d %10d\n' "${file#dist/}" "$raw" "$gz" "$br"
   total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
 done < <(find dist -type f ! -name '.*' ! -name '*.br' ! -name '*.gz' | sort)
-printf '%-44s %10d %10d %10d\n' "first visit (everything above)" "$total_raw" "$total_gz" "$total_br"
-echo "first visit: $((total_br / 1024)) KiB brotli ($total_br bytes)"
+printf '%-44s %10d %10d %10d\n' "all of dist/" "$total_raw" "$total_gz" "$total_br"
+"$REPO_ROOT/scripts/first-visit.sh"
+first_visit=$("$REPO_ROOT/scripts/first-visit.sh" | sed -n 's/^first visit: \([0-9]*\) bytes.*/\1/p')
 
 # Lighthouse, mobile preset, against the served app with the Debian Chromium.
 if ! command -v lighthouse >/dev/null; then
@@ -26,11 +28,25 @@ if ! command -v lighthouse >/dev/null; then
 fi
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+partner_secret=bench-partner-secret-0123456789
 "${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/huiquan-server" --addr "127.0.0.1:$port" --data-dir "$data" \
-  --dist "$REPO_ROOT/dist" >"$data/service.log" 2>&1 &
+  --dist "$REPO_ROOT/dist" --demo --demo-release-in -1 --partner-secrets "jd=$partner_secret" >"$data/service.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/v1/time" >/dev/null && break; sleep 0.1; done
+
+say "journeys: bytes on the wire from opening a campaign to a granted claim, and to the wallet"
+python3 "$REPO_ROOT/scripts/journeys.py" "http://127.0.0.1:$port" "$partner_secret" tianjin-2022-jinlegou "$first_visit"
+
+say "city outlines: the file, and what the app downloads (simplified; brotli as the service sends it)"
+printf '%-36s %10s %10s %10s %10s\n' campaign file file-br served served-br
+for campaign_file in data/campaigns/*.json; do
+  id=$(basename "$campaign_file" .json)
+  geo=data/geo/$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["boundary"]["file"])' "$campaign_file")
+  url="http://127.0.0.1:$port/api/v1/campaigns/$id/boundary"
+  printf '%-36s %10d %10d %10d %10d\n' "$id" "$(stat -c %s "$geo")" "$(brotli -c -q 11 "$geo" | wc -c)" \
+    "$(curl -fs -H 'Accept-Encoding: identity' "$url" | wc -c)" "$(curl -fs -H 'Accept-Encoding: br' "$url" | wc -c)"
+done
 
 say "lighthouse (mobile) on http://127.0.0.1:$port/"
 CHROME_PATH=$(command -v chromium) lighthouse "http://127.0.0.1:$port/" --quiet \

@@ -24,8 +24,9 @@ step "lints of the rules, the service and the e2e harness (clippy, warnings are 
 step "lints of the app (clippy for wasm32, warnings are errors)" \
   cargo clippy -p huiquan --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-# The end-to-end tests need the built app.
+# The end-to-end tests need the built app; its first visit must stay within its budget.
 "$REPO_ROOT/scripts/build.sh"
+step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
 step "native tests: core rules, service over HTTP, end to end in Chromium" \
   cargo test --workspace --exclude huiquan

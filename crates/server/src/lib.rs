@@ -8,6 +8,7 @@ pub mod identity;
 pub mod ledger;
 mod limits;
 pub mod merchants;
+pub mod outline;
 mod problem;
 mod security_headers;
 mod serve;
@@ -167,10 +168,11 @@ pub(crate) struct AppState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
-/// A campaign's city outline: parsed for the location check, and as read for the app.
+/// A campaign's city outline: in full for the service's own location check, and simplified
+/// (with its border margin) for the app.
 pub(crate) struct CityBoundary {
     pub boundary: Boundary,
-    pub geojson: String,
+    pub phone_geojson: String,
 }
 
 /// A service ready to accept connections: bound, migrated and loaded.
@@ -202,7 +204,10 @@ impl Service {
                 std::fs::read_to_string(&path).map_err(|source| StartError::Data { path: path.clone(), detail: source.to_string() })?;
             let boundary = Boundary::from_geojson(&json, campaign.boundary.crs)
                 .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
-            boundaries.insert(campaign.id.clone(), CityBoundary { boundary, geojson: json });
+            let polygons = huiquan_core::geofence::geojson::polygons(&json)
+                .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
+            let phone_geojson = outline::for_phones(&polygons).geojson;
+            boundaries.insert(campaign.id.clone(), CityBoundary { boundary, phone_geojson });
         }
         let merchants = merchants::load(&pool, &config.merchants, &catalog, |id| boundaries.get(id).map(|city| &city.boundary)).await?;
         let identity_key = codes::DigestKey::new(&match &config.identity_key {

@@ -188,3 +188,35 @@ async fn the_openapi_document_lists_every_endpoint_and_every_schema_it_names() {
     assert!(document["components"]["securitySchemes"]["resident"].is_object());
     service.stop().await;
 }
+
+#[tokio::test]
+async fn outlines_and_campaigns_are_compressed_for_phones_and_the_event_stream_is_not() {
+    // Regression: every answer went out uncompressed (Tianjin's outline: 83,460 bytes on the
+    // wire), and the outline was the full official one, drawn far finer than any fix.
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = start(data.path().to_owned(), None).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str, encoding: &str| client.get(format!("{}/api/v1{path}", service.base)).header("accept-encoding", encoding).send();
+    let plain = get("/campaigns/tianjin-2022-jinlegou/boundary", "identity").await.expect("answers");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let outline: serde_json::Value = plain.json().await.expect("GeoJSON");
+    let margin = outline["properties"]["border_margin_m"].as_f64().expect("states its margin");
+    assert!((1.0..150.0).contains(&margin), "{margin}");
+    let plain_bytes = outline.to_string().len();
+    assert!(plain_bytes < 50_000, "simplified: {plain_bytes} bytes (the full file is 83,460)");
+    for encoding in ["br", "gzip"] {
+        let compressed = get("/campaigns/tianjin-2022-jinlegou/boundary", encoding).await.expect("answers");
+        assert_eq!(compressed.headers()["content-encoding"], encoding);
+        let bytes = compressed.bytes().await.expect("body").len();
+        assert!(bytes * 2 < plain_bytes, "{encoding}: {bytes} of {plain_bytes} bytes");
+    }
+    let campaign = get("/campaigns/tianjin-2022-jinlegou", "br").await.expect("answers");
+    assert_eq!(campaign.headers()["content-encoding"], "br");
+    let time = get("/time", "br").await.expect("answers");
+    assert!(time.headers().get("content-encoding").is_none(), "too small to be worth it");
+    let events = get("/campaigns/tianjin-2022-jinlegou/stock/events", "br, gzip").await.expect("answers");
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    assert!(events.headers().get("content-encoding").is_none(), "events are sent as they happen, not held by a compressor");
+    drop(events);
+    service.stop().await;
+}

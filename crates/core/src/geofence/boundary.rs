@@ -40,6 +40,9 @@ pub struct Boundary {
     /// Each polygon's groups (its exterior and holes), so inside-ness is decided per polygon.
     parts: Vec<(usize, usize)>,
     holes: usize,
+    /// How far this outline's border may lie from the true one (a simplified outline says so):
+    /// added to every fix's reach in [`Boundary::locate`].
+    border_margin_m: f64,
 }
 
 /// A box and the range of what it holds: edges (as the index of their first vertex) for a run,
@@ -58,8 +61,9 @@ impl Boundary {
     /// in `crs`. GeoJSON itself does not say its CRS (RFC 7946 assumes WGS-84, yet most Chinese
     /// sources are GCJ-02), so the caller must.
     pub fn from_geojson(json: &str, crs: Crs) -> Result<Boundary, BoundaryError> {
-        let polygons = geojson::polygons(json)?;
+        let (polygons, border_margin_m) = geojson::outline(json)?;
         let mut boundary = Boundary {
+            border_margin_m,
             crs,
             vertices: Vec::with_capacity(polygons.iter().flatten().map(Vec::len).sum()),
             runs: Vec::new(),
@@ -90,6 +94,11 @@ impl Boundary {
             boundary.parts.push((first_group, boundary.groups.len()));
         }
         Ok(boundary)
+    }
+
+    /// How far the border may lie from the true one, in metres (0 for a full outline).
+    pub fn border_margin_m(&self) -> f64 {
+        self.border_margin_m
     }
 
     /// The CRS the outline is drawn in, and that [`Boundary::contains`] and

@@ -7,10 +7,14 @@
 use serde_json::Value;
 
 /// A closed ring (first position repeated last) of `[lon, lat]`, in the file's CRS.
-pub(super) type Ring = Vec<[f64; 2]>;
+pub type Ring = Vec<[f64; 2]>;
 
 /// A polygon: its exterior ring, then its holes.
-pub(super) type Polygon = Vec<Ring>;
+pub type Polygon = Vec<Ring>;
+
+/// The name of the Feature property by which a simplified outline says how far its border may
+/// lie from the true one, in metres: whoever locates with it adds that to the uncertain margin.
+pub const BORDER_MARGIN_PROPERTY: &str = "border_margin_m";
 
 /// Why an outline was refused. `at` is a path into the document, e.g.
 /// `$.features[0].geometry.coordinates[0][12]`.
@@ -33,14 +37,27 @@ pub enum BoundaryError {
 }
 
 /// Every polygon in `json`, in document order.
-pub(super) fn polygons(json: &str) -> Result<Vec<Polygon>, BoundaryError> {
+pub fn polygons(json: &str) -> Result<Vec<Polygon>, BoundaryError> {
+    outline(json).map(|(polygons, _)| polygons)
+}
+
+/// Every polygon in `json`, and the border margin a simplified outline states (0 for one that
+/// states none): a number of metres, 0 or more, in the root Feature's properties.
+pub(super) fn outline(json: &str) -> Result<(Vec<Polygon>, f64), BoundaryError> {
     let value: Value = serde_json::from_str(json)?;
     let mut found = Vec::new();
     collect(&value, "$", &mut found)?;
     if found.is_empty() {
         return Err(BoundaryError::Empty);
     }
-    Ok(found)
+    let margin_m = match value.get("properties").and_then(|properties| properties.get(BORDER_MARGIN_PROPERTY)) {
+        None => 0.0,
+        Some(margin) => margin
+            .as_f64()
+            .filter(|margin| margin.is_finite() && *margin >= 0.0)
+            .ok_or_else(|| malformed("$.properties.border_margin_m", "a number of metres, 0 or more"))?,
+    };
+    Ok((found, margin_m))
 }
 
 fn malformed(at: &str, expected: &'static str) -> BoundaryError {

@@ -25,7 +25,7 @@
 //! ```
 
 mod boundary;
-mod geojson;
+pub mod geojson;
 
 #[cfg(test)]
 mod tests;
@@ -205,7 +205,7 @@ impl Boundary {
         let border_m = self.distance_to_border_m(at);
         // A circle that just touches the border is uncertain too; and a NaN (a bad margin, or a
         // boundary without edges) must make the answer uncertain, never certain.
-        let reach_m = accuracy_m + options.border_margin_m;
+        let reach_m = accuracy_m + options.border_margin_m + self.border_margin_m();
         if border_m <= reach_m || border_m.is_nan() || reach_m.is_nan() {
             Verdict::Uncertain { centre_inside, border_m }
         } else if centre_inside {

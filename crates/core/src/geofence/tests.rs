@@ -381,3 +381,22 @@ fn converted_fixes_get_the_same_answer_from_either_outline() {
     // Without the conversion a good share of these residents would get the wrong answer.
     assert!(raw_wrong * 5 > judged, "{raw_wrong} of {judged}");
 }
+
+#[test]
+fn an_outline_that_states_its_margin_widens_the_uncertain_band_by_it() {
+    let square = |properties: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{properties},"geometry":{{"type":"Polygon","coordinates":[[[117.0,39.0],[117.2,39.0],[117.2,39.2],[117.0,39.2],[117.0,39.0]]]}}}}"#
+        )
+    };
+    let full = Boundary::from_geojson(&square("{}"), Crs::Wgs84).expect("reads");
+    let simplified = Boundary::from_geojson(&square(r#"{"border_margin_m": 130}"#), Crs::Wgs84).expect("reads");
+    assert_eq!((full.border_margin_m(), simplified.border_margin_m()), (0.0, 130.0));
+    // 0.001 degrees of latitude inside the southern edge: about 111 m from the border.
+    let near = fix((39.001, 117.1), 10.0);
+    assert!(matches!(full.locate(&near, &LocateOptions::default()), Verdict::Inside { .. }));
+    assert!(matches!(simplified.locate(&near, &LocateOptions::default()), Verdict::Uncertain { centre_inside: true, .. }));
+    for bad in [r#"{"border_margin_m": -1}"#, r#"{"border_margin_m": "130"}"#] {
+        assert!(Boundary::from_geojson(&square(bad), Crs::Wgs84).is_err(), "{bad}");
+    }
+}

@@ -109,7 +109,9 @@ pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> Re
     state.catalog.get(&id).cloned().map(Json).ok_or_else(|| Problem::unknown_campaign(&id))
 }
 
-/// The city's outline as GeoJSON, in the CRS the campaign names (also sent as `Huiquan-Crs`).
+/// The city's outline as GeoJSON, in the CRS the campaign names (also sent as `Huiquan-Crs`),
+/// simplified for phones: its `border_margin_m` property says how far its border may lie from the
+/// true one (a geofence adds it to a fix's reach). The service decides claims on the full outline.
 #[utoipa::path(get, path = "/campaigns/{id}/boundary", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
     responses(
         (status = 200, description = "A GeoJSON Feature (MultiPolygon or Polygon)", body = serde_json::Value, content_type = "application/geo+json",
@@ -128,7 +130,7 @@ pub async fn boundary(State(state): State<AppState>, Path(id): Path<String>) -> 
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
             (header::HeaderName::from_static("huiquan-crs"), HeaderValue::from_static(crs)),
         ],
-        boundary.geojson.clone(),
+        boundary.phone_geojson.clone(),
     )
         .into_response())
 }

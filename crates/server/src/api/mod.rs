@@ -18,6 +18,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use tower_http::compression::{
+    CompressionLayer, CompressionLevel,
+    predicate::{NotForContentType, Predicate, SizeAbove},
+};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme},
@@ -110,9 +114,20 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), limit_address))
+        .layer(compression())
         // Enforced by the body extractors, so an oversized body gets problem+json like any other.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Answers of 1 KiB or more go out brotli- or gzip-compressed to clients that accept it (a
+/// campaign, an outline, a merchant page); smaller ones (a claim's answer) are not worth the
+/// CPU under a crowd, and the event stream's framing is never buffered by a compressor. Level 5:
+/// most of brotli's gain at a small part of its top level's cost.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(SizeAbove::new(1024).and(NotForContentType::SSE).and(NotForContentType::IMAGES))
 }
 
 /// Works out who the client is (behind trusted proxies, from the forwarding chain), and refuses

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prints the first visit's download, brotli, as a browser on its first visit gets it from the
+# service: index.html, the JS, the wasm, any CSS file, the service worker and the icon. With
+# --check, fails when it is above the budget in first-visit-budget.txt (bytes; it only moves down).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+[[ -f dist/index.html.br ]] || die "no optimised build in dist/: run scripts/build.sh first"
+total=0
+while read -r file; do
+  size=$(stat -c %s "$file.br")
+  printf '  %-44s %8d\n' "${file#dist/}" "$size"
+  total=$((total + size))
+done < <(find dist -maxdepth 1 -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) | sort)
+budget=$(grep -Eo '^[0-9]+' first-visit-budget.txt)
+echo "first visit: $total bytes brotli ($((total / 1024)) KiB); budget $budget bytes ($((budget / 1024)) KiB)"
+if [[ ${1:-} == --check && $total -gt $budget ]]; then
+  die "the first visit is $((total - budget)) bytes over its budget: a feature pays for its bytes (see docs/ARCHITECTURE.md, Size)"
+fi
