@@ -122,6 +122,7 @@ fn a_stopped_attempt_is_kept_and_other_problems_keep_their_code() {
 fn phone_numbers_are_read_as_residents_type_them() {
     assert_eq!(normalized_phone("138 0013 8000").as_deref(), Some("13800138000"));
     assert_eq!(normalized_phone("138-0013-8000").as_deref(), Some("13800138000"));
+    assert_eq!(normalized_phone(" +86 138 0013 8000 ").as_deref(), Some("13800138000"), "as the service reads it");
     assert_eq!(normalized_phone("2380013800"), None);
     assert_eq!(normalized_phone("1380013800a"), None);
 }

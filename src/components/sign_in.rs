@@ -11,10 +11,10 @@ use crate::{
     session::{SignedInAs, device_id, masked_phone, use_session},
 };
 
-/// Mainland mobile numbers: 11 digits starting with 1 (spaces and dashes ignored).
+/// Mainland mobile numbers as typed, read by the same rule as the service's (11 digits starting
+/// with 1; spaces, dashes, `+86` allowed).
 pub fn normalized_phone(input: &str) -> Option<String> {
-    let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    (digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
+    huiquan_core::identity::phone_digits(input.trim())
 }
 
 #[component]

@@ -65,26 +65,32 @@ fn CampaignLocation(campaign: Campaign) -> impl IntoView {
     let location = use_location(boundary, UseLocationOptions::default());
     provide_context(CurrentLocation(location.state));
     let ask = location.ask;
+    // What the claim needs (where the resident is, who they are) sits between the campaign's
+    // name and its offers, so the first screen holds the offers and their buttons.
     view! {
-        <LocationGate state=location.state city on_ask=move |()| ask() />
-        {move || match outline.get() {
-            Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
-            _ => None,
-        }}
-        <Show when=move || !session.is_signed_in(clock.now_ms())>
-            <SignIn />
-        </Show>
-        <CampaignDetails campaign stock />
+        <CampaignDetails campaign stock>
+            <LocationGate state=location.state city on_ask=move |()| ask() />
+            {move || match outline.get() {
+                Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
+                _ => None,
+            }}
+            <Show when=move || !session.is_signed_in(clock.now_ms())>
+                <SignIn />
+            </Show>
+        </CampaignDetails>
     }
 }
 
-/// A campaign as the resident reads it. Times are the campaign's own local times.
+/// A campaign as the resident reads it: its name, then `children` (what claiming needs), then
+/// its offers, first-come on the first screen; the rounds and release times follow, folded.
+/// Times are the campaign's own local times.
 #[component]
 pub fn CampaignDetails(
     campaign: Campaign,
     /// The campaign's live stock; without it each tier shows its state from the schedule alone.
     #[prop(optional)]
     stock: Option<RwSignal<StockMap>>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let shared = Arc::new(campaign.clone());
@@ -110,22 +116,7 @@ pub fn CampaignDetails(
                 <h1>{move || name.get(i18n.lang()).to_owned()}</h1>
                 <p class="campaign-channel">{move || (i18n.t().campaign_channel)(channel.get(i18n.lang()))}</p>
             </header>
-            <section class="campaign-when" aria-labelledby="when-title">
-                <h2 id="when-title">{move || i18n.t().campaign_rounds}</h2>
-                <ul class="rounds">
-                    {rounds.into_iter().map(|round| {
-                        let (opens, closes) = (round.opens.to_string(), round.closes.to_string());
-                        view! {
-                            <li>
-                                <strong>{move || round.name.get(i18n.lang()).to_owned()}</strong>" "
-                                {move || (i18n.t().round_window)(&opens, &closes)}
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <p>{release_text}</p>
-                <p class="note">{zone_note}</p>
-            </section>
+            {children.map(|children| children())}
             {themes.into_iter().enumerate().map(|(theme_index, theme)| {
                 let shared = Arc::clone(&shared);
                 let theme_for_packs = theme.clone();
@@ -173,6 +164,22 @@ pub fn CampaignDetails(
                     </section>
                 }
             }).collect_view()}
+            <details class="campaign-when">
+                <summary><h2>{move || i18n.t().campaign_rounds}</h2></summary>
+                <ul class="rounds">
+                    {rounds.into_iter().map(|round| {
+                        let (opens, closes) = (round.opens.to_string(), round.closes.to_string());
+                        view! {
+                            <li>
+                                <strong>{move || round.name.get(i18n.lang()).to_owned()}</strong>" "
+                                {move || (i18n.t().round_window)(&opens, &closes)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p>{release_text}</p>
+                <p class="note">{zone_note}</p>
+            </details>
         </article>
     }
 }

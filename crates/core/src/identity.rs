@@ -90,8 +90,9 @@ impl Identifier {
 }
 
 /// The national number in a phone as residents type it ([`crate::api::PHONE_PATTERN`]: spaces or
-/// dashes between the digits, `+86` or `0086` before them), or `None`.
-fn phone_digits(text: &str) -> Option<String> {
+/// dashes between the digits, `+86` or `0086` before them), or `None`. The app checks what is
+/// typed with it before sending; the service reads the phone with it.
+pub fn phone_digits(text: &str) -> Option<String> {
     let separator = |c: char| c == ' ' || c == '-';
     if text.chars().count() > crate::api::PHONE_MAX_CHARS {
         return None;

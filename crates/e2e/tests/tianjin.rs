@@ -40,3 +40,25 @@ async fn an_english_browser_gets_english_and_can_switch_to_chinese() {
     assert!(first.contains("满1000元减100元"), "{first}");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_first_screen_holds_the_first_tier_and_its_button() {
+    // Regression: on a 390 × 844 phone the first tier card started about 1,200 px down, below
+    // the location card, the campaign header and the round list: residents scrolled at the
+    // release minute before they could tap.
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(3), ..BrowserOptions::default() }).await;
+    harness.set_location(39.1256, 117.1909, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13900000851").await;
+    harness.wait_for_text(".location", "天津").await;
+    let script = "const tier = document.querySelector('[data-tier]').getBoundingClientRect();
+        const button = document.querySelector('[data-tier] .claim-button').getBoundingClientRect();
+        return [tier.top, button.bottom, window.innerHeight, window.scrollY];";
+    let figures = harness.driver.execute(script, vec![]).await.expect("measured").json().clone();
+    let [tier_top, button_bottom, height, scrolled] = [0, 1, 2, 3].map(|i| figures[i].as_f64().expect("a number"));
+    println!("first tier at {tier_top:.0} px, its button's bottom at {button_bottom:.0} px, screen {height:.0} px");
+    assert_eq!(scrolled, 0.0);
+    assert!(button_bottom <= height, "the first claim button ends at {button_bottom} px, below the {height} px screen");
+    harness.screenshot("tianjin-first-screen").await;
+    harness.stop().await;
+}
