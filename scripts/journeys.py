@@ -72,7 +72,7 @@ def journey(title, steps, token=None):
         if name == "sign-in":
             token = json.loads(data)["token"]
         total += len(data) + head
-        print(f"  {name + ' ' + str(status) + ' (' + encoding + ')':<40} {path[:17]:<17} {len(data) + head:>9}")
+        print(f"  {name + ' ' + str(status) + ' (' + encoding + ')':<34} {path[-30:]:<30} {len(data) + head:>9}")
     print(f"  {'total':<58} {total:>9}  ({total / 1024:.0f} KiB)")
     return token
 
