@@ -18,8 +18,9 @@ while read -r file; do
   total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
 done < <(find dist -type f ! -name '.*' ! -name '*.br' ! -name '*.gz' | sort)
 printf '%-44s %10d %10d %10d\n' "all of dist/" "$total_raw" "$total_gz" "$total_br"
-"$REPO_ROOT/scripts/first-visit.sh"
-first_visit=$("$REPO_ROOT/scripts/first-visit.sh" | sed -n 's/^first visit: \([0-9]*\) bytes.*/\1/p')
+first_visit_report=$("$REPO_ROOT/scripts/first-visit.sh")
+echo "$first_visit_report"
+first_visit=$(sed -n 's/^first visit: \([0-9]*\) bytes.*/\1/p' <<<"$first_visit_report")
 
 # Lighthouse, mobile preset, against the served app with the Debian Chromium.
 if ! command -v lighthouse >/dev/null; then

@@ -256,6 +256,16 @@ fn arrive_with_partner_token(token: &str) {
     history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#partner_token={token}"))).expect("address");
 }
 
+/// The app as it starts on a partner link: the link is read, and the question shown if one is due.
+async fn mount_partner_link() -> web_sys::HtmlElement {
+    mount(|| {
+        let session = huiquan::session::use_session();
+        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
+        view! { <PartnerSwitchPrompt pending /> }
+    })
+    .await
+}
+
 #[wasm_bindgen_test]
 async fn a_partner_link_asks_before_it_replaces_a_signed_in_resident() {
     forget_everything();
@@ -267,12 +277,7 @@ async fn a_partner_link_asks_before_it_replaces_a_signed_in_resident() {
 
     // Keep: nothing changes, and the token is gone from the address, the storage and the page.
     arrive_with_partner_token(JD_TOKEN);
-    let prompt = mount(|| {
-        let session = huiquan::session::use_session();
-        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
-        view! { <PartnerSwitchPrompt pending /> }
-    })
-    .await;
+    let prompt = mount_partner_link().await;
     assert!(!window().location().href().expect("address").contains("partner_token"), "the token leaves the address at once");
     assert_eq!(
         text(&prompt).trim(),
@@ -292,12 +297,7 @@ async fn a_partner_link_asks_before_it_replaces_a_signed_in_resident() {
 
     // Switch: signed in with the token, as the other resident, with nothing of the first kept.
     arrive_with_partner_token(JD_TOKEN);
-    let prompt = mount(|| {
-        let session = huiquan::session::use_session();
-        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
-        view! { <PartnerSwitchPrompt pending /> }
-    })
-    .await;
+    let prompt = mount_partner_link().await;
     click(&prompt, "[data-testid=partner-switch] button:not(.secondary)");
     until("switched", || text(&prompt).contains("已切换到来自京东的账号。")).await;
     let sent = calls();
@@ -321,12 +321,7 @@ async fn the_same_partner_account_again_renews_its_session_without_asking() {
         "return new Response(JSON.stringify({ token: 'jd-residents-new-token', resident: 2, expires_at_ms: Date.now() + 3600000 }), { status: 200, headers: { 'content-type': 'application/json' } });",
     );
     arrive_with_partner_token(JD_TOKEN);
-    let prompt = mount(|| {
-        let session = huiquan::session::use_session();
-        let pending = sign_in_from_partner_link(session, js_sys::Date::now() as i64);
-        view! { <PartnerSwitchPrompt pending /> }
-    })
-    .await;
+    let prompt = mount_partner_link().await;
     until("renewed", || storage().get_item(SESSION_KEY).ok().flatten().is_some_and(|session| session.contains("jd-residents-new-token")))
         .await;
     assert!(prompt.query_selector("[data-testid=partner-switch]").ok().flatten().is_none(), "no question for the same account");

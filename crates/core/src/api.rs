@@ -219,6 +219,45 @@ pub const VISIBLE_ASCII_PATTERN: &str = "^[!-~]+$";
 /// The longest device id.
 pub const DEVICE_MAX_CHARS: usize = 128;
 
+/// Whether `text` is visible ASCII (no spaces, no controls) of a length in `lengths`: the one
+/// check of ids chosen by clients ([`VISIBLE_ASCII_PATTERN`] with its length bounds).
+pub fn is_visible_ascii(text: &str, lengths: core::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_graphic())
+}
+
+// The schemas of the formats above, built from the constants the code checks, so the document
+// cannot state one thing while the code applies another.
+#[cfg(feature = "openapi")]
+fn text_schema(pattern: &str, lengths: (Option<usize>, Option<usize>), example: Option<&str>) -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .min_length(lengths.0)
+        .max_length(lengths.1)
+        .examples(example)
+}
+
+#[cfg(feature = "openapi")]
+fn phone_schema() -> utoipa::openapi::Object {
+    text_schema(PHONE_PATTERN, (None, Some(PHONE_MAX_CHARS)), Some("138 0013 8000")).build()
+}
+
+#[cfg(feature = "openapi")]
+fn sign_in_code_schema() -> utoipa::openapi::Object {
+    text_schema(SIGN_IN_CODE_PATTERN, (None, None), Some("042917")).build()
+}
+
+#[cfg(feature = "openapi")]
+fn device_schema() -> utoipa::openapi::Object {
+    text_schema(VISIBLE_ASCII_PATTERN, (Some(1), Some(DEVICE_MAX_CHARS)), None)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .description(Some("An id the app keeps for this device (the \"same user\" rule counts devices)."))
+        .build()
+}
+
 /// The largest amount an order or one of its lines may state: 10 billion yuan, in fen. Far
 /// above any purchase, and far below where a JSON number stops being an exact integer.
 pub const ORDER_AMOUNT_MAX: i64 = 1_000_000_000_000;
@@ -230,10 +269,7 @@ pub const ORDER_ITEMS_MAX: usize = 100;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(pattern = r"^[ -]*(?:(?:\+86|0086)[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$", max_length = 32, example = "138 0013 8000")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = phone_schema))]
     pub phone: String,
 }
 
@@ -250,16 +286,13 @@ pub struct CodeSent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CodeSignIn {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(pattern = r"^[ -]*(?:(?:\+86|0086)[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$", max_length = 32, example = "138 0013 8000")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = phone_schema))]
     pub phone: String,
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$", example = "042917"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = sign_in_code_schema))]
     pub code: String,
     /// An id the app keeps for this device (the "same user" rule counts devices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[!-~]+$", min_length = 1, max_length = 128))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = device_schema))]
     pub device: Option<String>,
 }
 

@@ -56,7 +56,7 @@ impl Identifier {
                 valid.then_some(Identifier::IdNumber(upper)).ok_or(IdentifierError::IdNumber)
             }
             Identifier::Device(text) => {
-                let valid = (1..=crate::api::DEVICE_MAX_CHARS).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic());
+                let valid = crate::api::is_visible_ascii(&text, 1..=crate::api::DEVICE_MAX_CHARS);
                 valid.then_some(Identifier::Device(text)).ok_or(IdentifierError::Device)
             }
             Identifier::Account(text) if text.trim().is_empty() || text.len() > 128 => Err(IdentifierError::Blank),

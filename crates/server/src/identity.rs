@@ -468,9 +468,7 @@ impl Identity {
         if code.len() != 6 || !code.bytes().all(|byte| byte.is_ascii_digit()) {
             return Err(IdentityError::MalformedCode);
         }
-        if let Some(device) = device {
-            Identifier::Device(device.to_owned()).normalized()?;
-        }
+        let device = device.map(|device| Identifier::Device(device.to_owned()).normalized()).transpose()?;
         let now = now_ms();
         let window = millis(self.limits.attempt_window);
         // Counting the attempt and reading the code are one statement: a hundred guesses at
@@ -501,7 +499,7 @@ impl Identity {
                 _ => IdentityError::WrongCode,
             });
         };
-        if self.key.digest(&format!("otp:{phone}:{}", code.trim())) != code_hash {
+        if self.key.digest(&format!("otp:{phone}:{code}")) != code_hash {
             return Err(IdentityError::WrongCode);
         }
         // Used once: of two right answers at once, only one clears it.
@@ -516,9 +514,7 @@ impl Identity {
         }
         let credential = Identifier::Phone(phone);
         let mut evidence = vec![credential.evidence_key(APP)];
-        if let Some(device) = device {
-            evidence.push(Identifier::Device(device.to_owned()).normalized()?.evidence_key(APP));
-        }
+        evidence.extend(device.map(|device| device.evidence_key(APP)));
         self.open_session(credential.key(), evidence, None, None).await
     }
 

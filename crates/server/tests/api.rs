@@ -115,6 +115,11 @@ impl Running {
         self.client.get(self.url("/wallet")).bearer_auth(token).send().await.expect("answers").status().as_u16()
     }
 
+    /// A GET under `/api/v1` that must answer JSON.
+    async fn get_json(&self, path: &str) -> Value {
+        self.client.get(self.url(path)).send().await.expect("answers").json().await.expect("json")
+    }
+
     async fn wallet(&self, token: &str) -> Vec<Value> {
         let response = self.client.get(self.url("/wallet")).bearer_auth(token).send().await.expect("answers");
         assert_eq!(response.status(), 200);
@@ -400,15 +405,7 @@ async fn a_voucher_is_redeemed_only_at_its_own_campaigns_tills() {
     assert_eq!(elsewhere.status(), 422);
     assert_eq!(elsewhere.json::<Value>().await.expect("json")["code"], "wrong_campaign");
     assert_eq!(service.wallet(&token).await[0]["status"], "unused", "nothing was taken off the voucher");
-    let merchants: Value = service
-        .client
-        .get(service.url(&format!("/campaigns/{TIANJIN}/merchants?tier=appliances-2000-200&limit=1")))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let merchants: Value = service.get_json(&format!("/campaigns/{TIANJIN}/merchants?tier=appliances-2000-200&limit=1")).await;
     let home = merchants["merchants"][0]["id"].as_str().expect("a Tianjin appliances shop");
     let at_home = redeem(till(TIANJIN, home), "cross-order-2").await.expect("answers");
     assert_eq!(at_home.status(), 201, "its own campaign's till takes it");
@@ -505,14 +502,8 @@ async fn the_wallet_and_the_till_redeem_and_a_full_refund_restores() {
 
     // A merchant of the campaign's retail category, with its till key.
     let merchants: Value = service
-        .client
-        .get(service.url(&format!("/campaigns/{TIANJIN}/merchants?tier=retail-100-10&near={},{}&limit=3", IN_TIANJIN.0, IN_TIANJIN.1)))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/campaigns/{TIANJIN}/merchants?tier=retail-100-10&near={},{}&limit=3", IN_TIANJIN.0, IN_TIANJIN.1))
+        .await;
     let nearest = &merchants["merchants"][0];
     assert_eq!(nearest["category"], "retail");
     let distances: Vec<f64> =

@@ -10,7 +10,7 @@
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
-use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
+use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token, till_key};
 
 const PARTNER_SECRET: &str = "fuzz-test-partner-secret-0123456";
 const TILL_SECRET: &str = "fuzz-test-till-secret-0123456789";
@@ -22,11 +22,7 @@ fn repo() -> PathBuf {
 
 /// A merchant's till credentials, from the test's till secret.
 fn till(campaign: &str, merchant: &str) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(TILL_SECRET.as_bytes()).expect("key");
-    mac.update(format!("{campaign}/{merchant}").as_bytes());
-    let key: String = mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("Till {campaign}/{merchant}:{key}")
+    format!("Till {campaign}/{merchant}:{}", till_key(TILL_SECRET.as_bytes(), campaign, merchant))
 }
 
 async fn partner_session(client: &reqwest::Client, base: &str, account: &str) -> String {

@@ -7,7 +7,7 @@ use axum::{
 };
 use huiquan_core::{
     Fix, LocateOptions,
-    api::{ClaimBody, ClaimReceipt, ProblemDetails},
+    api::{ClaimBody, ClaimReceipt, ProblemDetails, is_visible_ascii},
 };
 
 use super::extract::{ApiJson, SignedIn};
@@ -20,11 +20,11 @@ const STORE_CODE_MAX_CHARS: usize = 96;
 /// [`STORE_CODE_MAX_CHARS`], something on both sides of a dot); the API document's pattern says
 /// the same.
 fn parse_store_code(text: &str) -> Option<(&str, &str)> {
-    if text.len() > STORE_CODE_MAX_CHARS || !text.bytes().all(|byte| byte.is_ascii_graphic()) {
+    if !is_visible_ascii(text, 3..=STORE_CODE_MAX_CHARS) {
         return None;
     }
     // The last dot with something on both sides splits, so a store id may hold dots.
-    let split = text.get(1..text.len().saturating_sub(1))?.rfind('.')? + 1;
+    let split = text[1..text.len() - 1].rfind('.')? + 1;
     Some((&text[..split], &text[split + 1..]))
 }
 
@@ -35,8 +35,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
         .ok_or_else(|| Problem::bad_request("idempotency_key_missing", "send an Idempotency-Key header with every claim"))?
         .to_str()
         .map_err(|_| Problem::bad_request("idempotency_key_invalid", "the Idempotency-Key must be visible ASCII"))?;
-    let valid = (8..=64).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic());
-    if !valid {
+    if !is_visible_ascii(key, 8..=64) {
         return Err(Problem::bad_request("idempotency_key_invalid", "the Idempotency-Key must be 8 to 64 visible ASCII characters"));
     }
     Ok(key.to_owned())

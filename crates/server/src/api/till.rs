@@ -13,7 +13,7 @@ use axum::{
 use hmac::{Hmac, Mac};
 use huiquan_core::{
     Order, RefundKind,
-    api::{ORDER_AMOUNT_MAX, ORDER_ITEMS_MAX, ProblemDetails},
+    api::{ORDER_AMOUNT_MAX, ORDER_ITEMS_MAX, ProblemDetails, is_visible_ascii},
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -27,7 +27,7 @@ use crate::{
 
 /// A till's order id: 1 to 64 visible ASCII characters, as the document's pattern says.
 fn valid_order_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_graphic())
+    is_visible_ascii(id, 1..=64)
 }
 
 /// The till key of a merchant.
