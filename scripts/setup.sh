@@ -86,6 +86,14 @@ if ! toolchain_works; then
   say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
 fi
 
+# --- The size build: Debian's Rust rebuilds std for the app with panics that abort at once -----
+# The first visit's wasm is built with `-Zbuild-std` and `-Cpanic=immediate-abort` (no panic
+# messages or formatting linked in: 7 % of the download). rustup's stable cannot rebuild std
+# without its rust-src component, which downloads on some machines only; Debian's `rust-web-src`
+# always installs. See scripts/build.sh and docs/ARCHITECTURE.md (Size).
+apt_install rustc-web cargo-web rust-web-src lld-19
+rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
+
 # --- Rust tools at pinned versions -------------------------------------------------------
 has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
 

@@ -34,6 +34,18 @@ pub enum Group {
     Expired,
 }
 
+impl Group {
+    /// The group's name in the page (`data-group`), for styles and tests.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Usable => "Usable",
+            Group::UsableWhenSynced => "UsableWhenSynced",
+            Group::Used => "Used",
+            Group::Expired => "Expired",
+        }
+    }
+}
+
 /// The group of a voucher at `now_ms`; `fresh` when the wallet was just read from the service.
 pub fn group_of(voucher: &WalletVoucher, now_ms: i64, fresh: bool) -> Group {
     match voucher.status {

@@ -11,7 +11,9 @@ pub fn distance_words(t: &Messages, metres: f64) -> String {
     if metres < 1_000.0 {
         (t.distance_m)(((metres / 10.0).round() * 10.0).max(10.0) as u32)
     } else {
-        (t.distance_km)(&format!("{:.1}", metres / 1_000.0))
+        // Tenths of a kilometre in integers: float formatting would link 10 KB of `core::fmt`.
+        let tenths = (metres / 100.0).round() as u64;
+        (t.distance_km)(&format!("{}.{}", tenths / 10, tenths % 10))
     }
 }
 
@@ -89,5 +91,23 @@ pub fn LocationGate(
                 {button_text}
             </button>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::messages;
+    use huiquan_core::text::Lang;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn distances_read_in_tens_of_metres_or_tenths_of_a_kilometre() {
+        assert_eq!(distance_words(messages(Lang::ZhHans), 3.0), "约 10 米");
+        assert_eq!(distance_words(messages(Lang::ZhHans), 994.0), "约 990 米");
+        assert_eq!(distance_words(messages(Lang::ZhHans), 1_000.0), "约 1.0 公里");
+        assert_eq!(distance_words(messages(Lang::ZhHans), 3_249.0), "约 3.2 公里");
+        assert_eq!(distance_words(messages(Lang::En), 3_251.0), "about 3.3 km");
+        assert_eq!(distance_words(messages(Lang::En), 12_960.0), "about 13.0 km");
     }
 }

@@ -138,7 +138,7 @@ pub fn WalletView(shown: KeptWallet, fresh: bool) -> impl IntoView {
                 let campaigns = campaigns.clone();
                 let offset_of = offset_of.clone();
                 view! {
-                    <section class=class data-group=format!("{group:?}")>
+                    <section class=class data-group=group.name()>
                         <h2>{title}</h2>
                         <ul class="vouchers">
                             {in_group.into_iter().map(|voucher| {
