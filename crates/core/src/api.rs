@@ -111,7 +111,7 @@ fn problem_code_schema() -> utoipa::openapi::Object {
 }
 
 /// An RFC 9457 problem, with the stable `code` by which the app chooses its words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemDetails {
     /// `urn:huiquan:problem:<code>`.
@@ -126,6 +126,23 @@ pub struct ProblemDetails {
     /// `not_open_yet`: instants are milliseconds since the epoch, UTC.
     #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Decoded from the object's members directly: serde's `flatten` would buffer the whole problem
+/// through its private `Content` tree (see `wire`).
+impl<'de> Deserialize<'de> for ProblemDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ProblemDetails, D::Error> {
+        use serde::de::Error;
+        let mut members = serde_json::Map::deserialize(deserializer)?;
+        let mut member = |name: &'static str| members.remove(name).ok_or_else(|| D::Error::missing_field(name));
+        let text = |value: serde_json::Value| String::deserialize(value).map_err(D::Error::custom);
+        let kind = text(member("type")?)?;
+        let title = text(member("title")?)?;
+        let status = u16::deserialize(member("status")?).map_err(D::Error::custom)?;
+        let detail = text(member("detail")?)?;
+        let code = text(member("code")?)?;
+        Ok(ProblemDetails { kind, title, status, detail, code, extensions: members })
+    }
 }
 
 impl ProblemDetails {
@@ -156,6 +173,48 @@ impl ProblemDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merchant_hit_reads_back_with_or_without_its_distance() {
+        let text = |zh: &str| LocalizedText { zh_hans: zh.into(), en: zh.into() };
+        let merchant = Merchant {
+            id: "m1".into(),
+            name: text("店"),
+            category: "retail".into(),
+            district: text("和平区"),
+            address: text("路"),
+            lat: Some(39.1),
+            lon: Some(117.2),
+            online: false,
+        };
+        for distance_m in [Some(812.5), None] {
+            let hit = MerchantHit { merchant: merchant.clone(), distance_m };
+            let json = serde_json::to_string(&hit).unwrap();
+            assert_eq!(serde_json::from_str::<MerchantHit>(&json).unwrap(), hit, "{json}");
+        }
+        assert!(serde_json::from_str::<MerchantHit>(r#"{"id":"m1","distance_m":3}"#).is_err());
+        assert!(serde_json::from_str::<MerchantHit>(r#"{"distance_m":"far"}"#).is_err());
+    }
+
+    #[test]
+    fn a_problem_reads_back_with_its_extension_members() {
+        let problem = ProblemDetails::refusal(
+            409,
+            "already_claimed",
+            "Already claimed",
+            "once a day",
+            &crate::Refusal::AlreadyClaimed { period: crate::Period::Day, again_at: Some(crate::civil::Instant(7)) },
+        );
+        let json = serde_json::to_string(&problem).unwrap();
+        assert_eq!(serde_json::from_str::<ProblemDetails>(&json).unwrap(), problem);
+        assert_eq!(problem.extensions["again_at"], 7);
+        // Each standard member is required and typed; anything else is an extension.
+        let bare = r#"{"type":"urn:huiquan:problem:sold_out","title":"t","status":409,"detail":"d","code":"sold_out"}"#;
+        assert!(serde_json::from_str::<ProblemDetails>(bare).unwrap().extensions.is_empty());
+        assert!(serde_json::from_str::<ProblemDetails>(&bare.replace(r#","code":"sold_out""#, "")).is_err());
+        assert!(serde_json::from_str::<ProblemDetails>(&bare.replace("409", "\"409\"")).is_err());
+        assert!(serde_json::from_str::<ProblemDetails>(&bare.replace("409", "70000")).is_err());
+    }
 
     #[test]
     fn every_refusal_of_the_rules_has_a_documented_code() {
@@ -464,7 +523,7 @@ pub struct Merchant {
 }
 
 /// One merchant of a search, with its distance when searched from a position.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MerchantHit {
     #[serde(flatten)]
@@ -472,6 +531,21 @@ pub struct MerchantHit {
     /// Metres from the position searched from, when one was given and the merchant has a place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+}
+
+/// Decoded without serde's `flatten` buffering (see `wire`): the merchant from the object's other
+/// members.
+impl<'de> Deserialize<'de> for MerchantHit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<MerchantHit, D::Error> {
+        use serde::de::Error;
+        let mut members = serde_json::Map::deserialize(deserializer)?;
+        let distance_m = match members.remove("distance_m") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(value) => Some(f64::deserialize(value).map_err(D::Error::custom)?),
+        };
+        let merchant = Merchant::deserialize(serde_json::Value::Object(members)).map_err(D::Error::custom)?;
+        Ok(MerchantHit { merchant, distance_m })
+    }
 }
 
 /// A page of `GET /api/v1/campaigns/{id}/merchants`: `total` matches, from `offset`.

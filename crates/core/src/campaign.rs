@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use crate::{
     Fen, LocalizedText,
     civil::{DateTime, Time, UtcOffset},
+    wire::required,
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,7 +105,7 @@ pub enum RoundStock {
 }
 
 /// When stock is released.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReleaseSchedule {
@@ -194,7 +195,7 @@ pub enum ThresholdBasis {
 }
 
 /// What a tier's voucher may be spent on, beyond its theme.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
@@ -249,7 +250,7 @@ pub enum Period {
 }
 
 /// Until when a claimed voucher may be used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Validity {
@@ -648,5 +649,80 @@ mod tests {
     fn refuses_malformed_json_with_a_reason() {
         let error = Campaign::from_json(r#"{"id": 3}"#).unwrap_err();
         assert!(error.to_string().contains("expected"), "{error}");
+    }
+}
+
+/// Decoded flat, without serde's buffering (see `wire`).
+impl<'de> Deserialize<'de> for ReleaseSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ReleaseSchedule, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Daily,
+            OncePerRound,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: Kind,
+            at: Option<Time>,
+            first_day_at: Option<Time>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.kind {
+            Kind::Daily => ReleaseSchedule::Daily { at: required(wire.at, "at")?, first_day_at: wire.first_day_at },
+            Kind::OncePerRound => ReleaseSchedule::OncePerRound,
+        })
+    }
+}
+
+/// Decoded flat, without serde's buffering (see `wire`).
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scope, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Theme,
+            ProductCategory,
+            MerchantCategories,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: Kind,
+            id: Option<String>,
+            name: Option<LocalizedText>,
+            categories: Option<Vec<String>>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.kind {
+            Kind::Theme => Scope::Theme,
+            Kind::ProductCategory => Scope::ProductCategory { id: required(wire.id, "id")?, name: required(wire.name, "name")? },
+            Kind::MerchantCategories => Scope::MerchantCategories { categories: required(wire.categories, "categories")? },
+        })
+    }
+}
+
+/// Decoded flat, without serde's buffering (see `wire`).
+impl<'de> Deserialize<'de> for Validity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Validity, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            EndOfDay,
+            EndOfWeek,
+            RoundDeadline,
+            UntilNextRound,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: Kind,
+            weekday: Option<u8>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.kind {
+            Kind::EndOfDay => Validity::EndOfDay,
+            Kind::EndOfWeek => Validity::EndOfWeek { weekday: required(wire.weekday, "weekday")? },
+            Kind::RoundDeadline => Validity::RoundDeadline,
+            Kind::UntilNextRound => Validity::UntilNextRound,
+        })
     }
 }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Area, Campaign, Offer, Period, Theme, Verdict, civil::Instant};
+use crate::{Area, Campaign, Offer, Period, Theme, Verdict, civil::Instant, wire::required};
 
 /// What the service knows about the resident, beyond their history.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ pub struct GrantedVoucher {
 }
 
 /// Why a claim is refused. [`Refusal::code`] is the stable code of the service's problem+json.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     #[error("the campaign has no such offer")]
@@ -104,6 +104,59 @@ pub enum Refusal {
     AlreadyClaimed { period: Period, again_at: Option<Instant> },
     #[error("used before: this voucher can't be claimed again")]
     UsedBefore,
+}
+
+/// Decoded flat, without serde's buffering (see `wire`).
+impl<'de> Deserialize<'de> for Refusal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Refusal, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Code {
+            UnknownOffer,
+            NotOpenYet,
+            RoundOver,
+            CampaignOver,
+            SoldOut,
+            RealNameRequired,
+            EnterpriseExcluded,
+            NotOnAllowlist,
+            StoreRequired,
+            LocationRequired,
+            OutsideArea,
+            LocationUncertain,
+            LocationInaccurate,
+            AlreadyClaimed,
+            UsedBefore,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            code: Code,
+            opens: Option<Instant>,
+            next_round_opens: Option<Instant>,
+            next_release: Option<Instant>,
+            list: Option<String>,
+            period: Option<Period>,
+            again_at: Option<Instant>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.code {
+            Code::UnknownOffer => Refusal::UnknownOffer,
+            Code::NotOpenYet => Refusal::NotOpenYet { opens: required(wire.opens, "opens")? },
+            Code::RoundOver => Refusal::RoundOver { next_round_opens: wire.next_round_opens },
+            Code::CampaignOver => Refusal::CampaignOver,
+            Code::SoldOut => Refusal::SoldOut { next_release: wire.next_release },
+            Code::RealNameRequired => Refusal::RealNameRequired,
+            Code::EnterpriseExcluded => Refusal::EnterpriseExcluded,
+            Code::NotOnAllowlist => Refusal::NotOnAllowlist { list: required(wire.list, "list")? },
+            Code::StoreRequired => Refusal::StoreRequired,
+            Code::LocationRequired => Refusal::LocationRequired,
+            Code::OutsideArea => Refusal::OutsideArea,
+            Code::LocationUncertain => Refusal::LocationUncertain,
+            Code::LocationInaccurate => Refusal::LocationInaccurate,
+            Code::AlreadyClaimed => Refusal::AlreadyClaimed { period: required(wire.period, "period")?, again_at: wire.again_at },
+            Code::UsedBefore => Refusal::UsedBefore,
+        })
+    }
 }
 
 impl Refusal {

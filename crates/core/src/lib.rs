@@ -22,6 +22,7 @@ pub mod rollover;
 pub mod schedule;
 pub mod text;
 pub mod validity;
+mod wire;
 
 pub use campaign::{
     Area, BoundaryRef, Campaign, CampaignError, Category, Eligibility, Limit, Offer, Pack, PackItem, Period, RedemptionRules,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Campaign, ReleaseSchedule, Theme,
     civil::{DateTime, Instant, Time},
+    wire::required,
 };
 
 /// One release of stock: when it opens and when its window closes.
@@ -22,7 +23,7 @@ pub struct Release {
 }
 
 /// What a resident can do with a tier at an instant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TierState {
@@ -36,6 +37,38 @@ pub enum TierState {
     RoundOver { next_round_opens: Option<Instant> },
     /// The last round has closed.
     CampaignOver,
+}
+
+/// Decoded flat, without serde's buffering (see `wire`).
+impl<'de> Deserialize<'de> for TierState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TierState, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum State {
+            Upcoming,
+            Open,
+            SoldOut,
+            RoundOver,
+            CampaignOver,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            state: State,
+            opens: Option<Instant>,
+            opened: Option<Instant>,
+            closes: Option<Instant>,
+            next_release: Option<Instant>,
+            next_round_opens: Option<Instant>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.state {
+            State::Upcoming => TierState::Upcoming { opens: required(wire.opens, "opens")? },
+            State::Open => TierState::Open { opened: required(wire.opened, "opened")?, closes: required(wire.closes, "closes")? },
+            State::SoldOut => TierState::SoldOut { next_release: wire.next_release },
+            State::RoundOver => TierState::RoundOver { next_round_opens: wire.next_round_opens },
+            State::CampaignOver => TierState::CampaignOver,
+        })
+    }
 }
 
 impl Campaign {
