@@ -583,75 +583,6 @@ impl Theme {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::fixtures::TIANJIN;
-
-    fn tianjin() -> Campaign {
-        Campaign::from_json(TIANJIN).expect("the Tianjin campaign file is valid")
-    }
-
-    #[test]
-    fn tianjin_has_two_themes_and_the_twelve_tiers_of_the_notice() {
-        let campaign = tianjin();
-        assert_eq!(campaign.themes.len(), 2);
-        let offers: Vec<(i64, i64)> = campaign.tiers().map(|tier| (tier.threshold.0 / 100, tier.discount.0 / 100)).collect();
-        assert_eq!(
-            offers,
-            [
-                (1000, 100),
-                (500, 50),
-                (300, 30),
-                (200, 20),
-                (100, 10),
-                (5000, 500),
-                (4000, 400),
-                (2000, 200),
-                (500, 50),
-                (300, 30),
-                (200, 20),
-                (400, 100),
-            ]
-        );
-        let gas_stove = campaign.tiers().last().expect("twelve tiers");
-        assert!(matches!(&gas_stove.scope, Scope::ProductCategory { name, .. } if name.zh_hans.contains("燃气灶")));
-    }
-
-    #[test]
-    fn tianjin_releases_at_1950_on_the_first_day_and_0930_after() {
-        let campaign = tianjin();
-        assert_eq!(campaign.release, ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) });
-        assert_eq!(campaign.rounds[0].opens.to_string(), "2022-08-20 19:50");
-        assert_eq!(campaign.rounds[1].opens.to_string(), "2022-09-01 09:30");
-    }
-
-    #[test]
-    fn refuses_a_tier_that_gives_more_than_it_asks() {
-        let mut campaign = tianjin();
-        campaign.themes[0].tiers[0].discount = Fen::from_yuan(2000);
-        assert!(matches!(campaign.validate(), Err(CampaignError::BadTierAmounts(id)) if id == campaign.themes[0].tiers[0].id));
-    }
-
-    #[test]
-    fn refuses_duplicate_ids_and_overlapping_rounds() {
-        let mut campaign = tianjin();
-        campaign.themes[1].tiers[0].id = campaign.themes[0].tiers[0].id.clone();
-        assert!(matches!(campaign.validate(), Err(CampaignError::DuplicateId(_))));
-
-        let mut campaign = tianjin();
-        campaign.rounds[1].opens = "2022-08-28T22:59".parse().expect("valid");
-        assert!(matches!(campaign.validate(), Err(CampaignError::RoundsOverlap(_))));
-    }
-
-    #[test]
-    fn refuses_malformed_json_with_a_reason() {
-        let error = Campaign::from_json(r#"{"id": 3}"#).unwrap_err();
-        assert!(error.to_string().contains("expected"), "{error}");
-    }
-}
-
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for ReleaseSchedule {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ReleaseSchedule, D::Error> {
@@ -724,5 +655,74 @@ impl<'de> Deserialize<'de> for Validity {
             Kind::RoundDeadline => Validity::RoundDeadline,
             Kind::UntilNextRound => Validity::UntilNextRound,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::fixtures::TIANJIN;
+
+    fn tianjin() -> Campaign {
+        Campaign::from_json(TIANJIN).expect("the Tianjin campaign file is valid")
+    }
+
+    #[test]
+    fn tianjin_has_two_themes_and_the_twelve_tiers_of_the_notice() {
+        let campaign = tianjin();
+        assert_eq!(campaign.themes.len(), 2);
+        let offers: Vec<(i64, i64)> = campaign.tiers().map(|tier| (tier.threshold.0 / 100, tier.discount.0 / 100)).collect();
+        assert_eq!(
+            offers,
+            [
+                (1000, 100),
+                (500, 50),
+                (300, 30),
+                (200, 20),
+                (100, 10),
+                (5000, 500),
+                (4000, 400),
+                (2000, 200),
+                (500, 50),
+                (300, 30),
+                (200, 20),
+                (400, 100),
+            ]
+        );
+        let gas_stove = campaign.tiers().last().expect("twelve tiers");
+        assert!(matches!(&gas_stove.scope, Scope::ProductCategory { name, .. } if name.zh_hans.contains("燃气灶")));
+    }
+
+    #[test]
+    fn tianjin_releases_at_1950_on_the_first_day_and_0930_after() {
+        let campaign = tianjin();
+        assert_eq!(campaign.release, ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) });
+        assert_eq!(campaign.rounds[0].opens.to_string(), "2022-08-20 19:50");
+        assert_eq!(campaign.rounds[1].opens.to_string(), "2022-09-01 09:30");
+    }
+
+    #[test]
+    fn refuses_a_tier_that_gives_more_than_it_asks() {
+        let mut campaign = tianjin();
+        campaign.themes[0].tiers[0].discount = Fen::from_yuan(2000);
+        assert!(matches!(campaign.validate(), Err(CampaignError::BadTierAmounts(id)) if id == campaign.themes[0].tiers[0].id));
+    }
+
+    #[test]
+    fn refuses_duplicate_ids_and_overlapping_rounds() {
+        let mut campaign = tianjin();
+        campaign.themes[1].tiers[0].id = campaign.themes[0].tiers[0].id.clone();
+        assert!(matches!(campaign.validate(), Err(CampaignError::DuplicateId(_))));
+
+        let mut campaign = tianjin();
+        campaign.rounds[1].opens = "2022-08-28T22:59".parse().expect("valid");
+        assert!(matches!(campaign.validate(), Err(CampaignError::RoundsOverlap(_))));
+    }
+
+    #[test]
+    fn refuses_malformed_json_with_a_reason() {
+        let error = Campaign::from_json(r#"{"id": 3}"#).unwrap_err();
+        assert!(error.to_string().contains("expected"), "{error}");
     }
 }
