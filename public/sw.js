@@ -1,7 +1,5 @@
-// Huiquan's service worker: keeps the app shell (the page, its script, wasm and icon) so the
-// wallet opens with no network at all. Pages and files are fetched from the network first and
-// the copy kept; offline, the kept copy is served. The API is never cached here: the app keeps
-// the wallet itself, marked with its sync time, so nothing stale is shown as fresh.
+// Keeps the plain app page and its files, network first, so the wallet opens offline; never the
+// API, nor a campaign's page with its stock of the moment. Why: docs/ARCHITECTURE.md (sw.js).
 const CACHE = "huiquan-shell-v1";
 
 self.addEventListener("install", (event) => {
@@ -22,12 +20,12 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
     return;
   }
-  // Every route of the app is the same page.
-  const key = request.mode === "navigate" ? "/" : request;
+  const navigate = request.mode === "navigate";
+  const key = navigate ? "/" : request;
   event.respondWith(
     fetch(request)
       .then((response) => {
-        if (response.ok) {
+        if (response.ok && (!navigate || url.pathname === "/")) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(key, copy));
         }

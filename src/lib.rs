@@ -4,6 +4,7 @@
 //! every sentence comes from the catalogues in `i18n`.
 
 pub mod api;
+pub mod boot;
 pub mod claim;
 pub mod clock;
 mod components;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
 
 /// Mounts the app and removes the static first paint that `index.html` shows until now.
 pub fn mount() {
+    boot::read_from_page();
     leptos::mount::mount_to_body(App);
     if let Some(shell) = document().get_element_by_id("shell") {
         shell.remove();

@@ -5,7 +5,7 @@
 //! new snapshot). When events fail for good (a proxy that buffers them, a partner webview without
 //! EventSource), it polls `GET …/stock` instead, with jitter so that a crowd does not poll in step.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use futures_util::{StreamExt, stream::select_all};
 use gloo_net::eventsource::futures::EventSource;
@@ -29,7 +29,7 @@ pub struct LiveStock {
 }
 
 /// Offer id → its live stock.
-pub type StockMap = HashMap<String, LiveStock>;
+pub type StockMap = BTreeMap<String, LiveStock>;
 
 /// Applies one event of the stream (`snapshot`, `stock` or `resync`) to `map`; returns whether the
 /// reader should read the whole stock again (a `resync`, or data it could not read).
@@ -96,7 +96,12 @@ impl Default for UseStockOptions {
 /// The campaign's stock, kept current for as long as the current owner (the page) lives: the
 /// event stream, a poll's wait and a read under way all end when it is cleaned up.
 pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<StockMap> {
-    let stock = RwSignal::new(StockMap::new());
+    // From the stock the service put in the page, until the event stream's snapshot arrives.
+    let mut first = StockMap::new();
+    if let Some(offers) = crate::boot::take_stock(&campaign_id) {
+        replace(&mut first, &offers);
+    }
+    let stock = RwSignal::new(first);
     if options.live {
         spawn_scoped(follow(campaign_id, options, stock));
     }

@@ -32,7 +32,13 @@ pub fn CampaignPage() -> impl IntoView {
 pub fn CampaignView(id: String) -> impl IntoView {
     let campaign = LocalResource::new(move || {
         let id = id.clone();
-        until_cleanup(async move { api::campaign(&id).await })
+        // The page the service painted carries the campaign: no round trip for it.
+        until_cleanup(async move {
+            match crate::boot::take_campaign(&id) {
+                Some(campaign) => Ok(campaign),
+                None => api::campaign(&id).await,
+            }
+        })
     });
     view! {
         <Suspense fallback=Loading>

@@ -446,6 +446,24 @@ pub struct OfferStock {
     pub state: crate::TierState,
 }
 
+/// What the service writes into a campaign's page for the app to start from: the campaign as
+/// `GET /campaigns/{id}` gives it, in `<script type="application/json" id="huiquan-campaign">`,
+/// and its stock when the page was made, as `GET /campaigns/{id}/stock` gives it, in
+/// `id="huiquan-stock"`. Two blocks of the API's own answers, so the app reads them with the
+/// decoders it has anyway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstPaint {
+    pub campaign: Campaign,
+    pub stock: Option<Vec<OfferStock>>,
+}
+
+impl FirstPaint {
+    /// The id of the page element holding the campaign.
+    pub const CAMPAIGN_ELEMENT: &str = "huiquan-campaign";
+    /// The id of the page element holding the stock.
+    pub const STOCK_ELEMENT: &str = "huiquan-stock";
+}
+
 /// Pushed to stock subscribers after each commit that changed a release.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

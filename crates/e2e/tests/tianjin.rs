@@ -62,3 +62,35 @@ async fn on_a_phone_the_first_screen_holds_the_first_tier_and_its_button() {
     harness.screenshot("tianjin-first-screen").await;
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_campaign_is_painted_before_the_app_and_the_app_starts_from_the_same_data() {
+    // Regression: the page was an empty frame until the wasm had loaded, and then the app asked
+    // for the campaign and its stock before it could show a tier (Lighthouse LCP 3.6 s).
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }).await;
+    let url = format!("{}/campaigns/{TIANJIN}", harness.base);
+    let page = reqwest::get(&url).await.expect("the page").text().await.expect("its text");
+    // The static paint: everything before the page's data blocks.
+    let before_app = page.split(r#"<script type="application/json""#).next().unwrap_or_default();
+    assert!(before_app.contains("津乐购消费券"), "the campaign's name is in the page itself");
+    assert_eq!(before_app.matches(r#"class="tier-card""#).count(), 12, "so are Tianjin's 12 tiers");
+    assert!(
+        page.contains(r#"id="huiquan-campaign""#) && page.contains(r#"id="huiquan-stock">[{"#),
+        "with the campaign and its stock as data"
+    );
+
+    harness.driver.goto(&url).await.expect("the app loads");
+    harness.wait_for_all("[data-tier] .claim-button").await;
+    harness.wait_for_text(".offer-status", "剩余").await;
+    let script = "return performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname);";
+    let asked = harness.driver.execute(script, vec![]).await.expect("the page's requests").json().clone();
+    let asked: Vec<String> = serde_json::from_value(asked).expect("paths");
+    let campaign_api = format!("/api/v1/campaigns/{TIANJIN}");
+    assert!(!asked.contains(&campaign_api), "the campaign was read from the page, not asked for: {asked:?}");
+    assert!(!asked.contains(&format!("{campaign_api}/stock")), "so was its stock: {asked:?}");
+    // A page for no campaign is the plain page: the app says the campaign is unknown.
+    let unknown = reqwest::get(format!("{}/campaigns/no-such-campaign", harness.base)).await.expect("the page");
+    assert!(unknown.status().is_success());
+    assert!(!unknown.text().await.expect("its text").contains("huiquan-campaign"));
+    harness.stop().await;
+}

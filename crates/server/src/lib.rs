@@ -4,6 +4,7 @@
 mod api;
 mod catalog;
 mod codes;
+mod first_paint;
 pub mod identity;
 pub mod ledger;
 mod limits;
@@ -163,6 +164,8 @@ pub(crate) struct AppState {
     pub trusted_proxies: Arc<limits::TrustedProxies>,
     pub event_streams: streams::Places,
     pub till_secret: Arc<Vec<u8>>,
+    /// The app's `index.html`, for campaign pages painted before the app loads.
+    pub page_template: Option<Arc<first_paint::PageTemplate>>,
     /// Turns true when the service begins to shut down: endless responses (server-sent
     /// events) end then, so that graceful shutdown does not wait on them for ever.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -255,9 +258,15 @@ impl Service {
             trusted_proxies: Arc::clone(&trusted_proxies),
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
+            page_template: config.dist.as_deref().and_then(first_paint::PageTemplate::read).map(Arc::new),
             stopping: stopping_receiver,
         };
-        let mut router = Router::new().nest("/api/v1", api::router(state));
+        let mut router = Router::new().nest("/api/v1", api::router(state.clone()));
+        // Campaign pages are painted when the app's page has a first paint to fill; otherwise
+        // they are the page as it is, like every other app route.
+        if state.page_template.is_some() {
+            router = router.merge(api::page_router(state));
+        }
         if let Some(dist) = &config.dist {
             router = router.merge(static_files::router(dist));
         }

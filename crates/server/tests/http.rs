@@ -119,6 +119,35 @@ async fn the_app_is_served_precompressed_with_long_lives_for_hashed_files() {
     service.stop().await;
 }
 
+#[tokio::test]
+async fn a_campaign_page_comes_painted_and_compressed_and_an_unknown_one_plain() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dist = tempfile::tempdir().expect("temp dir");
+    let index = "<!doctype html><title>惠券</title><div id=shell><main><h1>正在加载…</h1></main></div>";
+    std::fs::write(dist.path().join("index.html"), index).expect("write");
+    let service = start(data.path().to_owned(), Some(dist.path().to_owned())).await;
+    let client = reqwest::Client::new();
+
+    let painted = client
+        .get(format!("{}/campaigns/tianjin-2022-jinlegou", service.base))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(painted.status(), 200);
+    assert_eq!(painted.headers()["content-encoding"], "br", "a painted page is compressed like the API's answers");
+    assert_eq!(painted.headers()["cache-control"], "no-cache");
+    let page = client.get(format!("{}/campaigns/tianjin-2022-jinlegou", service.base)).send().await.expect("answers");
+    let page = page.text().await.expect("body");
+    assert!(page.contains("津乐购消费券") && !page.contains("正在加载"), "{page}");
+    assert!(page.contains(r#"<script type="application/json" id="huiquan-stock">"#), "{page}");
+
+    let unknown = client.get(format!("{}/campaigns/no-such-campaign", service.base)).send().await.expect("answers");
+    assert_eq!(unknown.status(), 200);
+    assert_eq!(unknown.text().await.expect("body"), index, "the page as it is: the app says the campaign is unknown");
+    service.stop().await;
+}
+
 /// Every `$ref` in a JSON document, e.g. `#/components/schemas/Campaign`.
 fn references(value: &serde_json::Value, found: &mut Vec<String>) {
     match value {

@@ -120,6 +120,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The app's campaign pages, painted with the campaign before the app loads (`first_paint`):
+/// limited per client like the API (each reads the stock), and compressed like it.
+pub fn page_router(state: AppState) -> Router {
+    Router::new()
+        .route("/campaigns/{id}", get(crate::first_paint::campaign_page))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_address))
+        .layer(compression())
+        .with_state(state)
+}
+
 /// Answers of 1 KiB or more go out brotli- or gzip-compressed to clients that accept it (a
 /// campaign, an outline, a merchant page); smaller ones (a claim's answer) are not worth the
 /// CPU under a crowd, and the event stream's framing is never buffered by a compressor. Level 5:
