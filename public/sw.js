@@ -1,5 +1,5 @@
-// Keeps the plain app page and its files, network first, so the wallet opens offline; never the
-// API, nor a campaign's page with its stock of the moment. Why: docs/ARCHITECTURE.md (sw.js).
+// Network first; keeps only the plain page and its files (the wallet opens offline). See
+// docs/ARCHITECTURE.md (sw.js).
 const CACHE = "huiquan-shell-v1";
 
 self.addEventListener("install", (event) => {

@@ -1,3 +1,5 @@
+use huiquan_core::text::Lang;
+
 use super::Messages;
 
 pub const MESSAGES: Messages = Messages {
@@ -20,12 +22,8 @@ pub const MESSAGES: Messages = Messages {
     tier_single_item: |threshold| format!("For a single item of ¥{threshold} or more"),
     tier_only_for: |category| format!("Only for {category}"),
     tier_stock: |count| format!("{count} vouchers at each release"),
-    location_title: "Your location",
-    location_not_asked: |city| {
-        format!(
-            "Only people in {city} can claim these vouchers. Tap the button below to check your location; it is used only to tell whether you are in {city}."
-        )
-    },
+    location_title: huiquan_core::text::location_title(Lang::En),
+    location_not_asked: |city| huiquan_core::text::location_not_asked(Lang::En, city),
     location_ask: "Check my location",
     location_ask_again: "Check my location again",
     location_asking: "Finding your location…",

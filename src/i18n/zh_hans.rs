@@ -1,5 +1,7 @@
 use super::Messages;
 
+use huiquan_core::text::Lang;
+
 pub const MESSAGES: Messages = Messages {
     app_name: "惠券",
     skip_to_content: "跳到正文",
@@ -20,10 +22,8 @@ pub const MESSAGES: Messages = Messages {
     tier_single_item: |threshold| format!("单件商品满{threshold}元可用"),
     tier_only_for: |category| format!("仅限{category}"),
     tier_stock: |count| format!("每次发放 {count} 张"),
-    location_title: "你的位置",
-    location_not_asked: |city| {
-        format!("本活动仅限身在{city}的居民领取。领取前请点按下方按钮，确认你的位置；位置只用于判断你是否在{city}。")
-    },
+    location_title: huiquan_core::text::location_title(Lang::ZhHans),
+    location_not_asked: |city| huiquan_core::text::location_not_asked(Lang::ZhHans, city),
     location_ask: "确认我的位置",
     location_ask_again: "重新获取位置",
     location_asking: "正在获取你的位置…",

@@ -36,6 +36,26 @@ impl LocalizedText {
     }
 }
 
+/// The location card's title. With [`location_not_asked`], the words a campaign's page says
+/// before the app has loaded (the service paints them) and the app's catalogues say after: kept
+/// here, once, for both.
+pub const fn location_title(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhHans => "你的位置",
+        Lang::En => "Your location",
+    }
+}
+
+/// The location card's sentence before the resident has been asked for a position.
+pub fn location_not_asked(lang: Lang, city: &str) -> String {
+    match lang {
+        Lang::ZhHans => format!("本活动仅限身在{city}的居民领取。领取前请点按下方按钮，确认你的位置；位置只用于判断你是否在{city}。"),
+        Lang::En => format!(
+            "Only people in {city} can claim these vouchers. Tap the button below to check your location; it is used only to tell whether you are in {city}."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

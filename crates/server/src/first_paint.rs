@@ -13,7 +13,7 @@ use axum::{
     http::{HeaderValue, header},
     response::{Html, IntoResponse, Response},
 };
-use huiquan_core::{Campaign, Fen, LocalizedText, api::FirstPaint};
+use huiquan_core::{Campaign, Fen, Lang, LocalizedText, api::FirstPaint, text};
 
 use crate::AppState;
 
@@ -53,9 +53,10 @@ impl PageTemplate {
     }
 }
 
-/// The first paint: the campaign's header and its tiers, in the app's own classes so the page
-/// does not jump when the app takes over. Amounts need no words: `¥10`, and `≥ ¥100` for the
-/// spend it needs.
+/// The first paint: the campaign's header, the location card's first words, each theme with
+/// what its vouchers buy, and its tiers,
+/// in the app's own classes so the page does not jump when the app takes over. Amounts need no
+/// words: `¥10`, and `≥ ¥100` for the spend it needs.
 fn draw(page: &mut String, campaign: &Campaign) {
     let _ = write!(
         page,
@@ -63,8 +64,22 @@ fn draw(page: &mut String, campaign: &Campaign) {
         both(&campaign.city),
         both(&campaign.name)
     );
+    // Where the app's location card goes, with the words it starts with (core's, shared with the
+    // app's catalogues); its button comes with the app.
+    let location = |lang| text::location_not_asked(lang, campaign.city.get(lang));
+    let _ = write!(
+        page,
+        r#"<section class="location"><h2>{}</h2><p>{}</p></section>"#,
+        both(&LocalizedText { zh_hans: text::location_title(Lang::ZhHans).into(), en: text::location_title(Lang::En).into() }),
+        both(&LocalizedText { zh_hans: location(Lang::ZhHans), en: location(Lang::En) })
+    );
     for theme in &campaign.themes {
-        let _ = write!(page, r#"<section class="theme"><h2>{}</h2><ul class="tiers">"#, both(&theme.name));
+        let _ = write!(
+            page,
+            r#"<section class="theme"><h2>{}</h2><p class="theme-scope">{}</p><ul class="tiers">"#,
+            both(&theme.name),
+            both(&theme.scope)
+        );
         for tier in theme.tiers.iter().filter(|tier| tier.stock_per_release > 0) {
             let _ = write!(page, r#"<li class="tier-card"><p class="tier-discount">¥{}</p>"#, tier.discount);
             if tier.threshold > Fen::ZERO {
@@ -151,6 +166,11 @@ mod tests {
         assert!(page.starts_with("<!doctype html>") && page.ends_with("<script>boot()</script></body></html>"));
         assert!(!page.contains("正在加载"), "the loading words are replaced");
         assert!(page.contains(&format!("<h1>{}", escape(&campaign.name.zh_hans))));
+        for theme in &campaign.themes {
+            assert!(page.contains(&format!(r#"<p class="theme-scope">{}"#, escape(&theme.scope.zh_hans))), "what {} buys", theme.id);
+        }
+        // The location card's first words, as the app's catalogue says them.
+        assert!(page.contains(&text::location_not_asked(Lang::ZhHans, "天津市")), "{page}");
         let tiers: Vec<_> = campaign.themes.iter().flat_map(|theme| &theme.tiers).filter(|tier| tier.stock_per_release > 0).collect();
         assert_eq!(page.matches(r#"<li class="tier-card">"#).count(), tiers.len());
         for tier in tiers {
