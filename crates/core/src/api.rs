@@ -451,17 +451,17 @@ pub struct OfferStock {
 /// and its stock when the page was made, as `GET /campaigns/{id}/stock` gives it, in
 /// `id="huiquan-stock"`. Two blocks of the API's own answers, so the app reads them with the
 /// decoders it has anyway.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirstPaint {
-    pub campaign: Campaign,
-    pub stock: Option<Vec<OfferStock>>,
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FirstPaint<'a> {
+    pub campaign: &'a Campaign,
+    pub stock: Option<&'a [OfferStock]>,
 }
 
-impl FirstPaint {
+impl FirstPaint<'_> {
     /// The id of the page element holding the campaign.
-    pub const CAMPAIGN_ELEMENT: &str = "huiquan-campaign";
+    pub const CAMPAIGN_ELEMENT: &'static str = "huiquan-campaign";
     /// The id of the page element holding the stock.
-    pub const STOCK_ELEMENT: &str = "huiquan-stock";
+    pub const STOCK_ELEMENT: &'static str = "huiquan-stock";
 }
 
 /// Pushed to stock subscribers after each commit that changed a release.

@@ -43,9 +43,9 @@ impl PageTemplate {
     pub fn render(&self, paint: &FirstPaint) -> String {
         let mut page = String::with_capacity(self.before.len() + self.after.len() + 4096);
         page.push_str(&self.before);
-        draw(&mut page, &paint.campaign);
-        data_block(&mut page, FirstPaint::CAMPAIGN_ELEMENT, &paint.campaign);
-        if let Some(stock) = &paint.stock {
+        draw(&mut page, paint.campaign);
+        data_block(&mut page, FirstPaint::CAMPAIGN_ELEMENT, paint.campaign);
+        if let Some(stock) = paint.stock {
             data_block(&mut page, FirstPaint::STOCK_ELEMENT, stock);
         }
         page.push_str(&self.after);
@@ -118,7 +118,7 @@ fn escape(text: &str) -> String {
 
 /// `value` as JSON in a data block. Its JSON cannot end the `<script>` element or open a
 /// comment: `<` is written `\u003c`, which JSON reads back as the same character.
-fn data_block(page: &mut String, id: &str, value: &impl serde::Serialize) {
+fn data_block(page: &mut String, id: &str, value: &(impl serde::Serialize + ?Sized)) {
     if let Ok(json) = serde_json::to_string(value) {
         let _ = write!(page, r#"<script type="application/json" id="{id}">{}</script>"#, json.replace('<', "\\u003c"));
     }
@@ -131,7 +131,7 @@ pub(crate) async fn campaign_page(State(state): State<AppState>, UrlPath(id): Ur
     };
     // Without a snapshot the app reads the stock itself, as it always could.
     let stock = state.ledger.stock(&id).await.ok();
-    let paint = FirstPaint { campaign: campaign.clone(), stock };
+    let paint = FirstPaint { campaign, stock: stock.as_deref() };
     // The stock in it is of this instant: never cached, only revalidated.
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], Html(template.render(&paint))).into_response()
 }
@@ -162,7 +162,7 @@ mod tests {
     fn the_shell_holds_the_campaign_and_the_same_data_for_the_app() {
         let template = PageTemplate::parse(PAGE).expect("a shell with a main");
         let campaign = campaign();
-        let page = template.render(&FirstPaint { campaign: campaign.clone(), stock: None });
+        let page = template.render(&FirstPaint { campaign: &campaign, stock: None });
         assert!(page.starts_with("<!doctype html>") && page.ends_with("<script>boot()</script></body></html>"));
         assert!(!page.contains("正在加载"), "the loading words are replaced");
         assert!(page.contains(&format!("<h1>{}", escape(&campaign.name.zh_hans))));
@@ -187,7 +187,7 @@ mod tests {
             sold_out_at_ms: None,
             state: huiquan_core::TierState::CampaignOver,
         }];
-        let page = template.render(&FirstPaint { campaign, stock: Some(stock.clone()) });
+        let page = template.render(&FirstPaint { campaign: &campaign, stock: Some(&stock) });
         let read: Vec<huiquan_core::api::OfferStock> = serde_json::from_str(data(&page, FirstPaint::STOCK_ELEMENT)).expect("stock");
         assert_eq!(read, stock);
     }
@@ -198,7 +198,7 @@ mod tests {
         let template = PageTemplate::parse(PAGE).expect("a shell with a main");
         let mut campaign = campaign();
         campaign.name = LocalizedText { zh_hans: "</script><script>alert(1)</script>".into(), en: "<!-- & \"x\"".into() };
-        let page = template.render(&FirstPaint { campaign: campaign.clone(), stock: None });
+        let page = template.render(&FirstPaint { campaign: &campaign, stock: None });
         assert_eq!(page.matches("<script").count(), 2, "only the data block and the template's script");
         assert!(!page.contains("<!--"));
         let read: Campaign = serde_json::from_str(data(&page, FirstPaint::CAMPAIGN_ELEMENT)).expect("JSON");
