@@ -104,8 +104,10 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   # The tools' own release profiles use fat LTO with one codegen unit: minutes of linking on two
   # cores for a tool that runs a few seconds a build. Thin local LTO and 16 units build Trunk in
   # half the time, and the app it builds is byte-identical.
+  local install_started=$SECONDS
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"
+  say "installed $crate $version in $((SECONDS - install_started)) s"
 }
 
 cargo_tool trunk trunk "$TRUNK_VERSION" 10 --locked --ignore-rust-version --no-default-features --features rustls

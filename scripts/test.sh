@@ -5,15 +5,23 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 started=$SECONDS
-"$REPO_ROOT/scripts/setup.sh"
+# Each stage says how long it took: on a fresh machine, set-up's compiles dominate (README).
+timed() {
+  local title=$1 stage_started=$SECONDS; shift
+  "$@"
+  say "$title took $((SECONDS - stage_started)) s"
+}
+timed "set-up" "$REPO_ROOT/scripts/setup.sh"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 step() {
   local title=$1; shift
+  local stage_started=$SECONDS
   say "$title"
   if ! "$@" 2>&1 | tee -a "$log"; then status=1; say "FAILED: $title"; fi
+  say "($((SECONDS - stage_started)) s)"
 }
 
 # The code's own gates first: formatting, then every lint as an error, for the native crates and
@@ -25,7 +33,7 @@ step "lints of the app (clippy for wasm32, warnings are errors)" \
   cargo clippy -p huiquan --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
-"$REPO_ROOT/scripts/build.sh"
+timed "building the app and the service" "$REPO_ROOT/scripts/build.sh"
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
 step "native tests: core rules, service over HTTP, end to end in Chromium" \
