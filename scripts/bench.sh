@@ -79,6 +79,10 @@ if failed:
 PY
 done
 
+# The geofence on every shipped outline: the service runs it for each claim with a position.
+say "geofence: time per fix on each outline"
+cargo run --release --quiet -p huiquan-core --example geofence_speed
+
 # The claim path under a flash crowd: open loop at 5,000 claims/s from 1,000 residents, then
 # closed loop for the ceiling. The load generator shares the machine with the service.
 say "flash crowd: claims over loopback HTTP"

@@ -1,22 +1,21 @@
 //! Wall-clock dates and times of a campaign ("2022-08-20 19:50", "09:30"), and the campaign's
 //! UTC offset that turns them into instants.
 //!
-//! Hand-written rather than jiff because this module is in every resident's download: jiff's
-//! parser, formatter and error texts measured about a sixth of the app's wasm. The service
-//! cross-checks each campaign's offset against the IANA time-zone database (`time_zone`), and
-//! the tests here check the calendar arithmetic against jiff.
+//! The calendar is chrono's (`NaiveDate`: days since the epoch, weekdays, adding days). Parsing
+//! and writing are our own few lines, strict to the forms the campaign files use: chrono's
+//! `format`/`parse` machinery, like jiff's, would cost the download kilobytes for two fixed
+//! patterns (jiff measured about a sixth of the app's wasm). `24:00` is the end of a day, which no
+//! library time type holds. The service cross-checks each campaign's offset against the IANA
+//! time-zone database (`time_zone`), and the tests here check the calendar against jiff.
 
 use core::{fmt, str::FromStr};
 
+use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A day in the proleptic Gregorian calendar.
+/// A day in the proleptic Gregorian calendar, years 1000 to 9999.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    year: i16,
-    month: u8,
-    day: u8,
-}
+pub struct Date(NaiveDate);
 
 /// A time of day to the minute. `24:00` is allowed: it is the end of the day, as notices say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,70 +55,54 @@ pub enum CivilError {
 const MS_PER_MINUTE: i64 = 60_000;
 const MS_PER_DAY: i64 = 86_400_000;
 
-fn is_leap(year: i32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
+/// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 impl Date {
     /// A date, if it exists (years 1000 to 9999).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let valid = (1000..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
-        valid.then_some(Date { year: year as i16, month, day })
+        Date::within_years(NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))?)
+    }
+
+    /// Four-digit years only: what the campaign files write and `Display` reads back.
+    fn within_years(date: NaiveDate) -> Option<Date> {
+        (1000..=9999).contains(&date.year()).then_some(Date(date))
     }
 
     pub fn year(self) -> i32 {
-        i32::from(self.year)
+        self.0.year()
     }
     pub fn month(self) -> u8 {
-        self.month
+        self.0.month() as u8
     }
     pub fn day(self) -> u8 {
-        self.day
+        self.0.day() as u8
     }
 
-    /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
+    /// Days since 1970-01-01 (negative before).
     pub fn days_since_epoch(self) -> i64 {
-        let month = i64::from(self.month);
-        let year = i64::from(self.year) - i64::from(month <= 2);
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        era * 146_097 + day_of_era - 719_468
+        i64::from(self.0.num_days_from_ce()) - EPOCH_DAYS_FROM_CE
     }
 
-    /// The date `days` days after 1970-01-01 (Hinnant's `civil_from_days`), if in range.
+    /// The date `days` days after 1970-01-01, if in range.
     pub fn from_days_since_epoch(days: i64) -> Option<Date> {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let day_of_era = z - era * 146_097;
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let mp = (5 * day_of_year + 2) / 153;
-        let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Date::new(i32::try_from(year).ok()?, month, day)
+        let from_ce = i32::try_from(days.checked_add(EPOCH_DAYS_FROM_CE)?).ok()?;
+        Date::within_years(NaiveDate::from_num_days_from_ce_opt(from_ce)?)
     }
 
     /// The date `days` later (earlier if negative).
     pub fn add_days(self, days: i64) -> Option<Date> {
-        Date::from_days_since_epoch(self.days_since_epoch().checked_add(days)?)
+        let moved = if days >= 0 {
+            self.0.checked_add_days(Days::new(days.unsigned_abs()))
+        } else {
+            self.0.checked_sub_days(Days::new(days.unsigned_abs()))
+        };
+        Date::within_years(moved?)
     }
 
     /// Day of the week, Monday = 1 … Sunday = 7 (ISO 8601).
     pub fn iso_weekday(self) -> u8 {
-        // 1970-01-01 was a Thursday (4).
-        ((self.days_since_epoch() + 3).rem_euclid(7) + 1) as u8
+        self.0.weekday().number_from_monday() as u8
     }
 
     pub fn at(self, time: Time) -> DateTime {
@@ -233,7 +216,7 @@ impl FromStr for UtcOffset {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
 }
 impl fmt::Display for Time {
