@@ -95,7 +95,12 @@ apt_install rustc-web cargo-web rust-web-src lld-19
 rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
 
 # --- Rust tools at pinned versions -------------------------------------------------------
-has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
+# The whole output is read before matching: `grep -q` stops at the first match, and a tool that
+# prints more (geckodriver's licence) then dies of SIGPIPE, which pipefail took for "missing".
+has_version() {
+  local output
+  command -v "$1" >/dev/null && output=$("$1" --version 2>/dev/null) && [[ $output == *"$2"* ]]
+}
 
 cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
   local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
