@@ -1,4 +1,4 @@
-use huiquan_core::text::Lang;
+use huiquan_core::text::{self, Lang};
 
 use super::Messages;
 
@@ -22,8 +22,8 @@ pub const MESSAGES: Messages = Messages {
     tier_single_item: |threshold| format!("For a single item of ¥{threshold} or more"),
     tier_only_for: |category| format!("Only for {category}"),
     tier_stock: |count| format!("{count} vouchers at each release"),
-    location_title: huiquan_core::text::location_title(Lang::En),
-    location_not_asked: |city| huiquan_core::text::location_not_asked(Lang::En, city),
+    location_title: text::location_title(Lang::En),
+    location_not_asked: |city| text::location_not_asked(Lang::En, city),
     location_ask: "Check my location",
     location_ask_again: "Check my location again",
     location_asking: "Finding your location…",

@@ -1,6 +1,6 @@
-use super::Messages;
+use huiquan_core::text::{self, Lang};
 
-use huiquan_core::text::Lang;
+use super::Messages;
 
 pub const MESSAGES: Messages = Messages {
     app_name: "惠券",
@@ -22,8 +22,8 @@ pub const MESSAGES: Messages = Messages {
     tier_single_item: |threshold| format!("单件商品满{threshold}元可用"),
     tier_only_for: |category| format!("仅限{category}"),
     tier_stock: |count| format!("每次发放 {count} 张"),
-    location_title: huiquan_core::text::location_title(Lang::ZhHans),
-    location_not_asked: |city| huiquan_core::text::location_not_asked(Lang::ZhHans, city),
+    location_title: text::location_title(Lang::ZhHans),
+    location_not_asked: |city| text::location_not_asked(Lang::ZhHans, city),
     location_ask: "确认我的位置",
     location_ask_again: "重新获取位置",
     location_asking: "正在获取你的位置…",

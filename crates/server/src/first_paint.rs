@@ -70,8 +70,8 @@ fn draw(page: &mut String, campaign: &Campaign) {
     let _ = write!(
         page,
         r#"<section class="location"><h2>{}</h2><p>{}</p></section>"#,
-        both(&LocalizedText { zh_hans: text::location_title(Lang::ZhHans).into(), en: text::location_title(Lang::En).into() }),
-        both(&LocalizedText { zh_hans: location(Lang::ZhHans), en: location(Lang::En) })
+        both_words(text::location_title(Lang::ZhHans), text::location_title(Lang::En)),
+        both_words(&location(Lang::ZhHans), &location(Lang::En))
     );
     for theme in &campaign.themes {
         let _ = write!(
@@ -95,10 +95,14 @@ fn draw(page: &mut String, campaign: &Campaign) {
 
 /// Chinese, then English marked as such, both escaped.
 fn both(text: &LocalizedText) -> String {
-    if text.zh_hans == text.en {
-        return escape(&text.zh_hans);
+    both_words(&text.zh_hans, &text.en)
+}
+
+fn both_words(zh_hans: &str, en: &str) -> String {
+    if zh_hans == en {
+        return escape(zh_hans);
     }
-    format!(r#"{} <span lang="en">{}</span>"#, escape(&text.zh_hans), escape(&text.en))
+    format!(r#"{} <span lang="en">{}</span>"#, escape(zh_hans), escape(en))
 }
 
 fn escape(text: &str) -> String {

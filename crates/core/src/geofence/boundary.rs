@@ -83,15 +83,16 @@ impl Boundary {
             border_margin_m,
             crs,
             area: IntervalTreeMultiPolygon::new(&area),
-            vertices: Vec::with_capacity(polygons.iter().flatten().map(Vec::len).sum()),
+            vertices: Vec::new(),
             runs: Vec::new(),
             groups: Vec::new(),
-            parts: polygons.len(),
-            holes: polygons.iter().map(|rings| rings.len().saturating_sub(1)).sum(),
+            parts: area.0.len(),
+            holes: area.iter().map(|polygon| polygon.interiors().len()).sum(),
         };
-        for ring in polygons.iter().flatten() {
+        // The distance index reads the same rings (which way they turn does not matter to it).
+        for ring in area.iter().flat_map(|polygon| std::iter::once(polygon.exterior()).chain(polygon.interiors())) {
             let start = boundary.vertices.len();
-            boundary.vertices.extend(ring.iter().map(|&[x, y]| Coord { x, y }));
+            boundary.vertices.extend(ring.coords().copied());
             let last = boundary.vertices.len() - 1;
             for run_start in (start..last).step_by(RUN) {
                 let run_end = (run_start + RUN).min(last);
