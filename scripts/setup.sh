@@ -7,7 +7,7 @@ mkdir -p "$HUIQUAN_HOME" "$TOOLS_DIR"
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-# --- Debian packages: browsers, their drivers, brotli --------------------------------------
+# --- Debian packages: browsers, their drivers, brotli, PostgreSQL --------------------------------------
 apt_install() {
   local missing=()
   for package in "$@"; do
@@ -21,6 +21,9 @@ apt_install() {
 }
 # fonts-noto-cjk: without a CJK font, the browsers under test (and their screenshots) show boxes.
 apt_install chromium chromium-driver firefox-esr brotli fonts-noto-cjk
+# postgresql: the service's suite also runs on a throwaway server (scripts/postgres.sh); the
+# package's own cluster is never started or used.
+apt_install postgresql
 
 # --- The wasm32 target ---------------------------------------------------------------------
 has_wasm_std() { [[ -n $(compgen -G "$1/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" || true) ]]; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the rules (core), the service over HTTP, the app's components in headless
-# Chrome and headless Firefox, and end to end in headless Chromium. A missing browser or
-# driver fails the run; nothing is skipped.
+# Runs every test: the rules (core), the service over HTTP (on SQLite, then again on a throwaway
+# PostgreSQL server), the app's components in headless Chrome and headless Firefox, and end to
+# end in headless Chromium. A missing browser, driver or database server fails the run; nothing
+# is skipped.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 started=$SECONDS
@@ -14,7 +15,8 @@ timed() {
 timed "set-up" "$REPO_ROOT/scripts/setup.sh"
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+postgres_state=$(mktemp -d)
+trap '"$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$log" "$postgres_state"' EXIT
 status=0
 step() {
   local title=$1; shift
@@ -36,8 +38,16 @@ step "lints of the app (clippy for wasm32, warnings are errors)" \
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
-step "native tests: core rules, service over HTTP, end to end in Chromium" \
-  cargo test --workspace --exclude huiquan
+# The tests named postgres_ need several instances on one PostgreSQL database: they run in the
+# PostgreSQL pass below.
+step "native tests: core rules, service over HTTP on SQLite, end to end in Chromium" \
+  cargo test --workspace --exclude huiquan -- --skip postgres_
+
+# The whole service suite again, every service on its own database on one throwaway server.
+postgres_url=$("$REPO_ROOT/scripts/postgres.sh" start "$postgres_state/pg")
+say "PostgreSQL for the tests: $postgres_url"
+step "the service's tests on PostgreSQL (API, storms, crashes; two instances on one database)" \
+  env HUIQUAN_TEST_POSTGRES="$postgres_url" cargo test -p huiquan-server
 
 chromedriver_bin=$(command -v chromedriver)
 geckodriver_bin=$(command -v geckodriver)

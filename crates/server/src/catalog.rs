@@ -6,8 +6,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::store::{Store, on_pool};
 use huiquan_core::{Campaign, CampaignError};
-use sqlx::SqlitePool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -77,7 +77,7 @@ impl Catalog {
 
 /// Reads every `*.json` campaign in `dir`, records them in the database (a changed file replaces
 /// its record), and returns the catalogue as the database holds it.
-pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError> {
+pub async fn load(store: &Store, dir: &Path) -> Result<Catalog, CatalogError> {
     let read_error = |source| CatalogError::Read { path: dir.to_owned(), source };
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
@@ -89,7 +89,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
     paths.sort();
 
     let mut seen = HashMap::new();
-    let mut transaction = pool.begin().await?;
+    let mut definitions = Vec::new();
     for path in paths {
         let json = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read { path: path.clone(), source })?;
         let campaign = Campaign::from_json(&json).map_err(|source| CatalogError::Invalid { path: path.clone(), source })?;
@@ -99,22 +99,31 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Catalog, CatalogError
         }
         let definition =
             serde_json::to_string(&campaign).map_err(|source| CatalogError::Invalid { path: path.clone(), source: source.into() })?;
-        sqlx::query(
-            "INSERT INTO campaigns (id, definition, loaded_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, loaded_at = excluded.loaded_at",
-        )
-        .bind(&campaign.id)
-        .bind(definition)
-        .bind(jiff::Timestamp::now().to_string())
-        .execute(&mut *transaction)
-        .await?;
+        definitions.push((campaign.id, definition));
     }
-    transaction.commit().await?;
+    let loaded_at = jiff::Timestamp::now().to_string();
+    on_pool!(store, pool => async {
+        let mut transaction = pool.begin().await?;
+        for (id, definition) in &definitions {
+            sqlx::query(
+                "INSERT INTO campaigns (id, definition, loaded_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, loaded_at = excluded.loaded_at",
+            )
+            .bind(id)
+            .bind(definition)
+            .bind(&loaded_at)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await
+    }
+    .await)?;
     if seen.is_empty() {
         tracing::warn!(dir = %dir.display(), "no campaign files found: the service offers the campaigns already in its database");
     }
 
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, definition FROM campaigns ORDER BY id").fetch_all(pool).await?;
+    let rows: Vec<(String, String)> =
+        on_pool!(store, pool => sqlx::query_as("SELECT id, definition FROM campaigns ORDER BY id").fetch_all(pool).await)?;
     let mut campaigns = Vec::with_capacity(rows.len());
     for (id, definition) in rows {
         let campaign = Campaign::from_json(&definition).map_err(|source| CatalogError::Stored { id, source })?;

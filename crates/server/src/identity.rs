@@ -18,6 +18,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
+use crate::store::{Store, on_pool};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use governor::{
     DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter,
@@ -27,7 +28,6 @@ use hmac::{Hmac, Mac};
 use huiquan_core::{Claimant, Identifier};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use sqlx::SqlitePool;
 
 use crate::{
     codes::{self, DigestKey},
@@ -285,7 +285,7 @@ const SESSION_CACHE_MAX: usize = 200_000;
 /// Sign-in, sessions and the "same user" rule.
 #[derive(Clone)]
 pub struct Identity {
-    pool: SqlitePool,
+    store: Store,
     ledger: Ledger,
     partners: Arc<PartnerSecrets>,
     /// Identifiers, phones and codes are stored under this key's digests.
@@ -353,7 +353,7 @@ struct SessionRow {
 
 impl Identity {
     pub fn new(
-        pool: SqlitePool,
+        store: Store,
         ledger: Ledger,
         partners: PartnerSecrets,
         key: DigestKey,
@@ -368,7 +368,7 @@ impl Identity {
             .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(limits.sends_per_minute).unwrap_or(NonZeroU32::MIN));
         Identity {
-            pool,
+            store,
             ledger,
             partners: Arc::new(partners),
             key,
@@ -413,16 +413,16 @@ impl Identity {
         let limits = &self.limits;
         // One statement decides and records the send, so two requests at once cannot both pass
         // the checks. A resend keeps the count of wrong attempts: only a new window clears it.
-        let sent: Option<(i64,)> = sqlx::query_as(
+        let sent: Option<(i64,)> = on_pool!(&self.store, pool => sqlx::query_as(
             "INSERT INTO otp_codes (phone_key, code_hash, expires_at, sent_at, sends, sends_since, attempts, attempts_since)
-             VALUES (?1, ?2, ?3, ?4, 1, ?4, 0, ?4)
+             VALUES ($1, $2, $3, $4, 1, $4, 0, $4)
              ON CONFLICT (phone_key) DO UPDATE SET
                code_hash = excluded.code_hash, expires_at = excluded.expires_at, sent_at = excluded.sent_at,
-               sends = CASE WHEN otp_codes.sends_since <= ?4 - ?6 THEN 1 ELSE otp_codes.sends + 1 END,
-               sends_since = CASE WHEN otp_codes.sends_since <= ?4 - ?6 THEN ?4 ELSE otp_codes.sends_since END,
-               attempts = CASE WHEN otp_codes.attempts_since <= ?4 - ?8 THEN 0 ELSE otp_codes.attempts END,
-               attempts_since = CASE WHEN otp_codes.attempts_since <= ?4 - ?8 THEN ?4 ELSE otp_codes.attempts_since END
-             WHERE otp_codes.sent_at <= ?4 - ?5 AND (otp_codes.sends < ?7 OR otp_codes.sends_since <= ?4 - ?6)
+               sends = CASE WHEN otp_codes.sends_since <= $4 - $6 THEN 1 ELSE otp_codes.sends + 1 END,
+               sends_since = CASE WHEN otp_codes.sends_since <= $4 - $6 THEN $4 ELSE otp_codes.sends_since END,
+               attempts = CASE WHEN otp_codes.attempts_since <= $4 - $8 THEN 0 ELSE otp_codes.attempts END,
+               attempts_since = CASE WHEN otp_codes.attempts_since <= $4 - $8 THEN $4 ELSE otp_codes.attempts_since END
+             WHERE otp_codes.sent_at <= $4 - $5 AND (otp_codes.sends < $7 OR otp_codes.sends_since <= $4 - $6)
              RETURNING sends",
         )
         .bind(&phone_key)
@@ -433,14 +433,11 @@ impl Identity {
         .bind(DAY_MS)
         .bind(i64::from(limits.sends_per_phone_per_day))
         .bind(millis(limits.attempt_window))
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool).await)?;
         if sent.is_none() {
-            let window: Option<CodeWindow> =
-                sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = ?1")
+            let window: Option<CodeWindow> = on_pool!(&self.store, pool => sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = $1")
                     .bind(&phone_key)
-                    .fetch_optional(&self.pool)
-                    .await?;
+                    .fetch_optional(pool).await)?;
             let Some(window) = window else { return Err(IdentityError::WrongCode) };
             let cap_reached = window.sends >= i64::from(limits.sends_per_phone_per_day) && window.sends_since > now - DAY_MS;
             return Err(if cap_reached {
@@ -473,25 +470,22 @@ impl Identity {
         let window = millis(self.limits.attempt_window);
         // Counting the attempt and reading the code are one statement: a hundred guesses at
         // once use a hundred attempts, and all but the first few find none left.
-        let counted: Option<(String,)> = sqlx::query_as(
+        let counted: Option<(String,)> = on_pool!(&self.store, pool => sqlx::query_as(
             "UPDATE otp_codes SET
-               attempts = CASE WHEN attempts_since <= ?2 - ?3 THEN 1 ELSE attempts + 1 END,
-               attempts_since = CASE WHEN attempts_since <= ?2 - ?3 THEN ?2 ELSE attempts_since END
-             WHERE phone_key = ?1 AND code_hash IS NOT NULL AND expires_at > ?2 AND (attempts < ?4 OR attempts_since <= ?2 - ?3)
+               attempts = CASE WHEN attempts_since <= $2 - $3 THEN 1 ELSE attempts + 1 END,
+               attempts_since = CASE WHEN attempts_since <= $2 - $3 THEN $2 ELSE attempts_since END
+             WHERE phone_key = $1 AND code_hash IS NOT NULL AND expires_at > $2 AND (attempts < $4 OR attempts_since <= $2 - $3)
              RETURNING code_hash",
         )
         .bind(&phone_key)
         .bind(now)
         .bind(window)
         .bind(i64::from(self.limits.attempts))
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool).await)?;
         let Some((code_hash,)) = counted else {
-            let window_row: Option<CodeWindow> =
-                sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = ?1")
+            let window_row: Option<CodeWindow> = on_pool!(&self.store, pool => sqlx::query_as("SELECT sent_at, sends, sends_since, attempts, attempts_since FROM otp_codes WHERE phone_key = $1")
                     .bind(&phone_key)
-                    .fetch_optional(&self.pool)
-                    .await?;
+                    .fetch_optional(pool).await)?;
             return Err(match window_row {
                 Some(row) if row.attempts >= i64::from(self.limits.attempts) && row.attempts_since > now - window => {
                     IdentityError::TooManyAttempts { retry_after_s: seconds_until(now, row.attempts_since + window) }
@@ -503,12 +497,10 @@ impl Identity {
             return Err(IdentityError::WrongCode);
         }
         // Used once: of two right answers at once, only one clears it.
-        let used = sqlx::query("UPDATE otp_codes SET code_hash = NULL, attempts = 0 WHERE phone_key = ?1 AND code_hash = ?2")
+        let used = on_pool!(&self.store, pool => sqlx::query("UPDATE otp_codes SET code_hash = NULL, attempts = 0 WHERE phone_key = $1 AND code_hash = $2")
             .bind(&phone_key)
             .bind(&code_hash)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+            .execute(pool).await.map(|done| done.rows_affected()))?;
         if used == 0 {
             return Err(IdentityError::WrongCode);
         }
@@ -571,26 +563,24 @@ impl Identity {
         {
             return Ok(cached.session);
         }
-        let row: Option<SessionRow> = sqlx::query_as(
+        let row: Option<SessionRow> = on_pool!(&self.store, pool => sqlx::query_as(
             "SELECT r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(&hash)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool).await)?;
         let Some(row) = row else {
             if let Ok(mut sessions) = self.sessions.lock() {
                 sessions.remove(&hash);
             }
             return Err(IdentityError::Unauthenticated);
         };
-        let lists: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident = ?1",
+        let lists: Vec<(String,)> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident = $1",
         )
         .bind(row.id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool).await)?;
         let session = Session {
             resident: row.id,
             claimant: Claimant {
@@ -615,7 +605,7 @@ impl Identity {
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.remove(&hash);
         }
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1").bind(&hash).execute(&self.pool).await?;
+        on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(pool).await.map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -624,7 +614,7 @@ impl Identity {
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, cached| cached.session.resident != resident);
         }
-        let ended = sqlx::query("DELETE FROM sessions WHERE resident = ?1").bind(resident).execute(&self.pool).await?.rows_affected();
+        let ended = on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE resident = $1").bind(resident).execute(pool).await.map(|done| done.rows_affected()))?;
         Ok(ended)
     }
 
@@ -637,16 +627,13 @@ impl Identity {
     /// Deletes what has run out: sessions, codes whose windows have passed, used token ids.
     pub async fn prune(&self) -> Result<u64, sqlx::Error> {
         let now = now_ms();
-        let mut pruned = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
-        pruned +=
-            sqlx::query("DELETE FROM used_partner_tokens WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected();
-        pruned += sqlx::query("DELETE FROM otp_codes WHERE expires_at <= ?1 AND sends_since <= ?2 AND attempts_since <= ?3")
+        let mut pruned = on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|done| done.rows_affected()))?;
+        pruned += on_pool!(&self.store, pool => sqlx::query("DELETE FROM used_partner_tokens WHERE expires_at <= $1").bind(now).execute(pool).await.map(|done| done.rows_affected()))?;
+        pruned += on_pool!(&self.store, pool => sqlx::query("DELETE FROM otp_codes WHERE expires_at <= $1 AND sends_since <= $2 AND attempts_since <= $3")
             .bind(now)
             .bind(now - DAY_MS)
             .bind(now - millis(self.limits.attempt_window))
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+            .execute(pool).await.map(|done| done.rows_affected()))?;
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, cached| cached.session.expires_at > now);
         }
@@ -669,7 +656,7 @@ impl Allowlists {
 
     /// Reads every list whose file changed (or vanished) since the last call into the database.
     /// Returns how many numbers the lists read now hold.
-    pub async fn refresh(&mut self, pool: &SqlitePool, key: &DigestKey) -> Result<usize, crate::StartError> {
+    pub async fn refresh(&mut self, pool: &Store, key: &DigestKey) -> Result<usize, crate::StartError> {
         let mut files = HashMap::new();
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
@@ -690,11 +677,10 @@ impl Allowlists {
         }
         for gone in self.seen.keys().filter(|path| !files.contains_key(*path)) {
             if let Some(list) = list_name(gone) {
-                sqlx::query("DELETE FROM allowlist_entries WHERE list = ?1")
+                on_pool!(pool, pool => sqlx::query("DELETE FROM allowlist_entries WHERE list = $1")
                     .bind(list)
-                    .execute(pool)
-                    .await
-                    .map_err(|source| crate::StartError::Data { path: gone.clone(), detail: source.to_string() })?;
+                    .execute(pool).await.map(|done| done.rows_affected()))
+                .map_err(|source| crate::StartError::Data { path: gone.clone(), detail: source.to_string() })?;
                 tracing::info!(list, "allowlist removed: its file is gone");
             }
         }
@@ -708,7 +694,7 @@ fn list_name(path: &Path) -> Option<&str> {
 }
 
 /// Replaces one list's entries with its file's, in one transaction.
-async fn replace_list(pool: &SqlitePool, key: &DigestKey, path: &Path) -> Result<usize, crate::StartError> {
+async fn replace_list(pool: &Store, key: &DigestKey, path: &Path) -> Result<usize, crate::StartError> {
     let data_error = |detail: String| crate::StartError::Data { path: path.to_owned(), detail };
     let Some(list) = list_name(path) else { return Ok(0) };
     let text = std::fs::read_to_string(path).map_err(|source| data_error(source.to_string()))?;
@@ -721,21 +707,21 @@ async fn replace_list(pool: &SqlitePool, key: &DigestKey, path: &Path) -> Result
         let phone = Identifier::Phone(line.to_owned()).normalized().map_err(|error| data_error(format!("line {}: {error}", number + 1)))?;
         keys.push(key.digest(&phone.key()));
     }
-    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await.map_err(|source| data_error(source.to_string()))?;
-    sqlx::query("DELETE FROM allowlist_entries WHERE list = ?1")
-        .bind(list)
-        .execute(&mut *transaction)
-        .await
-        .map_err(|source| data_error(source.to_string()))?;
-    for phone_key in &keys {
-        sqlx::query("INSERT INTO allowlist_entries (list, identifier_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
-            .bind(list)
-            .bind(phone_key)
-            .execute(&mut *transaction)
-            .await
-            .map_err(|source| data_error(source.to_string()))?;
+    let replaced = on_pool!(pool, pool => async {
+        // Its first statement writes, so SQLite takes the write lock at once (no upgrade to fail).
+        let mut transaction = pool.begin().await?;
+        sqlx::query("DELETE FROM allowlist_entries WHERE list = $1").bind(list).execute(&mut *transaction).await?;
+        for phone_key in &keys {
+            sqlx::query("INSERT INTO allowlist_entries (list, identifier_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(list)
+                .bind(phone_key)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await
     }
-    transaction.commit().await.map_err(|source| data_error(source.to_string()))?;
+    .await);
+    replaced.map_err(|source: sqlx::Error| data_error(source.to_string()))?;
     tracing::info!(list, numbers = keys.len(), "allowlist read");
     Ok(keys.len())
 }

@@ -27,10 +27,14 @@ use huiquan_core::{
     rollover::{Leftover, rolled_over_stock},
 };
 use serde::Serialize;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection, sqlite::SqliteConnectOptions};
+use sqlx::{Connection as _, PgConnection, QueryBuilder, SqliteConnection};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::{catalog::Catalog, codes};
+use crate::{
+    catalog::Catalog,
+    codes,
+    store::{Connection, Dialect, LedgerOptions, on_connection, postgres},
+};
 
 /// How many commands one transaction takes at most.
 const MAX_BATCH: usize = 512;
@@ -170,6 +174,18 @@ impl Command {
             Command::SignIn(_, to) => drop(to.send(Err(failed()))),
         }
     }
+
+    /// Sends what was decided for this command, once the batch is durable.
+    fn answer(self, outcome: Outcome) {
+        match (self, outcome) {
+            (Command::Claim(_, to), Outcome::Claim(answer)) => drop(to.send(Ok(answer))),
+            (Command::Stock(_, to), Outcome::Stock(stock)) => drop(to.send(Ok(stock))),
+            (Command::Redeem(_, to), Outcome::Redeem(result)) => drop(to.send(result.map_err(LedgerError::Refused))),
+            (Command::Refund(_, to), Outcome::Refund(result)) => drop(to.send(result.map_err(LedgerError::Refused))),
+            (Command::SignIn(_, to), Outcome::SignIn(result)) => drop(to.send(result)),
+            (command, _) => command.fail("the ledger mismatched an answer"),
+        }
+    }
 }
 
 /// The handle the request handlers hold.
@@ -184,12 +200,20 @@ pub struct Ledger {
 impl Ledger {
     /// Opens the ledger's own connection and starts its task. The task ends, after finishing
     /// every queued command, when the last handle is dropped.
-    pub async fn start(options: &SqliteConnectOptions, catalog: Arc<Catalog>) -> Result<Ledger, sqlx::Error> {
-        let mut connection = SqliteConnection::connect_with(options).await?;
-        let view = View::load(&mut connection).await?;
+    pub async fn start(options: &LedgerOptions, catalog: Arc<Catalog>) -> Result<Ledger, sqlx::Error> {
+        let mut connection = match options {
+            LedgerOptions::Sqlite(options) => LedgerConnection::Sqlite(SqliteConnection::connect_with(options).await?),
+            LedgerOptions::Postgres(options) => LedgerConnection::Postgres(PgConnection::connect_with(options).await?),
+        };
+        let view = View::load(&mut connection.borrow()).await?;
         let (commands, queue) = mpsc::channel(16_384);
         let (updates, _) = broadcast::channel(4_096);
         let board = StockBoard::default();
+        if let LedgerOptions::Postgres(options) = options {
+            // Other instances change stock too: every change, this one's included, comes back
+            // as a notification and goes to the board and to the event streams from there.
+            postgres::listen_stock(options, board.clone(), updates.clone()).await?;
+        }
         let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone() };
         let writer = Writer { connection, view: Some(view), decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
@@ -270,21 +294,38 @@ fn stock_of(campaign: &Campaign, now: Instant, row_of: impl Fn(&ReleaseKey) -> O
 }
 
 /// The release rows as last committed, for stock reads that need not wait behind the claims
-/// queued for the writer. Only the writer writes it, and only after a commit.
+/// queued for the writer. Written after a commit: by this process's writer, and with PostgreSQL
+/// also from every instance's notifications.
 #[derive(Clone, Default)]
-struct StockBoard(Arc<std::sync::RwLock<HashMap<ReleaseKey, ReleaseRow>>>);
+pub(crate) struct StockBoard(Arc<std::sync::RwLock<HashMap<ReleaseKey, ReleaseRow>>>);
+
+impl StockBoard {
+    /// Records a committed row. Claims only ever add to a release's count, so a row older than
+    /// the one held (a notification overtaken by this process's own commit) is ignored.
+    pub(crate) fn record(&self, key: ReleaseKey, row: ReleaseRow) {
+        if let Ok(mut board) = self.0.write() {
+            match board.get(&key) {
+                Some(held) if held.claimed > row.claimed => {}
+                _ => {
+                    board.insert(key, row);
+                }
+            }
+        }
+    }
+}
 
 /// A release's stock as the ledger holds it.
 #[derive(Clone, Copy, Debug)]
-struct ReleaseRow {
-    stock: u32,
-    claimed: u32,
-    carried: Fen,
+pub(crate) struct ReleaseRow {
+    pub stock: u32,
+    pub claimed: u32,
+    pub carried: Fen,
     /// When the last unit was claimed (milliseconds since the epoch).
-    sold_out_at: Option<i64>,
+    pub sold_out_at: Option<i64>,
 }
 
-type ReleaseKey = (String, String, i64);
+/// Campaign, offer, and when the release opens (milliseconds since the epoch).
+pub(crate) type ReleaseKey = (String, String, i64);
 
 struct StoredAnswer {
     fingerprint: String,
@@ -360,14 +401,47 @@ struct View {
     answers: HashMap<(ResidentId, String), StoredAnswer>,
     /// The same keys, oldest first, to forget them in order.
     answers_by_age: std::collections::VecDeque<(i64, (ResidentId, String))>,
-    next_claim_id: i64,
-    next_voucher_id: i64,
+    claim_ids: Ids,
+    voucher_ids: Ids,
+}
+
+/// Where a table's new ids come from: with one writer (SQLite), counting on from the largest;
+/// with several (PostgreSQL), blocks taken from the table's sequence, so instances never collide.
+struct Ids {
+    table: &'static str,
+    next: i64,
+    /// The end of the block held (exclusive); `None`: counting, no block needed.
+    block_end: Option<i64>,
+}
+
+impl Ids {
+    async fn load(db: &mut Connection<'_>, table: &'static str) -> Result<Ids, sqlx::Error> {
+        Ok(match db {
+            Connection::Sqlite(connection) => {
+                let (next,): (i64,) =
+                    sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut **connection).await?;
+                Ids { table, next, block_end: None }
+            }
+            Connection::Postgres(_) => Ids { table, next: 0, block_end: Some(0) },
+        })
+    }
+
+    async fn take(&mut self, db: &mut Connection<'_>) -> Result<i64, sqlx::Error> {
+        if let (Some(end), Connection::Postgres(connection)) = (self.block_end, &mut *db)
+            && self.next >= end
+        {
+            let start = postgres::take_ids(connection, self.table).await?;
+            self.next = start;
+            self.block_end = Some(start + postgres::ID_BLOCK);
+        }
+        let id = self.next;
+        self.next += 1;
+        Ok(id)
+    }
 }
 
 impl View {
-    async fn load(db: &mut SqliteConnection) -> Result<View, sqlx::Error> {
-        let (next_claim_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM claims").fetch_one(&mut *db).await?;
-        let (next_voucher_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM vouchers").fetch_one(&mut *db).await?;
+    async fn load(db: &mut Connection<'_>) -> Result<View, sqlx::Error> {
         Ok(View {
             releases: HashMap::new(),
             releases_touched: HashSet::new(),
@@ -375,9 +449,19 @@ impl View {
             groups: HashMap::new(),
             answers: HashMap::new(),
             answers_by_age: std::collections::VecDeque::new(),
-            next_claim_id,
-            next_voucher_id,
+            claim_ids: Ids::load(db, "claims").await?,
+            voucher_ids: Ids::load(db, "vouchers").await?,
         })
+    }
+
+    /// Forgets everything another instance may have changed (PostgreSQL): the batch reads it
+    /// again, under its locks.
+    fn forget_shared(&mut self) {
+        self.releases.clear();
+        self.histories.clear();
+        self.groups.clear();
+        self.answers.clear();
+        self.answers_by_age.clear();
     }
 
     fn remember_answer(&mut self, key: (ResidentId, String), answer: StoredAnswer, at: i64) {
@@ -440,40 +524,36 @@ struct Pending {
     releases: HashSet<ReleaseKey>,
 }
 
-/// An answer decided inside the batch, sent only once the batch is durable.
-enum Decided {
-    Claim(Reply<Answer>, Answer),
-    Stock(Reply<Vec<OfferStock>>, Vec<OfferStock>),
-    Redeem(Reply<Redeemed>, Result<Redeemed, TillRefusal>),
-    Refund(Reply<Vec<RefundedVoucher>>, Result<Vec<RefundedVoucher>, TillRefusal>),
-    SignIn(Reply<ResidentId>, Result<ResidentId, LedgerError>),
+/// What was decided for a command inside the batch, sent only once the batch is durable.
+enum Outcome {
+    Claim(Answer),
+    Stock(Vec<OfferStock>),
+    Redeem(Result<Redeemed, TillRefusal>),
+    Refund(Result<Vec<RefundedVoucher>, TillRefusal>),
+    SignIn(Result<ResidentId, LedgerError>),
 }
 
-impl Decided {
-    fn send(self) {
-        match self {
-            Decided::Claim(to, answer) => drop(to.send(Ok(answer))),
-            Decided::Stock(to, stock) => drop(to.send(Ok(stock))),
-            Decided::Redeem(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
-            Decided::Refund(to, result) => drop(to.send(result.map_err(LedgerError::Refused))),
-            Decided::SignIn(to, result) => drop(to.send(result)),
-        }
-    }
+/// The ledger's own connection.
+enum LedgerConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
 
-    fn fail(self, error: &str) {
-        let failed = || LedgerError::Database(sqlx::Error::Protocol(error.to_owned()));
+impl LedgerConnection {
+    fn borrow(&mut self) -> Connection<'_> {
         match self {
-            Decided::Claim(to, _) => drop(to.send(Err(failed()))),
-            Decided::Stock(to, _) => drop(to.send(Err(failed()))),
-            Decided::Redeem(to, _) => drop(to.send(Err(failed()))),
-            Decided::Refund(to, _) => drop(to.send(Err(failed()))),
-            Decided::SignIn(to, _) => drop(to.send(Err(failed()))),
+            LedgerConnection::Sqlite(connection) => Connection::Sqlite(connection),
+            LedgerConnection::Postgres(connection) => Connection::Postgres(connection),
         }
     }
 }
+
+/// How often a batch is tried when PostgreSQL ends it for a conflict with another instance (a
+/// deadlock, or two instances creating the same row at once): each try decides afresh.
+const TRIES: usize = 3;
 
 struct Writer {
-    connection: SqliteConnection,
+    connection: LedgerConnection,
     board: StockBoard,
     /// `None` after a failed batch whose view could not be read again.
     view: Option<View>,
@@ -501,74 +581,103 @@ impl Writer {
     }
 
     async fn process(&mut self, commands: Vec<Command>) {
-        if self.view.is_none() {
-            match View::load(&mut self.connection).await {
-                Ok(view) => self.view = Some(view),
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            if self.view.is_none() {
+                match View::load(&mut self.connection.borrow()).await {
+                    Ok(view) => self.view = Some(view),
+                    Err(error) => {
+                        tracing::error!(%error, "ledger: still cannot read the database; answering 503");
+                        let error = error.to_string();
+                        commands.into_iter().for_each(|command| command.fail(&error));
+                        return;
+                    }
+                }
+            }
+            let Some(view) = self.view.as_mut() else { return };
+            let mut outcomes = Vec::with_capacity(commands.len());
+            let mut pending = Pending::default();
+            let decider = &self.decider;
+            let outcome = match &mut self.connection {
+                LedgerConnection::Sqlite(connection) => match connection.begin_with("BEGIN IMMEDIATE").await {
+                    Ok(mut transaction) => {
+                        let mut db = Connection::Sqlite(&mut transaction);
+                        let applied = decider.apply(&mut db, view, &commands, &mut outcomes, &mut pending).await;
+                        finish(transaction, applied).await
+                    }
+                    Err(error) => Err(error),
+                },
+                LedgerConnection::Postgres(connection) => match connection.begin().await {
+                    Ok(mut transaction) => {
+                        let mut db = Connection::Postgres(&mut transaction);
+                        let applied = decider.apply(&mut db, view, &commands, &mut outcomes, &mut pending).await;
+                        finish(transaction, applied).await
+                    }
+                    Err(error) => Err(error),
+                },
+            };
+            match outcome {
+                Ok(()) => {
+                    for key in view.releases_touched.drain().chain(pending.releases.iter().cloned()) {
+                        if let Some(row) = view.releases.get(&key) {
+                            self.board.record(key, *row);
+                        }
+                    }
+                    // With PostgreSQL the updates come back as notifications, to every instance.
+                    if matches!(self.connection, LedgerConnection::Sqlite(_)) {
+                        for key in &pending.releases {
+                            if let Some(row) = view.releases.get(key) {
+                                let _ = self.decider.updates.send(stock_update(key, row));
+                            }
+                        }
+                    }
+                    commands.into_iter().zip(outcomes).for_each(|(command, outcome)| command.answer(outcome));
+                    return;
+                }
                 Err(error) => {
-                    tracing::error!(%error, "ledger: still cannot read the database; answering 503");
-                    let error = error.to_string();
-                    commands.into_iter().for_each(|command| command.fail(&error));
+                    // What we held may include changes that were never written: read it all
+                    // again, and decide nothing until that has worked.
+                    self.view = match View::load(&mut self.connection.borrow()).await {
+                        Ok(view) => Some(view),
+                        Err(error) => {
+                            tracing::error!(%error, "ledger: cannot reload its view; refusing commands until it can");
+                            None
+                        }
+                    };
+                    if tries < TRIES && postgres::is_conflict(&error) {
+                        tracing::info!(%error, tries, "ledger: batch ended by a conflict with another instance; deciding it again");
+                        continue;
+                    }
+                    tracing::error!(%error, "ledger: batch not written; every request in it is answered 503");
+                    let message = error.to_string();
+                    commands.into_iter().for_each(|command| command.fail(&message));
                     return;
                 }
             }
         }
-        let Some(view) = self.view.as_mut() else { return };
-        let mut decided = Vec::with_capacity(commands.len());
-        let mut pending = Pending::default();
-        let outcome = match self.connection.begin_with("BEGIN IMMEDIATE").await {
-            Ok(mut transaction) => {
-                let applied = self.decider.apply(&mut transaction, view, commands, &mut decided, &mut pending).await;
-                match applied {
-                    Ok(()) => transaction.commit().await,
-                    Err(error) => {
-                        let _ = transaction.rollback().await;
-                        Err(error)
-                    }
-                }
-            }
-            Err(error) => {
-                let message = error.to_string();
-                commands.into_iter().for_each(|command| command.fail(&message));
-                Err(error)
-            }
-        };
-        match outcome {
-            Ok(()) => {
-                if let Ok(mut board) = self.board.0.write() {
-                    for key in view.releases_touched.drain().chain(pending.releases.iter().cloned()) {
-                        if let Some(row) = view.releases.get(&key) {
-                            board.insert(key, *row);
-                        }
-                    }
-                }
-                for key in &pending.releases {
-                    if let Some(row) = view.releases.get(key) {
-                        let _ = self.decider.updates.send(StockUpdate {
-                            campaign: key.0.clone(),
-                            offer: key.1.clone(),
-                            release_opens_ms: key.2,
-                            left: row.stock - row.claimed,
-                            sold_out_at_ms: row.sold_out_at,
-                        });
-                    }
-                }
-                decided.into_iter().for_each(Decided::send);
-            }
-            Err(error) => {
-                tracing::error!(%error, "ledger: batch not written; every request in it is answered 503");
-                let message = error.to_string();
-                decided.into_iter().for_each(|answer| answer.fail(&message));
-                // What we held may include changes that were never written: read it all again,
-                // and decide nothing until that has worked.
-                self.view = match View::load(&mut self.connection).await {
-                    Ok(view) => Some(view),
-                    Err(error) => {
-                        tracing::error!(%error, "ledger: cannot reload its view; refusing commands until it can");
-                        None
-                    }
-                };
-            }
+    }
+}
+
+/// Commits a batch that was applied, or rolls it back.
+async fn finish<DB: sqlx::Database>(transaction: sqlx::Transaction<'_, DB>, applied: Result<(), sqlx::Error>) -> Result<(), sqlx::Error> {
+    match applied {
+        Ok(()) => transaction.commit().await,
+        Err(error) => {
+            let _ = transaction.rollback().await;
+            Err(error)
         }
+    }
+}
+
+/// A committed release row as an event for the streams.
+pub(crate) fn stock_update(key: &ReleaseKey, row: &ReleaseRow) -> StockUpdate {
+    StockUpdate {
+        campaign: key.0.clone(),
+        offer: key.1.clone(),
+        release_opens_ms: key.2,
+        left: row.stock - row.claimed,
+        sold_out_at_ms: row.sold_out_at,
     }
 }
 
@@ -577,13 +686,19 @@ impl Decider {
     /// batch may be acknowledged.
     async fn apply(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
-        commands: Vec<Command>,
-        decided: &mut Vec<Decided>,
+        commands: &[Command],
+        outcomes: &mut Vec<Outcome>,
         pending: &mut Pending,
     ) -> Result<(), sqlx::Error> {
         let now = now();
+        if matches!(db, Connection::Postgres(_)) {
+            // Other instances write too: what this one held may be stale. The batch reads afresh,
+            // under locks that make the database the one that decides.
+            view.forget_shared();
+            self.lock_for_batch(db, view, commands, now).await?;
+        }
         view.forget_old_answers(now.0);
         let keys: Vec<String> = commands
             .iter()
@@ -595,42 +710,104 @@ impl Decider {
             })
             .collect();
         load_answers(db, view, &keys, now).await?;
-        self.preload_histories(db, view, &commands).await?;
+        self.preload_histories(db, view, commands).await?;
         for command in commands {
             match command {
-                Command::Claim(claim, reply) => {
+                Command::Claim(claim, _) => {
                     let answer = self.claim(db, view, claim, now, pending).await?;
-                    decided.push(Decided::Claim(reply, answer));
+                    outcomes.push(Outcome::Claim(answer));
                 }
-                Command::Stock(campaign, reply) => {
-                    let stock = self.stock(db, view, &campaign, now, pending).await?;
-                    decided.push(Decided::Stock(reply, stock));
+                Command::Stock(campaign, _) => {
+                    let stock = self.stock(db, view, campaign, now, pending).await?;
+                    outcomes.push(Outcome::Stock(stock));
                 }
-                Command::Redeem(redeem, reply) => {
+                Command::Redeem(redeem, _) => {
                     flush(db, view, pending).await?;
                     let result = self.redeem(db, view, redeem, now).await?;
-                    decided.push(Decided::Redeem(reply, result));
+                    outcomes.push(Outcome::Redeem(result));
                 }
-                Command::Refund(refund, reply) => {
+                Command::Refund(refund, _) => {
                     flush(db, view, pending).await?;
-                    let result = self.refund(db, view, &refund, now).await?;
-                    decided.push(Decided::Refund(reply, result));
+                    let result = self.refund(db, view, refund, now).await?;
+                    outcomes.push(Outcome::Refund(result));
                 }
-                Command::SignIn(sign_in, reply) => {
+                Command::SignIn(sign_in, _) => {
                     flush(db, view, pending).await?;
-                    let result = sign_in_account(db, view, &sign_in, now).await?;
-                    decided.push(Decided::SignIn(reply, result));
+                    let result = sign_in_account(db, view, sign_in, now).await?;
+                    outcomes.push(Outcome::SignIn(result));
                 }
             }
         }
         flush(db, view, pending).await?;
+        if let Connection::Postgres(connection) = db {
+            let changed: Vec<(ReleaseKey, ReleaseRow)> =
+                pending.releases.iter().filter_map(|key| Some((key.clone(), *view.releases.get(key)?))).collect();
+            postgres::notify_stock(connection, &changed).await?;
+        }
+        Ok(())
+    }
+
+    /// With several instances (PostgreSQL), takes the batch's locks before anything is read:
+    /// first every release row its claims and stock reads touch, then every account it claims for
+    /// with its "same user" group, each set in one order. Every instance takes them in that same
+    /// order, so two batches wait for each other rather than deadlock; a later lock (a redemption,
+    /// a sign-in's merge) can still meet one, and then PostgreSQL ends one batch and it is tried
+    /// again.
+    async fn lock_for_batch(
+        &self,
+        db: &mut Connection<'_>,
+        view: &mut View,
+        commands: &[Command],
+        now: Instant,
+    ) -> Result<(), sqlx::Error> {
+        let mut releases = Vec::new();
+        let mut accounts = Vec::new();
+        for command in commands {
+            let (campaign_id, offer_id) = match command {
+                Command::Claim(claim, _) => {
+                    accounts.push(claim.resident);
+                    (claim.campaign.as_str(), Some(claim.offer.as_str()))
+                }
+                Command::Stock(campaign, _) => (campaign.as_str(), None),
+                _ => continue,
+            };
+            let Some(campaign) = self.catalog.get(campaign_id) else { continue };
+            for (theme, offer) in campaign.offers() {
+                if offer_id.is_some_and(|wanted| wanted != offer.id()) {
+                    continue;
+                }
+                if let Some(release) = campaign.open_release(theme, now) {
+                    releases.push((campaign.id.clone(), offer.id().to_owned(), release.opens.0));
+                }
+            }
+        }
+        releases.sort();
+        releases.dedup();
+        for (campaign_id, offer_id, opens) in &releases {
+            let Some(campaign) = self.catalog.get(campaign_id) else { continue };
+            let Some((theme, _)) = campaign.offer(offer_id) else { continue };
+            if let Some(release) = campaign.releases(theme).into_iter().find(|release| release.opens.0 == *opens) {
+                release_row(db, view, campaign, theme, offer_id, release).await?;
+            }
+        }
+        if let Connection::Postgres(connection) = db {
+            // The groups are read before the lock and again after it: a merge that came between
+            // changed them, and its new groups are locked too.
+            let groups = postgres::groups_of(connection, &accounts).await?;
+            let mut locked: Vec<i64> = accounts.iter().copied().chain(groups.values().copied()).collect();
+            postgres::lock_accounts(connection, &mut locked).await?;
+            let settled = postgres::groups_of(connection, &accounts).await?;
+            let mut late: Vec<i64> = settled.values().copied().filter(|group| locked.binary_search(group).is_err()).collect();
+            postgres::lock_accounts(connection, &mut late).await?;
+            view.groups.extend(settled);
+        }
         Ok(())
     }
 
     /// Whose history a claim or use of `campaign` by `resident` counts against.
     async fn subject(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
         campaign: &Campaign,
         resident: ResidentId,
@@ -641,15 +818,17 @@ impl Decider {
         if let Some(group) = view.groups.get(&resident) {
             return Ok(*group);
         }
-        let group: Option<(i64,)> =
-            sqlx::query_as("SELECT user_group FROM residents WHERE id = ?1").bind(resident).fetch_optional(&mut *db).await?;
+        let group: Option<(i64,)> = on_connection!(db, connection => sqlx::query_as("SELECT user_group FROM residents WHERE id = $1")
+            .bind(resident)
+            .fetch_optional(&mut **connection)
+            .await)?;
         let group = group.map_or(resident, |(group,)| group);
         view.groups.insert(resident, group);
         Ok(group)
     }
 
     /// Reads, in two queries per campaign, the histories of the batch's residents not yet held.
-    async fn preload_histories(&self, db: &mut SqliteConnection, view: &mut View, commands: &[Command]) -> Result<(), sqlx::Error> {
+    async fn preload_histories(&self, db: &mut Connection<'_>, view: &mut View, commands: &[Command]) -> Result<(), sqlx::Error> {
         let ungrouped: Vec<ResidentId> = commands
             .iter()
             .filter_map(|command| match command {
@@ -685,7 +864,7 @@ impl Decider {
     /// sign-in may have linked accounts after the batch's histories were read).
     async fn history<'v>(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &'v mut View,
         campaign: &Campaign,
         subject: Subject,
@@ -701,9 +880,9 @@ impl Decider {
 
     async fn claim(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
-        claim: ClaimCommand,
+        claim: &ClaimCommand,
         now: Instant,
         pending: &mut Pending,
     ) -> Result<Answer, sqlx::Error> {
@@ -724,7 +903,7 @@ impl Decider {
         }
         let (status, body) = match self.catalog.get(&claim.campaign) {
             None => problem_answer(404, "unknown_campaign", "No such campaign", format!("there is no campaign {:?}", claim.campaign)),
-            Some(campaign) => self.decide(db, view, campaign, &claim, now, pending).await?,
+            Some(campaign) => self.decide(db, view, campaign, claim, now, pending).await?,
         };
         pending.answers.push(PendingAnswer {
             resident: claim.resident,
@@ -734,13 +913,13 @@ impl Decider {
             body: body.clone(),
             created_at: now.0,
         });
-        view.remember_answer(answer_key, StoredAnswer { fingerprint: claim.fingerprint, status, body: body.clone() }, now.0);
+        view.remember_answer(answer_key, StoredAnswer { fingerprint: claim.fingerprint.clone(), status, body: body.clone() }, now.0);
         Ok(Answer { status, body, replayed: false })
     }
 
     async fn decide(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
         campaign: &Campaign,
         claim: &ClaimCommand,
@@ -774,8 +953,7 @@ impl Decider {
             }
         }
         pending.releases.insert(release_key);
-        let claim_id = view.next_claim_id;
-        view.next_claim_id += 1;
+        let claim_id = view.claim_ids.take(db).await?;
         pending.claims.push(PendingClaim {
             id: claim_id,
             campaign: campaign.id.clone(),
@@ -787,8 +965,7 @@ impl Decider {
         });
         let mut vouchers = Vec::with_capacity(grant.vouchers.len());
         for granted in &grant.vouchers {
-            let id = view.next_voucher_id;
-            view.next_voucher_id += 1;
+            let id = view.voucher_ids.take(db).await?;
             let code = codes::voucher_code();
             pending.vouchers.push(PendingVoucher {
                 id,
@@ -815,7 +992,7 @@ impl Decider {
 
     async fn stock(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
         campaign_id: &str,
         now: Instant,
@@ -834,16 +1011,19 @@ impl Decider {
 
     async fn redeem(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
-        redeem: RedeemCommand,
+        redeem: &RedeemCommand,
         now: Instant,
     ) -> Result<Result<Redeemed, TillRefusal>, sqlx::Error> {
-        let found: Option<VoucherRow> =
-            sqlx::query_as("SELECT id, campaign, tier, resident, expires_at, used_at, round FROM vouchers WHERE code = ?1")
-                .bind(&redeem.voucher_code)
-                .fetch_optional(&mut *db)
-                .await?;
+        // Locked with PostgreSQL: two tills of two instances cannot both use one voucher.
+        let found: Option<VoucherRow> = on_connection!(db, connection => sqlx::query_as(&format!(
+            "SELECT id, campaign, tier, resident, expires_at, used_at, round FROM vouchers WHERE code = $1{}",
+            connection.row_lock()
+        ))
+        .bind(&redeem.voucher_code)
+        .fetch_optional(&mut **connection)
+        .await)?;
         let Some(voucher) = found else {
             return Ok(Err(TillRefusal::UnknownVoucher));
         };
@@ -852,23 +1032,28 @@ impl Decider {
             return Ok(Err(TillRefusal::WrongCampaign));
         }
         let Some(campaign) = self.catalog.get(&voucher.campaign) else { return Ok(Err(TillRefusal::WrongCampaign)) };
+        if let Connection::Postgres(connection) = db {
+            // The resident's uses today are counted next: no other instance may add one meanwhile.
+            postgres::lock_accounts(connection, &mut vec![voucher.resident]).await?;
+        }
         let merchant = merchant_key(&redeem.campaign, &redeem.merchant);
-        let (vouchers_on_order,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE merchant = ?1 AND order_id = ?2")
-            .bind(&merchant)
-            .bind(&redeem.order_id)
-            .fetch_one(&mut *db)
-            .await?;
+        let (vouchers_on_order,): (i64,) = on_connection!(db, connection => sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE merchant = $1 AND order_id = $2")
+                .bind(&merchant)
+                .bind(&redeem.order_id)
+                .fetch_one(&mut **connection)
+                .await)?;
         let day_start = now
             .to_civil(campaign.utc_offset)
             .map(|civil| civil.date.at(huiquan_core::civil::Time::MIDNIGHT).to_instant(campaign.utc_offset).0)
             .unwrap_or(now.0);
-        let (used_here_today,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM vouchers WHERE resident = ?1 AND merchant = ?2 AND used_at >= ?3")
-                .bind(voucher.resident)
-                .bind(&merchant)
-                .bind(day_start)
-                .fetch_one(&mut *db)
-                .await?;
+        let (used_here_today,): (i64,) = on_connection!(db, connection => sqlx::query_as(
+            "SELECT COUNT(*) FROM vouchers WHERE resident = $1 AND merchant = $2 AND used_at >= $3"
+        )
+        .bind(voucher.resident)
+        .bind(&merchant)
+        .bind(day_start)
+        .fetch_one(&mut **connection)
+        .await)?;
         let held = HeldVoucher { tier: &voucher.tier, expires: Instant(voucher.expires_at), used: voucher.used_at.is_some() };
         let context = TillContext {
             vouchers_on_order: u32::try_from(vouchers_on_order).unwrap_or(u32::MAX),
@@ -880,48 +1065,51 @@ impl Decider {
             Ok(amount) => amount,
             Err(refusal) => return Ok(Err(TillRefusal::Rule(refusal))),
         };
-        sqlx::query("UPDATE vouchers SET used_at = ?1, merchant = ?2, order_id = ?3 WHERE id = ?4")
+        on_connection!(db, connection => sqlx::query("UPDATE vouchers SET used_at = $1, merchant = $2, order_id = $3 WHERE id = $4")
             .bind(now.0)
             .bind(&merchant)
             .bind(&redeem.order_id)
             .bind(voucher.id)
-            .execute(&mut *db)
-            .await?;
-        let (redemption_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            .execute(&mut **connection)
+            .await
+            .map(|_| ()))?;
+        let (redemption_id,): (i64,) = on_connection!(db, connection => sqlx::query_as(
+            "INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(voucher.id)
         .bind(&merchant)
         .bind(&redeem.order_id)
         .bind(amount_off.0)
         .bind(now.0)
-        .fetch_one(&mut *db)
-        .await?;
+        .fetch_one(&mut **connection)
+        .await)?;
         let subject = self.subject(db, view, campaign, voucher.resident).await?;
         if let Some(history) = view.histories.get_mut(&(subject, voucher.campaign.clone())) {
             history.uses.push(PastUse { tier: voucher.tier.clone(), round: voucher.round as usize, used_at: now });
         }
-        Ok(Ok(Redeemed { redemption_id, voucher: redeem.voucher_code, tier: voucher.tier, amount_off }))
+        Ok(Ok(Redeemed { redemption_id, voucher: redeem.voucher_code.clone(), tier: voucher.tier, amount_off }))
     }
 
     async fn refund(
         &self,
-        db: &mut SqliteConnection,
+        db: &mut Connection<'_>,
         view: &mut View,
         refund: &RefundCommand,
         now: Instant,
     ) -> Result<Result<Vec<RefundedVoucher>, TillRefusal>, sqlx::Error> {
         let (campaign_id, kind) = (refund.campaign.as_str(), refund.kind);
-        let rows: Vec<RedeemedRow> = sqlx::query_as(
+        // Locked with PostgreSQL: one refund of an order, whichever instance takes it.
+        let rows: Vec<RedeemedRow> = on_connection!(db, connection => sqlx::query_as(&format!(
             "SELECT r.id AS redemption, v.id AS voucher, v.code, v.tier, v.expires_at, v.resident
              FROM redemptions r JOIN vouchers v ON r.voucher = v.id
-             WHERE r.merchant = ?1 AND r.order_id = ?2 AND v.campaign = ?3 AND r.refund IS NULL",
-        )
+             WHERE r.merchant = $1 AND r.order_id = $2 AND v.campaign = $3 AND r.refund IS NULL ORDER BY r.id{}",
+            connection.row_lock()
+        ))
         .bind(merchant_key(campaign_id, &refund.merchant))
         .bind(&refund.order_id)
         .bind(campaign_id)
-        .fetch_all(&mut *db)
-        .await?;
+        .fetch_all(&mut **connection)
+        .await)?;
         let Some(campaign) = self.catalog.get(campaign_id).filter(|_| !rows.is_empty()) else {
             return Ok(Err(TillRefusal::UnknownOrder));
         };
@@ -932,12 +1120,18 @@ impl Decider {
                 RefundOutcome::Restored => "restored",
                 RefundOutcome::CountsAsUsed => "counts_as_used",
             };
-            sqlx::query("UPDATE redemptions SET refund = ?1 WHERE id = ?2").bind(label).bind(row.redemption).execute(&mut *db).await?;
+            on_connection!(db, connection => sqlx::query("UPDATE redemptions SET refund = $1 WHERE id = $2")
+                .bind(label)
+                .bind(row.redemption)
+                .execute(&mut **connection)
+                .await
+                .map(|_| ()))?;
             if outcome == RefundOutcome::Restored {
-                sqlx::query("UPDATE vouchers SET used_at = NULL, merchant = NULL, order_id = NULL WHERE id = ?1")
+                on_connection!(db, connection => sqlx::query("UPDATE vouchers SET used_at = NULL, merchant = NULL, order_id = NULL WHERE id = $1")
                     .bind(row.voucher)
-                    .execute(&mut *db)
-                    .await?;
+                    .execute(&mut **connection)
+                    .await
+                    .map(|_| ()))?;
                 let subject = self.subject(db, view, campaign, row.resident).await?;
                 if let Some(history) = view.histories.get_mut(&(subject, campaign_id.to_owned()))
                     && let Some(position) = history.uses.iter().position(|used| used.tier == row.tier)
@@ -957,21 +1151,25 @@ fn merchant_key(campaign: &str, merchant: &str) -> String {
 }
 
 /// Reads the claims and uses of `subjects` in `campaign` into the view.
-async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
+async fn load_histories(db: &mut Connection<'_>, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
     // Under the "same user" rule a subject is a group: every account in it counts.
     let (subject, join) = if campaign.same_user { ("r.user_group", " JOIN residents r ON r.id = t.resident") } else { ("t.resident", "") };
-    let mut claims = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
-    ));
-    claims.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-    push_ids(&mut claims, subjects.iter().copied());
-    let claimed: Vec<PastClaimRow> = claims.build_query_as().fetch_all(&mut *db).await?;
-    let mut uses = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
-    ));
-    uses.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-    push_ids(&mut uses, subjects.iter().copied());
-    let used: Vec<PastUseRow> = uses.build_query_as().fetch_all(&mut *db).await?;
+    let claimed: Vec<PastClaimRow> = on_connection!(db, connection => {
+        let mut claims = QueryBuilder::new(format!(
+            "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
+        ));
+        claims.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
+        push_ids(&mut claims, subjects.iter().copied());
+        claims.build_query_as().fetch_all(&mut **connection).await
+    })?;
+    let used: Vec<PastUseRow> = on_connection!(db, connection => {
+        let mut uses = QueryBuilder::new(format!(
+            "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
+        ));
+        uses.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
+        push_ids(&mut uses, subjects.iter().copied());
+        uses.build_query_as().fetch_all(&mut **connection).await
+    })?;
     for subject in subjects {
         view.histories.insert((*subject, campaign.id.clone()), History::default());
     }
@@ -989,17 +1187,19 @@ async fn load_histories(db: &mut SqliteConnection, view: &mut View, campaign: &C
 }
 
 /// Reads the stored answers (younger than [`ANSWERS_KEPT_MS`]) to these keys into the view.
-async fn load_answers(db: &mut SqliteConnection, view: &mut View, keys: &[String], now: Instant) -> Result<(), sqlx::Error> {
+async fn load_answers(db: &mut Connection<'_>, view: &mut View, keys: &[String], now: Instant) -> Result<(), sqlx::Error> {
     for chunk in keys.chunks(ROWS_PER_INSERT) {
-        let mut query =
-            QueryBuilder::<Sqlite>::new("SELECT resident, key, fingerprint, status, body, created_at FROM idempotency WHERE created_at > ");
-        query.push_bind(now.0 - ANSWERS_KEPT_MS).push(" AND key IN (");
-        let mut separated = query.separated(", ");
-        for key in chunk {
-            separated.push_bind(key);
-        }
-        query.push(")");
-        let rows: Vec<StoredAnswerRow> = query.build_query_as().fetch_all(&mut *db).await?;
+        let rows: Vec<StoredAnswerRow> = on_connection!(db, connection => {
+            let mut query =
+                QueryBuilder::new("SELECT resident, key, fingerprint, status, body, created_at FROM idempotency WHERE created_at > ");
+            query.push_bind(now.0 - ANSWERS_KEPT_MS).push(" AND key IN (");
+            let mut separated = query.separated(", ");
+            for key in chunk {
+                separated.push_bind(key);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(&mut **connection).await
+        })?;
         for row in rows {
             let answer = StoredAnswer { fingerprint: row.fingerprint, status: u16::try_from(row.status).unwrap_or(500), body: row.body };
             view.remember_answer((row.resident, row.key), answer, row.created_at.max(now.0 - ANSWERS_IN_MEMORY_MS / 2));
@@ -1009,15 +1209,16 @@ async fn load_answers(db: &mut SqliteConnection, view: &mut View, keys: &[String
 }
 
 /// Deletes answers older than [`ANSWERS_KEPT_MS`], a bounded number at a time; returns how many.
-pub async fn prune_answers(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<u64, sqlx::Error> {
+pub async fn prune_answers(store: &crate::store::Store, now_ms: i64) -> Result<u64, sqlx::Error> {
     let mut pruned = 0;
     loop {
-        let deleted =
-            sqlx::query("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at <= ?1 LIMIT 10000)")
-                .bind(now_ms - ANSWERS_KEPT_MS)
-                .execute(pool)
-                .await?
-                .rows_affected();
+        let deleted = crate::store::on_pool!(store, pool => sqlx::query(
+            "DELETE FROM idempotency WHERE (resident, key) IN (SELECT resident, key FROM idempotency WHERE created_at <= $1 LIMIT 10000)"
+        )
+        .bind(now_ms - ANSWERS_KEPT_MS)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         pruned += deleted;
         if deleted < 10_000 {
             return Ok(pruned);
@@ -1026,7 +1227,10 @@ pub async fn prune_answers(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<u64, 
 }
 
 /// Ends an `IN (` list: binds each id, then closes the parenthesis.
-fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: impl IntoIterator<Item = i64>) {
+fn push_ids<'a, DB: sqlx::Database>(query: &mut QueryBuilder<'a, DB>, ids: impl IntoIterator<Item = i64>)
+where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     let mut separated = query.separated(", ");
     for id in ids {
         separated.push_bind(id);
@@ -1035,19 +1239,22 @@ fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: impl IntoIterator<Item = 
 }
 
 /// Reads the "same user" group of every account in `residents` not yet held.
-async fn load_groups(db: &mut SqliteConnection, view: &mut View, residents: &[ResidentId]) -> Result<(), sqlx::Error> {
+async fn load_groups(db: &mut Connection<'_>, view: &mut View, residents: &[ResidentId]) -> Result<(), sqlx::Error> {
     for chunk in residents.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT id, user_group FROM residents WHERE id IN (");
-        push_ids(&mut query, chunk.iter().copied());
-        let rows: Vec<(i64, i64)> = query.build_query_as().fetch_all(&mut *db).await?;
+        let rows: Vec<(i64, i64)> = on_connection!(db, connection => {
+            let mut query = QueryBuilder::new("SELECT id, user_group FROM residents WHERE id IN (");
+            push_ids(&mut query, chunk.iter().copied());
+            query.build_query_as().fetch_all(&mut **connection).await
+        })?;
         view.groups.extend(rows);
     }
     Ok(())
 }
 
-/// The release row of an offer, read or created (with its rollover) on first use.
+/// The release row of an offer, read or created (with its rollover) on first use. With
+/// PostgreSQL the row is locked until the batch commits: the stock it shows is the stock.
 async fn release_row(
-    db: &mut SqliteConnection,
+    db: &mut Connection<'_>,
     view: &mut View,
     campaign: &Campaign,
     theme: &Theme,
@@ -1058,21 +1265,9 @@ async fn release_row(
     if let Some(row) = view.releases.get(&key) {
         return Ok(*row);
     }
-    let stored: Option<StoredReleaseRow> = sqlx::query_as(
-        "SELECT stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = ?1 AND offer = ?2 AND opens_at = ?3",
-    )
-    .bind(&key.0)
-    .bind(&key.1)
-    .bind(key.2)
-    .fetch_optional(&mut *db)
-    .await?;
+    let stored = read_release(db, &key).await?;
     let row = match stored {
-        Some(stored) => ReleaseRow {
-            stock: u32::try_from(stored.stock).unwrap_or(0),
-            claimed: u32::try_from(stored.claimed).unwrap_or(0),
-            carried: Fen(stored.carried_fen),
-            sold_out_at: stored.sold_out_at,
-        },
+        Some(row) => row,
         None => {
             let Some((_, offer_ref)) = campaign.offer(offer) else {
                 return Ok(ReleaseRow { stock: 0, claimed: 0, carried: Fen::ZERO, sold_out_at: None });
@@ -1098,9 +1293,11 @@ async fn release_row(
             } else {
                 (fresh, Fen::ZERO)
             };
-            let row = ReleaseRow { stock, claimed: 0, carried, sold_out_at: None };
-            sqlx::query(
-                "INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            // Another instance may create the same row at the same moment (from the same data,
+            // so with the same stock): the first one written is the one read back.
+            on_connection!(db, connection => sqlx::query(
+                "INSERT INTO releases (campaign, offer, opens_at, round, stock, claimed, carried_fen) VALUES ($1, $2, $3, $4, $5, 0, $6)
+                 ON CONFLICT (campaign, offer, opens_at) DO NOTHING",
             )
             .bind(&key.0)
             .bind(&key.1)
@@ -1108,12 +1305,13 @@ async fn release_row(
             .bind(release.round as i64)
             .bind(i64::from(stock))
             .bind(carried.0)
-            .execute(&mut *db)
-            .await?;
+            .execute(&mut **connection)
+            .await
+            .map(|_| ()))?;
             if theme.rules.rollover && stock > fresh {
                 tracing::info!(campaign = %campaign.id, offer, stock, fresh, "rollover: leftovers of the round before added");
             }
-            row
+            read_release(db, &key).await?.unwrap_or(ReleaseRow { stock, claimed: 0, carried, sold_out_at: None })
         }
     };
     view.releases_touched.insert(key.clone());
@@ -1121,94 +1319,128 @@ async fn release_row(
     Ok(row)
 }
 
+/// A release's row as stored (locked with PostgreSQL).
+async fn read_release(db: &mut Connection<'_>, key: &ReleaseKey) -> Result<Option<ReleaseRow>, sqlx::Error> {
+    let stored: Option<StoredReleaseRow> = on_connection!(db, connection => sqlx::query_as(&format!(
+        "SELECT stock, claimed, carried_fen, sold_out_at FROM releases WHERE campaign = $1 AND offer = $2 AND opens_at = $3{}",
+        connection.row_lock()
+    ))
+    .bind(&key.0)
+    .bind(&key.1)
+    .bind(key.2)
+    .fetch_optional(&mut **connection)
+    .await)?;
+    Ok(stored.map(|stored| ReleaseRow {
+        stock: u32::try_from(stored.stock).unwrap_or(0),
+        claimed: u32::try_from(stored.claimed).unwrap_or(0),
+        carried: Fen(stored.carried_fen),
+        sold_out_at: stored.sold_out_at,
+    }))
+}
+
 /// The value of the vouchers of a release that were never used (they have expired by the time
 /// the next round opens).
-async fn unused_value(db: &mut SqliteConnection, campaign: &Campaign, offer: &str, release_opens: Instant) -> Result<Fen, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+async fn unused_value(db: &mut Connection<'_>, campaign: &Campaign, offer: &str, release_opens: Instant) -> Result<Fen, sqlx::Error> {
+    let rows: Vec<(String, i64)> = on_connection!(db, connection => sqlx::query_as(
         "SELECT v.tier, COUNT(*) FROM vouchers v JOIN claims c ON v.claim = c.id
-         WHERE c.campaign = ?1 AND c.offer = ?2 AND c.release_opens = ?3 AND v.used_at IS NULL GROUP BY v.tier",
+         WHERE c.campaign = $1 AND c.offer = $2 AND c.release_opens = $3 AND v.used_at IS NULL GROUP BY v.tier",
     )
     .bind(&campaign.id)
     .bind(offer)
     .bind(release_opens.0)
-    .fetch_all(&mut *db)
-    .await?;
+    .fetch_all(&mut **connection)
+    .await)?;
     Ok(Fen(rows.iter().map(|(tier, count)| campaign.tier(tier).map_or(0, |(_, tier)| tier.value().0) * count).sum()))
 }
 
 /// Opens a session for a checked credential: the account (created on first sign-in), its
 /// evidence, the "same user" links that evidence makes, and a used partner token's id.
 async fn sign_in_account(
-    db: &mut SqliteConnection,
+    db: &mut Connection<'_>,
     view: &mut View,
     sign_in: &SignInCommand,
     now: Instant,
 ) -> Result<Result<ResidentId, LedgerError>, sqlx::Error> {
     if let Some((token_key, expires_at)) = &sign_in.token_use {
-        let first_use = sqlx::query("INSERT INTO used_partner_tokens (key, expires_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
-            .bind(token_key)
-            .bind(expires_at)
-            .execute(&mut *db)
-            .await?
-            .rows_affected();
+        let first_use = on_connection!(db, connection => sqlx::query(
+            "INSERT INTO used_partner_tokens (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+        )
+        .bind(token_key)
+        .bind(expires_at)
+        .execute(&mut **connection)
+        .await
+        .map(|done| done.rows_affected()))?;
         if first_use == 0 {
             return Ok(Err(LedgerError::TokenReplayed));
         }
     }
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT resident FROM credentials WHERE key = ?1").bind(&sign_in.credential).fetch_optional(&mut *db).await?;
+    let found: Option<(i64,)> = on_connection!(db, connection => sqlx::query_as("SELECT resident FROM credentials WHERE key = $1")
+        .bind(&sign_in.credential)
+        .fetch_optional(&mut **connection)
+        .await)?;
     let resident = match found {
         Some((resident,)) => resident,
         None => {
-            let (resident,): (i64,) = sqlx::query_as("INSERT INTO residents (created_at, user_group) VALUES (?1, 0) RETURNING id")
-                .bind(now.0)
-                .fetch_one(&mut *db)
-                .await?;
-            sqlx::query("UPDATE residents SET user_group = id WHERE id = ?1").bind(resident).execute(&mut *db).await?;
-            sqlx::query("INSERT INTO credentials (key, resident) VALUES (?1, ?2)")
+            let (resident,): (i64,) = on_connection!(db, connection => sqlx::query_as("INSERT INTO residents (created_at, user_group) VALUES ($1, 0) RETURNING id")
+                    .bind(now.0)
+                    .fetch_one(&mut **connection)
+                    .await)?;
+            on_connection!(db, connection => sqlx::query("UPDATE residents SET user_group = id WHERE id = $1")
+                .bind(resident)
+                .execute(&mut **connection)
+                .await
+                .map(|_| ()))?;
+            // With several instances, a first sign-in on two at once: the second's insert fails on
+            // the key, its batch is tried again, and then it finds this account.
+            on_connection!(db, connection => sqlx::query("INSERT INTO credentials (key, resident) VALUES ($1, $2)")
                 .bind(&sign_in.credential)
                 .bind(resident)
-                .execute(&mut *db)
-                .await?;
+                .execute(&mut **connection)
+                .await
+                .map(|_| ()))?;
             resident
         }
     };
     for key in &sign_in.evidence {
-        sqlx::query("INSERT INTO evidence (key, resident) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+        on_connection!(db, connection => sqlx::query("INSERT INTO evidence (key, resident) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(key)
             .bind(resident)
-            .execute(&mut *db)
-            .await?;
+            .execute(&mut **connection)
+            .await
+            .map(|_| ()))?;
     }
     if let Some((real_name, enterprise)) = sign_in.flags {
-        sqlx::query(
-            "UPDATE residents SET real_name_verified = MAX(real_name_verified, ?1), enterprise = MAX(enterprise, ?2) WHERE id = ?3",
+        on_connection!(db, connection => sqlx::query(
+            "UPDATE residents SET real_name_verified = (real_name_verified OR $1), enterprise = (enterprise OR $2) WHERE id = $3",
         )
         .bind(real_name)
         .bind(enterprise)
         .bind(resident)
-        .execute(&mut *db)
-        .await?;
+        .execute(&mut **connection)
+        .await
+        .map(|_| ()))?;
     }
     // The "same user" rule: every account sharing any evidence with this one is one group,
     // named by its oldest account. Accounts stay apart; only campaigns with the rule count them
     // together.
-    let groups: Vec<(i64,)> = sqlx::query_as(
+    let groups: Vec<(i64,)> = on_connection!(db, connection => sqlx::query_as(
         "SELECT DISTINCT r.user_group FROM evidence e JOIN residents r ON r.id = e.resident
-         WHERE e.key IN (SELECT key FROM evidence WHERE resident = ?1)
-         UNION SELECT user_group FROM residents WHERE id = ?1 ORDER BY 1",
+         WHERE e.key IN (SELECT key FROM evidence WHERE resident = $1)
+         UNION SELECT user_group FROM residents WHERE id = $1 ORDER BY 1",
     )
     .bind(resident)
-    .fetch_all(&mut *db)
-    .await?;
+    .fetch_all(&mut **connection)
+    .await)?;
     if let [(into,), others @ ..] = groups.as_slice()
         && !others.is_empty()
     {
         let merged: HashSet<i64> = others.iter().map(|(group,)| *group).collect();
-        let mut update = QueryBuilder::<Sqlite>::new("UPDATE residents SET user_group = ");
-        update.push_bind(*into).push(" WHERE user_group IN (");
-        push_ids(&mut update, merged.iter().copied());
-        update.build().execute(&mut *db).await?;
+        on_connection!(db, connection => {
+            let mut update = QueryBuilder::new("UPDATE residents SET user_group = ");
+            update.push_bind(*into).push(" WHERE user_group IN (");
+            push_ids(&mut update, merged.iter().copied());
+            update.build().execute(&mut **connection).await.map(|_| ())
+        })?;
         tracing::info!(resident, group = into, merged = ?merged, "same user: accounts linked");
         for group in view.groups.values_mut() {
             if merged.contains(group) {
@@ -1218,71 +1450,79 @@ async fn sign_in_account(
         // The group's history is now larger: read it again when next needed.
         view.histories.retain(|(subject, _), _| *subject != *into && !merged.contains(subject));
     }
-    sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES (?1, ?2, ?3)")
+    on_connection!(db, connection => sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES ($1, $2, $3)")
         .bind(&sign_in.session_hash)
         .bind(resident)
         .bind(sign_in.session_expires_at)
-        .execute(&mut *db)
-        .await?;
+        .execute(&mut **connection)
+        .await
+        .map(|_| ()))?;
     Ok(Ok(resident))
 }
 
 /// Writes the batch's buffered rows.
-async fn flush(db: &mut SqliteConnection, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
+async fn flush(db: &mut Connection<'_>, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
     for chunk in pending.claims.chunks(ROWS_PER_INSERT) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
-        insert.push_values(chunk, |mut row, claim| {
-            row.push_bind(claim.id)
-                .push_bind(&claim.campaign)
-                .push_bind(&claim.offer)
-                .push_bind(claim.round)
-                .push_bind(claim.release_opens)
-                .push_bind(claim.resident)
-                .push_bind(claim.claimed_at);
-        });
-        insert.build().execute(&mut *db).await?;
+        on_connection!(db, connection => {
+            let mut insert = QueryBuilder::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
+            insert.push_values(chunk, |mut row, claim| {
+                row.push_bind(claim.id)
+                    .push_bind(&claim.campaign)
+                    .push_bind(&claim.offer)
+                    .push_bind(claim.round)
+                    .push_bind(claim.release_opens)
+                    .push_bind(claim.resident)
+                    .push_bind(claim.claimed_at);
+            });
+            insert.build().execute(&mut **connection).await.map(|_| ())
+        })?;
     }
     pending.claims.clear();
     for chunk in pending.vouchers.chunks(ROWS_PER_INSERT) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
-        insert.push_values(chunk, |mut row, voucher| {
-            row.push_bind(voucher.id)
-                .push_bind(&voucher.code)
-                .push_bind(voucher.claim)
-                .push_bind(&voucher.campaign)
-                .push_bind(&voucher.tier)
-                .push_bind(voucher.round)
-                .push_bind(voucher.resident)
-                .push_bind(voucher.expires_at);
-        });
-        insert.build().execute(&mut *db).await?;
+        on_connection!(db, connection => {
+            let mut insert = QueryBuilder::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
+            insert.push_values(chunk, |mut row, voucher| {
+                row.push_bind(voucher.id)
+                    .push_bind(&voucher.code)
+                    .push_bind(voucher.claim)
+                    .push_bind(&voucher.campaign)
+                    .push_bind(&voucher.tier)
+                    .push_bind(voucher.round)
+                    .push_bind(voucher.resident)
+                    .push_bind(voucher.expires_at);
+            });
+            insert.build().execute(&mut **connection).await.map(|_| ())
+        })?;
     }
     pending.vouchers.clear();
     for chunk in pending.answers.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO idempotency (resident, key, fingerprint, status, body, created_at) ");
-        insert.push_values(chunk, |mut row, answer| {
-            row.push_bind(answer.resident)
-                .push_bind(&answer.key)
-                .push_bind(&answer.fingerprint)
-                .push_bind(i64::from(answer.status))
-                .push_bind(&answer.body)
-                .push_bind(answer.created_at);
-        });
-        insert.build().execute(&mut *db).await?;
+        on_connection!(db, connection => {
+            let mut insert = QueryBuilder::new("INSERT INTO idempotency (resident, key, fingerprint, status, body, created_at) ");
+            insert.push_values(chunk, |mut row, answer| {
+                row.push_bind(answer.resident)
+                    .push_bind(&answer.key)
+                    .push_bind(&answer.fingerprint)
+                    .push_bind(i64::from(answer.status))
+                    .push_bind(&answer.body)
+                    .push_bind(answer.created_at);
+            });
+            insert.build().execute(&mut **connection).await.map(|_| ())
+        })?;
     }
     pending.answers.clear();
     for key in pending.releases.iter() {
         if let Some(row) = view.releases.get(key) {
-            sqlx::query("UPDATE releases SET claimed = ?1, sold_out_at = ?5 WHERE campaign = ?2 AND offer = ?3 AND opens_at = ?4")
-                .bind(i64::from(row.claimed))
-                .bind(&key.0)
-                .bind(&key.1)
-                .bind(key.2)
-                .bind(row.sold_out_at)
-                .execute(&mut *db)
-                .await?;
+            on_connection!(db, connection => sqlx::query(
+                "UPDATE releases SET claimed = $1, sold_out_at = $5 WHERE campaign = $2 AND offer = $3 AND opens_at = $4"
+            )
+            .bind(i64::from(row.claimed))
+            .bind(&key.0)
+            .bind(&key.1)
+            .bind(key.2)
+            .bind(row.sold_out_at)
+            .execute(&mut **connection)
+            .await
+            .map(|_| ()))?;
         }
     }
     Ok(())
@@ -1325,7 +1565,7 @@ mod tests {
         // Regression: every stock read (the page's first paint, each new event stream) was a
         // command queued behind every claim of a storm.
         let dir = tempfile::tempdir().expect("temp dir");
-        let (pool, options) = crate::store::open(dir.path()).await.expect("opens");
+        let (pool, options) = crate::store::open(&crate::store::Location::new(None, dir.path())).await.expect("opens");
         let campaigns = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns");
         let catalog = crate::catalog::load(&pool, &campaigns).await.expect("loads").shifted_for_demo(-1);
         let ledger = Ledger::start(&options, Arc::new(catalog)).await.expect("starts");

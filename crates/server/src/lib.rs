@@ -39,9 +39,14 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "HUIQUAN_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Directory for the embedded SQLite database; created on first start.
+    /// Directory for the embedded SQLite database and the generated secrets; created on first start.
     #[arg(long, env = "HUIQUAN_DATA_DIR", default_value = ".huiquan/data")]
     pub data_dir: PathBuf,
+    /// The database: a SQLite file's path, or a `postgres://` URL for a database that several
+    /// instances share (created on first start if the server allows). Default: the SQLite file
+    /// in the data directory.
+    #[arg(long, env = "HUIQUAN_DATABASE")]
+    pub database: Option<String>,
     /// Directory of campaign files (`*.json`), loaded into the database at start.
     #[arg(long, env = "HUIQUAN_CAMPAIGNS", default_value = "data/campaigns")]
     pub campaigns: PathBuf,
@@ -120,16 +125,36 @@ pub struct Config {
 impl Config {
     /// Every default, with the data files of the repository at `repo`, a free port on
     /// localhost and the database in `data_dir`: how tests and tools start a service.
+    ///
+    /// With `HUIQUAN_TEST_POSTGRES` set to a server's URL (`postgres://user@host:port/`, as
+    /// `scripts/postgres.sh` prints it), the database is instead a new one on that server, named
+    /// after `data_dir`: the same tests then run against PostgreSQL.
     pub fn local(repo: &std::path::Path, data_dir: PathBuf) -> Config {
         use clap::Parser;
         let mut config = Config::parse_from(["huiquan-server"]);
         config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.database = std::env::var("HUIQUAN_TEST_POSTGRES").ok().filter(|url| !url.is_empty()).map(|server| {
+            // Unique per test: data directories are fresh temporary directories.
+            let name: String = data_dir.to_string_lossy().chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+            let tail = &name[name.len().saturating_sub(40)..];
+            format!("{}/huiquan_{tail}", server.trim_end_matches('/'))
+        });
         config.data_dir = data_dir;
         config.campaigns = repo.join("data/campaigns");
         config.geo = repo.join("data/geo");
         config.merchants = repo.join("data/merchants");
         config.allowlists = repo.join("data/allowlists");
         config
+    }
+}
+
+impl Config {
+    /// The database as a URL (`sqlite://…` or `postgres://…`), for tools and tests that read it.
+    pub fn database_url(&self) -> String {
+        match store::Location::new(self.database.as_deref(), &self.data_dir) {
+            store::Location::Sqlite(path) => format!("sqlite://{}", path.display()),
+            store::Location::Postgres(url) => url,
+        }
     }
 }
 
@@ -159,7 +184,7 @@ pub(crate) struct AppState {
     pub merchants: Arc<merchants::Merchants>,
     pub ledger: ledger::Ledger,
     pub identity: identity::Identity,
-    pub pool: sqlx::SqlitePool,
+    pub store: store::Store,
     pub limits: Arc<limits::RateLimits>,
     pub trusted_proxies: Arc<limits::TrustedProxies>,
     pub event_streams: streams::Places,
@@ -186,15 +211,20 @@ pub struct Service {
     event_streams: streams::Places,
     connection_limits: ConnectionLimits,
     trusted_proxies: Arc<limits::TrustedProxies>,
-    /// Held while the service runs: no second process opens the same database.
-    _data_dir_lock: store::DataDirLock,
+    /// Held while the service runs on a SQLite file: no second process opens the same file.
+    _data_dir_lock: Option<store::DataDirLock>,
 }
 
 impl Service {
     /// Opens the database, loads the campaigns and binds the address.
     pub async fn start(config: &Config) -> Result<Service, StartError> {
-        let data_dir_lock = store::lock_data_dir(&config.data_dir)?;
-        let (pool, options) = store::open(&config.data_dir).await?;
+        let location = store::Location::new(config.database.as_deref(), &config.data_dir);
+        // One process per SQLite file (its ledger decides alone); PostgreSQL is shared by design.
+        let data_dir_lock = match &location {
+            store::Location::Sqlite(path) => Some(store::lock_data_dir(path.parent().unwrap_or(&config.data_dir))?),
+            store::Location::Postgres(_) => None,
+        };
+        let (pool, options) = store::open(&location).await?;
         let mut catalog = catalog::load(&pool, &config.campaigns).await?;
         if config.demo {
             catalog = catalog.shifted_for_demo(config.demo_release_in);
@@ -213,10 +243,12 @@ impl Service {
             boundaries.insert(campaign.id.clone(), CityBoundary { boundary, phone_geojson });
         }
         let merchants = merchants::load(&pool, &config.merchants, &catalog, |id| boundaries.get(id).map(|city| &city.boundary)).await?;
-        let identity_key = codes::DigestKey::new(&match &config.identity_key {
+        let identity_secret = match &config.identity_key {
             Some(key) => key.clone().into_bytes(),
             None => store::data_secret(&config.data_dir, "identity-key")?,
-        });
+        };
+        store::check_key(&pool, "identity key", &identity_secret).await?;
+        let identity_key = codes::DigestKey::new(&identity_secret);
         let mut allowlists = identity::Allowlists::new(&config.allowlists);
         let allowlisted = allowlists.refresh(&pool, &identity_key).await?;
         let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog)).await?;
@@ -233,12 +265,14 @@ impl Service {
             Some(secret) => secret.clone().into_bytes(),
             None => store::data_secret(&config.data_dir, "till-secret")?,
         };
+        store::check_key(&pool, "till secret", &till_secret).await?;
         tracing::info!(
             campaigns = catalog.len(),
             merchants = catalog.iter().map(|campaign| merchants.count(&campaign.id)).sum::<usize>(),
             allowlisted,
             demo = config.demo,
             data_dir = %config.data_dir.display(),
+            database = %location.shown(),
             "campaigns loaded"
         );
         let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
@@ -253,7 +287,7 @@ impl Service {
             merchants: Arc::new(merchants),
             ledger,
             identity,
-            pool,
+            store: pool,
             limits: Arc::clone(&limits),
             trusted_proxies: Arc::clone(&trusted_proxies),
             till_secret: Arc::new(till_secret),
@@ -353,7 +387,7 @@ impl Spawned {
 struct Upkeep {
     identity: identity::Identity,
     allowlists: identity::Allowlists,
-    pool: sqlx::SqlitePool,
+    pool: store::Store,
     key: codes::DigestKey,
     limits: Arc<limits::RateLimits>,
 }

@@ -6,10 +6,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::store::{Store, on_pool};
 pub use huiquan_core::api::{Merchant, MerchantHit, MerchantPage};
 use huiquan_core::{Boundary, Campaign, Fix, LocateOptions, Verdict};
 use serde::Deserialize;
-use sqlx::SqlitePool;
 
 use crate::catalog::Catalog;
 
@@ -132,7 +132,7 @@ impl Merchants {
 /// Reads `<dir>/<campaign-id>.json` for every campaign, checks it (every shop with a place lies
 /// inside the campaign's boundary, as `boundary_of` gives it) and records it.
 pub async fn load<'a>(
-    pool: &SqlitePool,
+    store: &Store,
     dir: &Path,
     catalog: &Catalog,
     boundary_of: impl Fn(&str) -> Option<&'a Boundary>,
@@ -152,18 +152,26 @@ pub async fn load<'a>(
             return Err(MerchantError::Read { path, detail: format!("names campaign {:?}", file.campaign) });
         }
         check(campaign, boundary_of(&campaign.id), &file.merchants, &path)?;
-        let mut transaction = pool.begin().await?;
-        sqlx::query("DELETE FROM merchants WHERE campaign = ?1").bind(&campaign.id).execute(&mut *transaction).await?;
-        for merchant in &file.merchants {
-            sqlx::query("INSERT INTO merchants (campaign, id, category, record) VALUES (?1, ?2, ?3, ?4)")
+        // Instances starting together may load the same list at once: each row is written as an
+        // upsert, so the second finds the first's rows rather than a conflict.
+        on_pool!(store, pool => async {
+            let mut transaction = pool.begin().await?;
+            sqlx::query("DELETE FROM merchants WHERE campaign = $1").bind(&campaign.id).execute(&mut *transaction).await?;
+            for merchant in &file.merchants {
+                sqlx::query(
+                    "INSERT INTO merchants (campaign, id, category, record) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (campaign, id) DO UPDATE SET category = excluded.category, record = excluded.record",
+                )
                 .bind(&campaign.id)
                 .bind(&merchant.id)
                 .bind(&merchant.category)
                 .bind(serde_json::to_string(merchant).unwrap_or_default())
                 .execute(&mut *transaction)
                 .await?;
+            }
+            transaction.commit().await
         }
-        transaction.commit().await?;
+        .await)?;
         by_campaign.insert(campaign.id.clone(), file.merchants);
     }
     Ok(Merchants::from_lists(by_campaign))

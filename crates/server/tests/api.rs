@@ -17,6 +17,8 @@ const IN_BEIJING: (f64, f64) = (39.9042, 116.4074);
 
 struct Running {
     spawned: Spawned,
+    /// The service's database (SQLite or PostgreSQL), for the tests that look inside.
+    database_url: String,
     base: String,
     outbox: OtpOutbox,
     client: reqwest::Client,
@@ -44,7 +46,7 @@ async fn start_with(configure: impl FnOnce(&mut Config)) -> Running {
     config.otp_outbox = Some(outbox.clone());
     configure(&mut config);
     let spawned = Service::start(&config).await.expect("starts").spawn().expect("bound");
-    Running { base: spawned.base_url(), spawned, outbox, client: reqwest::Client::new(), _data: data }
+    Running { base: spawned.base_url(), spawned, database_url: config.database_url(), outbox, client: reqwest::Client::new(), _data: data }
 }
 
 impl Running {
@@ -659,18 +661,12 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
 
 #[tokio::test]
 async fn answers_to_idempotency_keys_are_kept_a_day_under_a_digest_then_deleted() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let data_dir = data.path().to_owned();
-    let service = start_with(|config| {
-        config.data_dir = data_dir;
-        config.prune_every = Duration::from_millis(100);
-    })
-    .await;
+    let service = start_with(|config| config.prune_every = Duration::from_millis(100)).await;
     let (token, _) = service.sign_in_by_partner("jd-user-keys", None).await;
     let offer = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
     assert_eq!(service.claim(&token, "kept-for-a-day-1", offer.clone()).await.0, 201);
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(data.path().join("huiquan.sqlite3"));
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("the database opens");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&service.database_url).await.expect("the database opens");
     let keys: Vec<(String,)> = sqlx::query_as("SELECT key FROM idempotency").fetch_all(&pool).await.expect("read");
     assert_eq!(keys.len(), 1);
     assert_ne!(keys[0].0, "kept-for-a-day-1", "stored as a digest, not as the client sent it");

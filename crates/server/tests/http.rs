@@ -58,8 +58,14 @@ async fn serves_tianjin_with_its_twelve_tiers_and_keeps_it_in_the_database() {
     assert!(list.iter().any(|c| c["id"] == "tianjin-2022-jinlegou"));
     service.stop().await;
 
-    // The database was created on first start, and a second start over it works.
-    assert!(data.path().join("huiquan.sqlite3").is_file());
+    // The database was created on first start (SQLite or PostgreSQL, as the run says), holds the
+    // campaign, and a second start over it works.
+    sqlx::any::install_default_drivers();
+    let database = sqlx::AnyPool::connect(&Config::local(&repo_root(), data.path().to_owned()).database_url()).await.expect("created");
+    let (kept,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM campaigns WHERE id = 'tianjin-2022-jinlegou'").fetch_one(&database).await.expect("read");
+    assert_eq!(kept, 1);
+    database.close().await;
     let service = start(data.path().to_owned(), None).await;
     let again: Campaign = reqwest::get(format!("{}/api/v1/campaigns/tianjin-2022-jinlegou", service.base))
         .await

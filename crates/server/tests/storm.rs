@@ -1,5 +1,8 @@
-//! Claim storms over real HTTP against a real database file: no oversell, no double claim, the
-//! same answer for every retry, and nothing lost or doubled when the service is killed mid-storm.
+//! Claim storms over real HTTP against a real database (a SQLite file, or PostgreSQL when
+//! `HUIQUAN_TEST_POSTGRES` names a server): no oversell, no double claim, the same answer for
+//! every retry, and nothing lost or doubled when the service is killed mid-storm. The `postgres_`
+//! tests run several instances on one PostgreSQL database (a throwaway server of their own when
+//! none is named).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -8,11 +11,17 @@ use std::{
     time::Duration,
 };
 
+use common::PostgresServer;
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+mod common;
+
 const SECRET: &str = "storm-partner-secret-0123456789";
+/// Shared by every instance on one database (each would otherwise generate its own).
+const IDENTITY_KEY: &str = "storm-identity-key-0123456789";
+const TILL_SECRET: &str = "storm-till-secret-0123456789ab";
 const RESIDENTS: usize = 2_000;
 const STOCK: u32 = 500;
 /// Requests in flight at once: enough for a crowd, within a process's file-descriptor limit.
@@ -58,6 +67,8 @@ fn config(campaigns: &Path, data_dir: &Path) -> Config {
     let mut config = Config::local(&repo_root(), data_dir.to_owned());
     config.campaigns = campaigns.to_owned();
     config.partner_secrets = format!("storm={SECRET}").parse().expect("valid secrets");
+    config.identity_key = Some(IDENTITY_KEY.into());
+    config.till_secret = Some(TILL_SECRET.into());
     // One address (this test) speaks for 2,000 residents.
     config.rate_per_address = 1_000_000;
     config.connections_per_client = 5_000;
@@ -132,21 +143,21 @@ fn code_of(body: &str) -> String {
     serde_json::from_str::<Value>(body).ok().and_then(|value| value["code"].as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Counts in the database file itself: claims, vouchers, and the release's own tally.
-async fn database_counts(data_dir: &Path) -> (i64, i64, i64, i64, i64) {
-    let url = format!("sqlite:{}?mode=ro", data_dir.join("huiquan.sqlite3").display());
-    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.expect("database opens");
-    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&mut connection).await.expect("counted");
-    let (vouchers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers").fetch_one(&mut connection).await.expect("counted");
-    let (stock, claimed): (i64, i64) = sqlx::query_as("SELECT stock, claimed FROM releases WHERE offer = ?1")
-        .bind(TIER)
-        .fetch_one(&mut connection)
-        .await
-        .expect("the release row");
-    let (most,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM claims GROUP BY resident, offer)")
-        .fetch_one(&mut connection)
-        .await
-        .expect("counted");
+/// Counts in the database itself (SQLite or PostgreSQL): claims, vouchers, the release's own
+/// tally, and the most claims any one resident holds.
+async fn database_counts(database_url: &str) -> (i64, i64, i64, i64, i64) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database_url).await.expect("database opens");
+    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&pool).await.expect("counted");
+    let (vouchers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vouchers").fetch_one(&pool).await.expect("counted");
+    let (stock, claimed): (i64, i64) =
+        sqlx::query_as("SELECT stock, claimed FROM releases WHERE offer = $1").bind(TIER).fetch_one(&pool).await.expect("the release row");
+    let (most,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM claims GROUP BY resident, offer) AS per_resident")
+            .fetch_one(&pool)
+            .await
+            .expect("counted");
+    pool.close().await;
     (claims, vouchers, stock, claimed, most)
 }
 
@@ -204,7 +215,7 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     assert!((storm_started..=jiff::Timestamp::now().as_millisecond()).contains(&sold_out_at), "{sold_out_at}");
     service.stop().await.expect("stops cleanly");
 
-    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    let (claims, vouchers, stock, claimed, most) = database_counts(&config(campaigns.path(), data.path()).database_url()).await;
     assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
 }
 
@@ -234,10 +245,19 @@ struct Process {
 }
 
 async fn spawn_binary(campaigns: &Path, data_dir: &Path) -> Process {
+    let database = config(campaigns, data_dir).database_url();
+    spawn_binary_on(campaigns, data_dir, &database).await
+}
+
+/// The service binary on `database`, with the secrets every instance of a shared database holds.
+async fn spawn_binary_on(campaigns: &Path, data_dir: &Path, database: &str) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port();
     let repo = repo_root();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_huiquan-server"))
         .env("HUIQUAN_ADDR", format!("127.0.0.1:{port}"))
+        .env("HUIQUAN_DATABASE", database)
+        .env("HUIQUAN_IDENTITY_KEY", IDENTITY_KEY)
+        .env("HUIQUAN_TILL_SECRET", TILL_SECRET)
         .env("HUIQUAN_DATA_DIR", data_dir)
         .env("HUIQUAN_CAMPAIGNS", campaigns)
         .env("HUIQUAN_GEO", repo.join("data/geo"))
@@ -294,7 +314,7 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
 
     // Restart on the same data directory.
     let process = spawn_binary(campaigns.path(), data.path()).await;
-    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    let (claims, vouchers, stock, claimed, most) = database_counts(&config(campaigns.path(), data.path()).database_url()).await;
     assert_eq!(claims, vouchers, "one voucher per claim");
     assert_eq!(claims, claimed, "the release's tally matches the claims written");
     assert_eq!(stock, i64::from(STOCK));
@@ -316,7 +336,7 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
     }
     assert_eq!(holders.len(), STOCK as usize, "all 500 vouchers claimed, none twice");
     drop(process);
-    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    let (claims, vouchers, stock, claimed, most) = database_counts(&config(campaigns.path(), data.path()).database_url()).await;
     assert_eq!((claims, vouchers, stock, claimed, most), (500, 500, 500, 500, 1));
 }
 
@@ -359,7 +379,7 @@ async fn sigterm_in_the_middle_of_a_storm_lets_claims_under_way_finish() {
     println!("SIGTERM: {acknowledged} claims acknowledged, {answered_after_signal} answers after the signal");
     assert!(answered_after_signal > 0, "requests under way at the signal were answered");
     // Nothing was written that was not answered, and nothing answered was lost.
-    let (claims, vouchers, stock, claimed, most) = database_counts(data.path()).await;
+    let (claims, vouchers, stock, claimed, most) = database_counts(&config(campaigns.path(), data.path()).database_url()).await;
     assert_eq!((claims, vouchers, claimed), (acknowledged as i64, acknowledged as i64, acknowledged as i64));
     assert_eq!((stock, most), (i64::from(STOCK), 1));
 }
@@ -448,4 +468,267 @@ async fn sign_ins_cut_off_mid_way_during_a_storm_stall_nothing() {
     assert_eq!(claimed.status(), 201, "{:?}", claimed.text().await);
     assert!(asked.elapsed() < Duration::from_secs(2));
     service.stop().await.expect("stops cleanly");
+}
+
+/// Every resident claims at instance `resident % 2` of `bases`.
+async fn storm_across(client: &reqwest::Client, bases: &[String], tokens: &[String], key_prefix: &str) -> Vec<Option<(u16, String)>> {
+    let limit = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut tasks = Vec::new();
+    for (resident, token) in tokens.iter().enumerate() {
+        let (client, base, token, limit) = (client.clone(), bases[resident % bases.len()].clone(), token.clone(), Arc::clone(&limit));
+        let key = format!("{key_prefix}-{resident:05}");
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.expect("open");
+            claim(&client, &base, &token, &key).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_instances_two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_issued() {
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let start = |data_dir: &Path| {
+        let mut config = config(campaigns.path(), data_dir);
+        config.database = Some(database.clone());
+        config
+    };
+    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
+    let b = Service::start(&start(data_b.path())).await.expect("B starts on the same database").spawn().expect("bound");
+    let bases = [a.base_url(), b.base_url()];
+    let client = client();
+    // Signed in at A: sessions are shared, so each resident's token works at B as well.
+    let tokens = sign_in_all(&client, &bases[0]).await;
+
+    let first = storm_across(&client, &bases, &tokens, "first").await;
+    let granted = first.iter().flatten().filter(|(status, _)| *status == 201).count();
+    let sold_out = first.iter().flatten().filter(|(status, body)| *status == 409 && code_of(body) == "sold_out").count();
+    assert_eq!(
+        (granted, sold_out),
+        (STOCK as usize, RESIDENTS - STOCK as usize),
+        "{:?}",
+        first.iter().flatten().find(|(status, _)| *status >= 500)
+    );
+
+    // The same key at the other instance: the same answer, replayed (the answers are shared).
+    let swapped = [bases[1].clone(), bases[0].clone()];
+    let again = storm_across(&client, &swapped, &tokens, "first").await;
+    assert_eq!(first, again, "a retry at the other instance gets the same answer");
+
+    // A new key at the other instance: nobody gets a second voucher (the limits are shared).
+    let second = storm_across(&client, &swapped, &tokens, "second").await;
+    let holders_refused = second.iter().flatten().filter(|(_, body)| code_of(body) == "already_claimed").count();
+    assert!(second.iter().flatten().all(|(status, _)| *status != 201), "nobody gets a second voucher");
+    assert_eq!(holders_refused, STOCK as usize);
+
+    a.stop().await.expect("A stops");
+    b.stop().await.expect("B stops");
+    assert_eq!(database_counts(&database).await, (500, 500, 500, 500, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_claim_at_one_instance_reaches_the_other_instances_event_stream_within_a_second() {
+    use futures_util::StreamExt;
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let start = |data_dir: &Path| {
+        let mut config = config(campaigns.path(), data_dir);
+        config.database = Some(database.clone());
+        config
+    };
+    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
+    let b = Service::start(&start(data_b.path())).await.expect("B starts").spawn().expect("bound");
+    let client = client();
+    let events = client
+        .get(format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock/events", b.base_url()))
+        .send()
+        .await
+        .expect("B streams");
+    assert_eq!(events.status(), 200);
+    let mut events = events.bytes_stream();
+    let token = partner_sign_in(&client, &a.base_url(), "one-resident").send().await.expect("answers").json::<Value>().await.expect("json")
+        ["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let (status, _) = claim(&client, &a.base_url(), &token, "one-claim").await.expect("A answers");
+    assert_eq!(status, 201);
+    let claimed_at = std::time::Instant::now();
+    let mut seen = String::new();
+    let wanted = format!("\"left\":{}", STOCK - 1);
+    while !seen.contains(&wanted) {
+        let chunk = tokio::time::timeout(Duration::from_secs(1).saturating_sub(claimed_at.elapsed()), events.next())
+            .await
+            .unwrap_or_else(|_| panic!("B's stream did not say {wanted} within a second; it said {seen}"))
+            .expect("the stream goes on")
+            .expect("bytes");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(events);
+    a.stop().await.expect("A stops");
+    b.stop().await.expect("B stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_instance_with_another_identity_key_does_not_start() {
+    // Regression guard: two instances with different keys would each file the same phone under a
+    // different digest, and a resident would find an empty wallet at one of them.
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let mut first = config(campaigns.path(), data_a.path());
+    first.database = Some(database.clone());
+    let a = Service::start(&first).await.expect("A starts");
+    let mut other = config(campaigns.path(), data_b.path());
+    other.database = Some(database.clone());
+    other.identity_key = Some("another-identity-key-entirely".into());
+    let refused = Service::start(&other).await.err().expect("B is refused");
+    assert!(refused.to_string().contains("identity key"), "{refused}");
+    drop(a);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_kill_9_one_of_two_instances_mid_storm_the_other_answers_and_nothing_is_lost_or_doubled() {
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let mut a = spawn_binary_on(campaigns.path(), data_a.path(), &database).await;
+    let b = spawn_binary_on(campaigns.path(), data_b.path(), &database).await;
+    let client = client();
+    let tokens = sign_in_all(&client, &b.base).await;
+    let bases = [a.base.clone(), b.base.clone()];
+
+    let storm_task = {
+        let (client, bases, tokens) = (client.clone(), bases.clone(), tokens.clone());
+        tokio::spawn(async move { storm_across(&client, &bases, &tokens, "crash").await })
+    };
+    // B's stock shows A's claims too (notifications): kill A once a hundred are gone.
+    until_claimed(&client, &b.base, 100).await;
+    a.child.start_kill().expect("SIGKILL sent");
+    let _ = a.child.wait().await;
+    let answers = storm_task.await.expect("storm ends");
+    let acknowledged: HashMap<usize, String> = answers
+        .iter()
+        .enumerate()
+        .filter_map(|(resident, answer)| match answer {
+            Some((201, body)) => Some((resident, body.clone())),
+            _ => None,
+        })
+        .collect();
+    println!("A killed; {} claims acknowledged by the two", acknowledged.len());
+    assert!(
+        answers.iter().enumerate().filter(|(resident, _)| resident % 2 == 1).all(|(_, answer)| answer.is_some()),
+        "B answered every request sent to it"
+    );
+    assert!(
+        answers.iter().enumerate().any(|(resident, answer)| resident % 2 == 0 && answer.is_none()),
+        "the kill cut some of A's requests off"
+    );
+    let (claims, vouchers, stock, claimed, most) = database_counts(&database).await;
+    assert_eq!((claims, vouchers, stock, most), (claimed, claimed, i64::from(STOCK), 1), "the tally matches the claims written");
+    assert!(claims >= acknowledged.len() as i64, "every acknowledged claim is in the database: {claims} < {}", acknowledged.len());
+
+    // A restarts; every resident retries with the same key at the same instance.
+    let a = spawn_binary_on(campaigns.path(), data_a.path(), &database).await;
+    let bases = [a.base.clone(), b.base.clone()];
+    let retried = storm_across(&client, &bases, &tokens, "crash").await;
+    let mut holders = HashSet::new();
+    for (resident, answer) in retried.iter().enumerate() {
+        let (status, body) = answer.as_ref().expect("both answer");
+        if let Some(before) = acknowledged.get(&resident) {
+            assert_eq!((*status, body), (201, before), "resident {resident}: the acknowledged claim is replayed as it was");
+        }
+        if *status == 201 {
+            holders.insert(resident);
+        }
+    }
+    assert_eq!(holders.len(), STOCK as usize, "all 500 vouchers claimed, none twice");
+    drop((a, b));
+    assert_eq!(database_counts(&database).await, (500, 500, 500, 500, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claims_at_both_instances_at_once_give_one_voucher_per_resident_and_per_same_user_group() {
+    const OFFER: &str = "single-5000-500";
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let start = |data_dir: &Path| {
+        let mut config = config(campaigns.path(), data_dir);
+        config.database = Some(database.clone());
+        config
+    };
+    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
+    let b = Service::start(&start(data_b.path())).await.expect("B starts").spawn().expect("bound");
+    let bases = [a.base_url(), b.base_url()];
+    let client = client();
+    // 200 residents alone, then 100 pairs of accounts on one phone (one "same user" group each in
+    // Liaocheng, whose notice counts them as one).
+    let mut tokens = Vec::new();
+    for n in 0..400 {
+        let device = if n < 200 { format!("solo-{n}") } else { format!("pair-{}", n / 2) };
+        let claims = PartnerClaims { device: Some(device), ..PartnerClaims::verified("storm", &format!("both-{n}"), 600) };
+        let response = client
+            .post(format!("{}/api/v1/sessions/partner", bases[n % 2]))
+            .json(&json!({ "token": sign_partner_token(SECRET.as_bytes(), &claims) }))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 201);
+        tokens.push(response.json::<Value>().await.expect("json")["token"].as_str().expect("a token").to_owned());
+    }
+    let claim_at = |base: String, token: String, key: String| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let response = client
+                .post(format!("{base}/api/v1/campaigns/liaocheng-2024-spring-appliances/claims"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&json!({ "offer": OFFER, "location": { "latitude": LIAOCHENG_AT.0, "longitude": LIAOCHENG_AT.1, "accuracy": 20.0 } }))
+                .send()
+                .await
+                .expect("answers");
+            let status = response.status().as_u16();
+            (status, code_of(&response.text().await.expect("a body")))
+        })
+    };
+    // Solo residents: the same account at A and at B at once. Pairs: one account at each.
+    let mut asked = Vec::new();
+    for (n, token) in tokens.iter().enumerate().take(200) {
+        asked.push((n, claim_at(bases[0].clone(), token.clone(), format!("solo-a-{n}"))));
+        asked.push((n, claim_at(bases[1].clone(), token.clone(), format!("solo-b-{n}"))));
+    }
+    for n in (200..400).step_by(2) {
+        asked.push((n, claim_at(bases[0].clone(), tokens[n].clone(), format!("pair-a-{n}"))));
+        asked.push((n, claim_at(bases[1].clone(), tokens[n + 1].clone(), format!("pair-b-{n}"))));
+    }
+    let mut granted: HashMap<usize, usize> = HashMap::new();
+    for (who, task) in asked {
+        let (status, code) = task.await.expect("task");
+        match status {
+            201 => *granted.entry(who).or_default() += 1,
+            409 => assert_eq!(code, "already_claimed"),
+            other => panic!("unexpected {other} {code}"),
+        }
+    }
+    assert_eq!(granted.len(), 300, "every resident and every pair got a voucher");
+    assert!(
+        granted.values().all(|count| *count == 1),
+        "nobody got two: {:?}",
+        granted.iter().filter(|(_, count)| **count > 1).collect::<Vec<_>>()
+    );
+    a.stop().await.expect("A stops");
+    b.stop().await.expect("B stops");
 }

@@ -9,7 +9,7 @@ use axum::{
 use huiquan_core::api::{ProblemDetails, VoucherStatus, WalletVoucher};
 
 use super::extract::SignedIn;
-use crate::{AppState, Problem};
+use crate::{AppState, Problem, store::on_pool};
 
 /// One voucher of the wallet as stored.
 #[derive(sqlx::FromRow)]
@@ -28,13 +28,12 @@ struct WalletRow {
 #[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])),
     responses((status = 200, description = "The vouchers", body = Vec<WalletVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<impl IntoResponse, Problem> {
-    let rows: Vec<WalletRow> = sqlx::query_as(
+    let rows: Vec<WalletRow> = on_pool!(&state.store, pool => sqlx::query_as(
         "SELECT v.id, v.code, v.campaign, v.tier, c.offer, c.claimed_at, v.expires_at, v.used_at
-         FROM vouchers v JOIN claims c ON c.id = v.claim WHERE v.resident = ?1 ORDER BY v.id DESC",
+         FROM vouchers v JOIN claims c ON c.id = v.claim WHERE v.resident = $1 ORDER BY v.id DESC",
     )
     .bind(session.resident)
-    .fetch_all(&state.pool)
-    .await
+    .fetch_all(pool).await)
     .map_err(|error| {
         tracing::error!(%error, "wallet read failed");
         Problem::busy("could not read the wallet")

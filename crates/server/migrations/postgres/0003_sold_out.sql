@@ -1,0 +1,2 @@
+-- PostgreSQL twin of sqlite/0003.
+ALTER TABLE releases ADD COLUMN sold_out_at BIGINT;

@@ -1,0 +1,49 @@
+//! What several test files share: a PostgreSQL server to run against.
+
+use std::path::PathBuf;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A PostgreSQL server for the `postgres_` tests: `HUIQUAN_TEST_POSTGRES`'s, or a throwaway one
+/// that `scripts/postgres.sh` starts now and stops when this is dropped.
+pub struct PostgresServer {
+    pub url: String,
+    throwaway: Option<tempfile::TempDir>,
+}
+
+impl PostgresServer {
+    pub fn start() -> PostgresServer {
+        if let Some(url) = std::env::var("HUIQUAN_TEST_POSTGRES").ok().filter(|url| !url.is_empty()) {
+            return PostgresServer { url, throwaway: None };
+        }
+        let state = tempfile::tempdir().expect("temp dir");
+        let output = std::process::Command::new("bash")
+            .arg(repo().join("scripts/postgres.sh"))
+            .arg("start")
+            .arg(state.path().join("pg"))
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(output.status.success(), "PostgreSQL did not start: {}", String::from_utf8_lossy(&output.stderr));
+        let url = String::from_utf8(output.stdout).expect("a URL").trim().to_owned();
+        PostgresServer { url, throwaway: Some(state) }
+    }
+
+    /// A new database's URL on this server (created by the first service that opens it).
+    pub fn new_database(&self) -> String {
+        format!("{}/huiquan_{:016x}", self.url.trim_end_matches('/'), rand::random::<u64>())
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        if let Some(state) = &self.throwaway {
+            let _ = std::process::Command::new("bash")
+                .arg(repo().join("scripts/postgres.sh"))
+                .arg("stop")
+                .arg(state.path().join("pg"))
+                .status();
+        }
+    }
+}
