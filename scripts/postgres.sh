@@ -3,6 +3,7 @@
 # `initdb` into a fresh directory, a free port on 127.0.0.1, run as an unprivileged user.
 #
 #   scripts/postgres.sh start STATE   starts a server, notes it in STATE, prints its URL (postgres://…/)
+#   scripts/postgres.sh restart STATE restarts it (fast: connections are cut), same port
 #   scripts/postgres.sh stop STATE    stops it and deletes its cluster and STATE
 #
 # Every database a test creates on it goes with the cluster. Nothing touches the machine's own clusters.
@@ -56,6 +57,14 @@ start() {
   die "PostgreSQL did not start (log above)"
 }
 
+# A fast restart (open connections are cut, as in a failover), on the same port.
+restart() {
+  local state=$1 bin dir
+  bin=$(pg_bin)
+  dir=$(cat "$state/cluster")
+  as_server_user "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --mode=fast --wait --timeout=60 restart >/dev/null
+}
+
 stop() {
   local state=$1 bin dir
   bin=$(pg_bin)
@@ -69,6 +78,7 @@ stop() {
 
 case ${1:-} in
   start) start "${2:?usage: postgres.sh start DIR}" ;;
+  restart) restart "${2:?usage: postgres.sh restart DIR}" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
-  *) die "usage: scripts/postgres.sh start DIR | stop DIR" ;;
+  *) die "usage: scripts/postgres.sh start DIR | restart DIR | stop DIR" ;;
 esac

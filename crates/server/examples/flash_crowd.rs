@@ -2,8 +2,13 @@
 //! service and a real database file. Prints claims per second, latency percentiles, and the
 //! oversell (issued beyond stock), which must be 0.
 //!
-//! `cargo run --release -p huiquan-server --example flash_crowd -- [concurrency] [residents] [rate]`
-//! (defaults 1000, 20000 and 5000). Run by `scripts/bench.sh`.
+//! `cargo run --release -p huiquan-server --example flash_crowd -- [concurrency] [residents] [rate] [instances]`
+//! (defaults 1000, 20000, 5000 and 1). Run by `scripts/bench.sh`.
+//!
+//! With `HUIQUAN_BENCH_POSTGRES` set to a PostgreSQL server's URL, the service runs on a new
+//! database there, as `instances` service instances sharing it (in this process, each with its own
+//! pool, ledger and listener, as separate processes would have); residents are dealt to the
+//! instances in turn. Otherwise it is one instance on a SQLite file.
 //!
 //! The load is open-loop, as a crowd is: `concurrency` residents each tap on their own schedule so
 //! that together they send `rate` claims a second, whether or not earlier ones were answered.
@@ -73,19 +78,37 @@ async fn main() {
     let concurrency: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(1_000);
     let residents: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(20_000);
     let rate: f64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(5_000.0);
+    let instances: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(1).max(1);
+    let postgres = std::env::var("HUIQUAN_BENCH_POSTGRES").ok().filter(|url| !url.is_empty());
     // A little less stock than claims: the run ends in a sell-out, where oversell would show.
     let stock = u32::try_from(residents * 49 / 50).unwrap_or(u32::MAX);
 
     let campaigns = campaign_dir(stock);
-    let data = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::local(&repo_root(), data.path().to_owned());
-    config.campaigns = campaigns.path().to_owned();
-    config.partner_secrets = format!("bench={SECRET}").parse().expect("valid");
-    // The real rate limits stay on: the load generator plays the proxy in front of the service,
-    // and each resident comes from an address of their own (X-Forwarded-For).
-    config.trusted_proxies = "127.0.0.1".parse().expect("valid");
-    let service = Service::start(&config).await.expect("starts").spawn().expect("bound");
-    let base = service.base_url();
+    let database = postgres.as_ref().map(|server| format!("{}/flash_crowd_{:016x}", server.trim_end_matches('/'), rand::random::<u64>()));
+    let mut data_dirs = Vec::new();
+    let mut services = Vec::new();
+    let mut database_url = String::new();
+    for _ in 0..instances {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::local(&repo_root(), data.path().to_owned());
+        config.database = database.clone();
+        config.campaigns = campaigns.path().to_owned();
+        config.partner_secrets = format!("bench={SECRET}").parse().expect("valid");
+        config.identity_key = Some("flash-crowd-identity-key-0123456".into());
+        config.till_secret = Some("flash-crowd-till-secret-01234567".into());
+        // The real rate limits stay on: the load generator plays the proxy in front of the
+        // service, and each resident comes from an address of their own (X-Forwarded-For).
+        config.trusted_proxies = "127.0.0.1".parse().expect("valid");
+        database_url = config.database_url();
+        services.push(Service::start(&config).await.expect("starts").spawn().expect("bound"));
+        data_dirs.push(data);
+    }
+    let engine = match &database {
+        Some(_) => format!("PostgreSQL, {instances} instance{}", if instances == 1 { "" } else { "s" }),
+        None => "SQLite".to_owned(),
+    };
+    let bases: Arc<Vec<String>> = Arc::new(services.iter().map(|service| service.base_url()).collect());
+    let base = bases[0].clone();
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
 
     eprintln!("signing in {residents} residents …");
@@ -131,7 +154,7 @@ async fn main() {
     let started = tokio::time::Instant::now() + Duration::from_millis(100);
     let mut workers = Vec::new();
     for (worker, jobs) in dealt.into_iter().enumerate() {
-        let (client, base, tokens) = (client.clone(), base.clone(), Arc::clone(&tokens));
+        let (client, bases, tokens) = (client.clone(), Arc::clone(&bases), Arc::clone(&tokens));
         let offset = interval.map_or(Duration::ZERO, |interval| interval.mul_f64(worker as f64 / concurrency as f64));
         workers.push(tokio::spawn(async move {
             let mut results = Vec::new();
@@ -144,6 +167,7 @@ async fn main() {
                     }
                     None => tokio::time::Instant::now(),
                 };
+                let base = &bases[resident % bases.len()];
                 let response = client
                     .post(format!("{base}/api/v1/campaigns/{CAMPAIGN}/claims"))
                     .bearer_auth(&tokens[resident])
@@ -176,20 +200,23 @@ async fn main() {
     let elapsed = started.elapsed();
     let started_mode = mode;
     latencies.sort();
-    service.stop().await.expect("stops");
+    for service in services {
+        service.stop().await.expect("stops");
+    }
 
-    let url = format!("sqlite:{}?mode=ro", data.path().join("huiquan.sqlite3").display());
-    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.expect("opens");
+    sqlx::any::install_default_drivers();
+    let connection = sqlx::AnyPool::connect(&database_url).await.expect("opens");
     let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&mut connection).await.expect("read");
-    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&mut connection).await.expect("read");
-    let (doubled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1)")
-        .fetch_one(&mut connection)
-        .await
-        .expect("read");
+        sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&connection).await.expect("read");
+    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&connection).await.expect("read");
+    let (doubled,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1) AS doubled")
+            .fetch_one(&connection)
+            .await
+            .expect("read");
     // Oversell is counted from the claims themselves, not from the release's own tally.
     let per_offer: Vec<(String, i64)> =
-        sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&mut connection).await.expect("read");
+        sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&connection).await.expect("read");
     let oversell: i64 = per_offer
         .iter()
         .map(|(offer, issued)| {
@@ -201,7 +228,7 @@ async fn main() {
 
     let seconds = elapsed.as_secs_f64();
     println!(
-        "flash crowd, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)",
+        "flash crowd on {engine}, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)",
         TIERS.len()
     );
     println!("  statuses            {statuses:?}");
@@ -214,6 +241,13 @@ async fn main() {
     println!("  vouchers issued     {issued} (claims table: {claims})");
     println!("  oversell            {oversell}");
     println!("  double claims       {doubled}");
+    // One line for bench.sh's table.
+    println!(
+        "  summary | {engine} | {started_mode} | {:.0} claims decided/s | p50 {:.1} ms | p99 {:.1} ms | oversell {oversell}",
+        total as f64 / seconds,
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
     if oversell != 0 || doubled != 0 || issued != claims {
         eprintln!("FAILED: oversell or double claims");
         std::process::exit(1);

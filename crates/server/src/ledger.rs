@@ -215,7 +215,7 @@ impl Ledger {
             postgres::listen_stock(options, board.clone(), updates.clone()).await?;
         }
         let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone() };
-        let writer = Writer { connection, view: Some(view), decider, board: board.clone() };
+        let writer = Writer { connection, options: options.clone(), view: Some(view), decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
         Ok(Ledger { commands, updates, catalog, board })
     }
@@ -554,6 +554,8 @@ const TRIES: usize = 3;
 
 struct Writer {
     connection: LedgerConnection,
+    /// To connect again when PostgreSQL restarts or fails over (a SQLite file does not go away).
+    options: LedgerOptions,
     board: StockBoard,
     /// `None` after a failed batch whose view could not be read again.
     view: Option<View>,
@@ -571,6 +573,24 @@ fn now() -> Instant {
 }
 
 impl Writer {
+    /// After a failure, opens a new connection to PostgreSQL if the old one is gone (a restart
+    /// or failover of the server); the next batch then works again once the server is back.
+    async fn reconnect(&mut self) {
+        let (LedgerConnection::Postgres(connection), LedgerOptions::Postgres(options)) = (&mut self.connection, &self.options) else {
+            return;
+        };
+        if connection.ping().await.is_ok() {
+            return;
+        }
+        match PgConnection::connect_with(options).await {
+            Ok(fresh) => {
+                tracing::info!("ledger: connected to PostgreSQL again");
+                self.connection = LedgerConnection::Postgres(fresh);
+            }
+            Err(error) => tracing::error!(%error, "ledger: PostgreSQL cannot be reached; answering 503 until it can"),
+        }
+    }
+
     async fn run(mut self, mut queue: mpsc::Receiver<Command>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -585,6 +605,7 @@ impl Writer {
         loop {
             tries += 1;
             if self.view.is_none() {
+                self.reconnect().await;
                 match View::load(&mut self.connection.borrow()).await {
                     Ok(view) => self.view = Some(view),
                     Err(error) => {
@@ -638,6 +659,7 @@ impl Writer {
                 Err(error) => {
                     // What we held may include changes that were never written: read it all
                     // again, and decide nothing until that has worked.
+                    self.reconnect().await;
                     self.view = match View::load(&mut self.connection.borrow()).await {
                         Ok(view) => Some(view),
                         Err(error) => {
@@ -693,11 +715,12 @@ impl Decider {
         pending: &mut Pending,
     ) -> Result<(), sqlx::Error> {
         let now = now();
-        if matches!(db, Connection::Postgres(_)) {
+        let shared = matches!(db, Connection::Postgres(_));
+        if shared {
             // Other instances write too: what this one held may be stale. The batch reads afresh,
             // under locks that make the database the one that decides.
             view.forget_shared();
-            self.lock_for_batch(db, view, commands, now).await?;
+            self.lock_accounts(db, view, commands).await?;
         }
         view.forget_old_answers(now.0);
         let keys: Vec<String> = commands
@@ -711,6 +734,9 @@ impl Decider {
             .collect();
         load_answers(db, view, &keys, now).await?;
         self.preload_histories(db, view, commands).await?;
+        if shared {
+            self.lock_releases(db, view, commands, now).await?;
+        }
         for command in commands {
             match command {
                 Command::Claim(claim, _) => {
@@ -747,27 +773,40 @@ impl Decider {
         Ok(())
     }
 
-    /// With several instances (PostgreSQL), takes the batch's locks before anything is read:
-    /// first every release row its claims and stock reads touch, then every account it claims for
-    /// with its "same user" group, each set in one order. Every instance takes them in that same
-    /// order, so two batches wait for each other rather than deadlock; a later lock (a redemption,
-    /// a sign-in's merge) can still meet one, and then PostgreSQL ends one batch and it is tried
-    /// again.
-    async fn lock_for_batch(
-        &self,
-        db: &mut Connection<'_>,
-        view: &mut View,
-        commands: &[Command],
-        now: Instant,
-    ) -> Result<(), sqlx::Error> {
+    /// With several instances (PostgreSQL), the batch's locks come in two sets, each taken in
+    /// one order by every instance, so two batches wait for each other rather than deadlock:
+    /// first every account it claims for with its "same user" group (before their answers and
+    /// histories are read), then every release row its claims and stock reads touch (last, as
+    /// those are the rows every instance wants, so they are held only while deciding and
+    /// writing). A later lock (a redemption, a sign-in's merge) can still meet another batch's;
+    /// then PostgreSQL ends one of the two and it is decided again.
+    async fn lock_accounts(&self, db: &mut Connection<'_>, view: &mut View, commands: &[Command]) -> Result<(), sqlx::Error> {
+        let Connection::Postgres(connection) = db else { return Ok(()) };
+        let accounts: Vec<ResidentId> = commands
+            .iter()
+            .filter_map(|command| match command {
+                Command::Claim(claim, _) => Some(claim.resident),
+                _ => None,
+            })
+            .collect();
+        // The groups are read before the lock and again after it: a merge that came between
+        // changed them, and its new groups are locked too.
+        let groups = postgres::groups_of(connection, &accounts).await?;
+        let mut locked: Vec<i64> = accounts.iter().copied().chain(groups.values().copied()).collect();
+        postgres::lock_accounts(connection, &mut locked).await?;
+        let settled = postgres::groups_of(connection, &accounts).await?;
+        let mut late: Vec<i64> = settled.values().copied().filter(|group| locked.binary_search(group).is_err()).collect();
+        postgres::lock_accounts(connection, &mut late).await?;
+        view.groups.extend(settled);
+        Ok(())
+    }
+
+    /// The second set of [`Self::lock_accounts`]: the open releases the batch touches, in order.
+    async fn lock_releases(&self, db: &mut Connection<'_>, view: &mut View, commands: &[Command], now: Instant) -> Result<(), sqlx::Error> {
         let mut releases = Vec::new();
-        let mut accounts = Vec::new();
         for command in commands {
             let (campaign_id, offer_id) = match command {
-                Command::Claim(claim, _) => {
-                    accounts.push(claim.resident);
-                    (claim.campaign.as_str(), Some(claim.offer.as_str()))
-                }
+                Command::Claim(claim, _) => (claim.campaign.as_str(), Some(claim.offer.as_str())),
                 Command::Stock(campaign, _) => (campaign.as_str(), None),
                 _ => continue,
             };
@@ -789,17 +828,6 @@ impl Decider {
             if let Some(release) = campaign.releases(theme).into_iter().find(|release| release.opens.0 == *opens) {
                 release_row(db, view, campaign, theme, offer_id, release).await?;
             }
-        }
-        if let Connection::Postgres(connection) = db {
-            // The groups are read before the lock and again after it: a merge that came between
-            // changed them, and its new groups are locked too.
-            let groups = postgres::groups_of(connection, &accounts).await?;
-            let mut locked: Vec<i64> = accounts.iter().copied().chain(groups.values().copied()).collect();
-            postgres::lock_accounts(connection, &mut locked).await?;
-            let settled = postgres::groups_of(connection, &accounts).await?;
-            let mut late: Vec<i64> = settled.values().copied().filter(|group| locked.binary_search(group).is_err()).collect();
-            postgres::lock_accounts(connection, &mut late).await?;
-            view.groups.extend(settled);
         }
         Ok(())
     }

@@ -732,3 +732,50 @@ async fn postgres_claims_at_both_instances_at_once_give_one_voucher_per_resident
     a.stop().await.expect("A stops");
     b.stop().await.expect("B stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_mid_storm_nothing_acknowledged_is_lost_and_the_service_carries_on() {
+    // A restart (or failover) of PostgreSQL cuts every connection, the ledger's included: claims
+    // in flight are answered 503 (not recorded), a retry with the same key is decided or replayed,
+    // and the service works again without a restart of its own.
+    let server = PostgresServer::start_own();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut config = config(campaigns.path(), data.path());
+    config.database = Some(database.clone());
+    let service = Service::start(&config).await.expect("starts").spawn().expect("bound");
+    let base = service.base_url();
+    let client = client();
+    let tokens: Vec<String> = sign_in_all(&client, &base).await.into_iter().take(STOCK as usize).collect();
+
+    let storm_task = {
+        let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
+        tokio::spawn(async move { storm(&client, &base, &tokens, "restart").await })
+    };
+    until_claimed(&client, &base, 50).await;
+    server.restart();
+    let first = storm_task.await.expect("storm ends");
+    let not_recorded = first.iter().flatten().filter(|(status, _)| *status == 503).count();
+    println!("PostgreSQL restarted mid-storm: {not_recorded} claims answered 503");
+
+    // Everyone retries with the same key until decided: within 30 s of the restart, all are.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut answers = first;
+    while answers.iter().any(|answer| !matches!(answer, Some((status, _)) if *status != 503)) {
+        assert!(std::time::Instant::now() < deadline, "the service did not recover: {:?}", answers.iter().find(|answer| answer.is_none()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let retried = storm(&client, &base, &tokens, "restart").await;
+        for (answer, again) in answers.iter_mut().zip(retried) {
+            match (&answer, &again) {
+                // An acknowledged claim is replayed unchanged.
+                (Some((201, before)), Some((status, body))) => assert_eq!((*status, body), (201, before)),
+                _ => *answer = again,
+            }
+        }
+    }
+    assert!(answers.iter().flatten().all(|(status, _)| *status == 201), "each resident holds a voucher");
+    service.stop().await.expect("stops");
+    let (claims, vouchers, stock, claimed, most) = database_counts(&database).await;
+    assert_eq!((claims, vouchers, stock, claimed, most), (i64::from(STOCK), i64::from(STOCK), i64::from(STOCK), i64::from(STOCK), 1));
+}

@@ -18,6 +18,12 @@ impl PostgresServer {
         if let Some(url) = std::env::var("HUIQUAN_TEST_POSTGRES").ok().filter(|url| !url.is_empty()) {
             return PostgresServer { url, throwaway: None };
         }
+        PostgresServer::start_own()
+    }
+
+    /// A throwaway server of this test's own, whatever `HUIQUAN_TEST_POSTGRES` says (for a test
+    /// that restarts it).
+    pub fn start_own() -> PostgresServer {
         let state = tempfile::tempdir().expect("temp dir");
         let output = std::process::Command::new("bash")
             .arg(repo().join("scripts/postgres.sh"))
@@ -33,6 +39,20 @@ impl PostgresServer {
     /// A new database's URL on this server (created by the first service that opens it).
     pub fn new_database(&self) -> String {
         format!("{}/huiquan_{:016x}", self.url.trim_end_matches('/'), rand::random::<u64>())
+    }
+}
+
+impl PostgresServer {
+    /// Restarts a server of this test's own (fast: every connection is cut, as in a failover).
+    pub fn restart(&self) {
+        let state = self.throwaway.as_ref().expect("only a test's own server is restarted");
+        let status = std::process::Command::new("bash")
+            .arg(repo().join("scripts/postgres.sh"))
+            .arg("restart")
+            .arg(state.path().join("pg"))
+            .status()
+            .expect("scripts/postgres.sh runs");
+        assert!(status.success(), "PostgreSQL restarted");
     }
 }
 
