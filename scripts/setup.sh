@@ -24,6 +24,8 @@ apt_install chromium chromium-driver firefox-esr brotli fonts-noto-cjk
 # postgresql: the service's suite also runs on a throwaway server (scripts/postgres.sh); the
 # package's own cluster is never started or used.
 apt_install postgresql
+# wrk: the load generator of the claim path's benchmark (scripts/bench.sh).
+apt_install wrk
 
 # --- The wasm32 target ---------------------------------------------------------------------
 has_wasm_std() { [[ -n $(compgen -G "$1/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" || true) ]]; }

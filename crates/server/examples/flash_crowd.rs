@@ -14,7 +14,9 @@
 //! that together they send `rate` claims a second, whether or not earlier ones were answered.
 //! Latency is measured from the moment a claim was due, so a service that falls behind is
 //! charged for the wait (no coordinated omission). A rate of 0 runs closed-loop instead: each
-//! resident sends the next claim as soon as the last is answered, which finds the ceiling.
+//! resident sends the next claim as soon as the last is answered, which finds the ceiling. A
+//! rate of `wrk` hands the load to wrk (`scripts/wrk-claims.lua`) for 15 s with `concurrency`
+//! connections: a load generator in C takes less of the two cores than this process's client.
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -77,7 +79,10 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let concurrency: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(1_000);
     let residents: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(20_000);
-    let rate: f64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(5_000.0);
+    let rate_arg = args.next().unwrap_or_else(|| "5000".into());
+    // `wrk`: the load comes from wrk (scripts/wrk-claims.lua), for `concurrency` connections.
+    let use_wrk = rate_arg == "wrk";
+    let rate: f64 = if use_wrk { 0.0 } else { rate_arg.parse().unwrap_or(5_000.0) };
     let instances: usize = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(1).max(1);
     let postgres = std::env::var("HUIQUAN_BENCH_POSTGRES").ok().filter(|url| !url.is_empty());
     // A little less stock than claims: the run ends in a sell-out, where oversell would show.
@@ -140,7 +145,98 @@ async fn main() {
     }
     let tokens: Arc<Vec<String>> = Arc::new(std::mem::take(&mut *tokens.lock().await));
 
-    // Every resident claims every tier: residents × 3 claims, dealt round-robin to the workers.
+    let load = if use_wrk {
+        wrk_load(&base, &tokens, concurrency, 15, campaigns.path())
+    } else {
+        reqwest_load(&client, &bases, &tokens, residents, concurrency, rate).await
+    };
+    for service in services {
+        service.stop().await.expect("stops");
+    }
+
+    sqlx::any::install_default_drivers();
+    let connection = sqlx::AnyPool::connect(&database_url).await.expect("opens");
+    let rows: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&connection).await.expect("read");
+    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&connection).await.expect("read");
+    let (doubled,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1) AS doubled")
+            .fetch_one(&connection)
+            .await
+            .expect("read");
+    // Oversell is counted from the claims themselves, not from the release's own tally.
+    let per_offer: Vec<(String, i64)> =
+        sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&connection).await.expect("read");
+    let oversell: i64 = per_offer
+        .iter()
+        .map(|(offer, issued)| {
+            let stock = rows.iter().find(|(name, _, _)| name == offer).map_or(0, |(_, stock, _)| *stock);
+            (issued - stock).max(0)
+        })
+        .sum();
+    let issued: i64 = rows.iter().map(|(_, _, claimed)| claimed).sum();
+
+    let seconds = load.seconds;
+    println!(
+        "flash crowd on {engine}, {}: {} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)",
+        load.mode,
+        load.total,
+        TIERS.len()
+    );
+    println!("  statuses            {:?}", load.statuses);
+    println!("  duration            {seconds:.2} s");
+    println!("  requests/s          {:.0}", load.total as f64 / seconds);
+    println!("  claims decided/s    {:.0}", load.decided() as f64 / seconds);
+    println!("  claims granted/s    {:.0}", issued as f64 / seconds);
+    println!("  latency p50         {:.1} ms", load.p50.as_secs_f64() * 1e3);
+    println!("  latency p99         {:.1} ms", load.p99.as_secs_f64() * 1e3);
+    println!("  latency max         {:.1} ms", load.max.as_secs_f64() * 1e3);
+    println!("  vouchers issued     {issued} (claims table: {claims})");
+    println!("  oversell            {oversell}");
+    println!("  double claims       {doubled}");
+    // One line for bench.sh's table.
+    println!(
+        "  summary | {engine} | {} | {:.0} claims decided/s | p50 {:.1} ms | p99 {:.1} ms | oversell {oversell}",
+        load.mode,
+        load.decided() as f64 / seconds,
+        load.p50.as_secs_f64() * 1e3,
+        load.p99.as_secs_f64() * 1e3
+    );
+    if oversell != 0 || doubled != 0 || issued != claims {
+        eprintln!("FAILED: oversell or double claims");
+        std::process::exit(1);
+    }
+}
+
+/// What a load run measured.
+struct Load {
+    mode: String,
+    total: usize,
+    statuses: std::collections::BTreeMap<u16, usize>,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Load {
+    /// Claims the service decided (granted or refused by a rule), not those turned away unread
+    /// (rate limited, busy) or lost.
+    fn decided(&self) -> usize {
+        self.statuses.iter().filter(|(status, _)| matches!(**status, 200..=299 | 400..=428 | 430..=499)).map(|(_, count)| count).sum()
+    }
+}
+
+/// The load from this process (reqwest): every resident claims every tier, residents × 3
+/// claims, dealt round-robin to `concurrency` workers; open loop at `rate`, or closed loop.
+async fn reqwest_load(
+    client: &reqwest::Client,
+    bases: &Arc<Vec<String>>,
+    tokens: &Arc<Vec<String>>,
+    residents: usize,
+    concurrency: usize,
+    rate: f64,
+) -> Load {
     let jobs: Vec<(usize, usize)> = (0..residents).flat_map(|resident| (0..TIERS.len()).map(move |tier| (resident, tier))).collect();
     let total = jobs.len();
     let mut dealt: Vec<Vec<(usize, usize)>> = vec![Vec::new(); concurrency];
@@ -154,7 +250,7 @@ async fn main() {
     let started = tokio::time::Instant::now() + Duration::from_millis(100);
     let mut workers = Vec::new();
     for (worker, jobs) in dealt.into_iter().enumerate() {
-        let (client, bases, tokens) = (client.clone(), Arc::clone(&bases), Arc::clone(&tokens));
+        let (client, bases, tokens) = (client.clone(), Arc::clone(bases), Arc::clone(tokens));
         let offset = interval.map_or(Duration::ZERO, |interval| interval.mul_f64(worker as f64 / concurrency as f64));
         workers.push(tokio::spawn(async move {
             let mut results = Vec::new();
@@ -198,58 +294,70 @@ async fn main() {
         }
     }
     let elapsed = started.elapsed();
-    let started_mode = mode;
     latencies.sort();
-    for service in services {
-        service.stop().await.expect("stops");
+    Load {
+        mode,
+        total,
+        statuses,
+        seconds: elapsed.as_secs_f64(),
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        max: latencies.last().copied().unwrap_or_default(),
     }
+}
 
-    sqlx::any::install_default_drivers();
-    let connection = sqlx::AnyPool::connect(&database_url).await.expect("opens");
-    let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT offer, stock, claimed FROM releases").fetch_all(&connection).await.expect("read");
-    let (claims,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM claims").fetch_one(&connection).await.expect("read");
-    let (doubled,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM claims GROUP BY resident, offer HAVING COUNT(*) > 1) AS doubled")
-            .fetch_one(&connection)
-            .await
-            .expect("read");
-    // Oversell is counted from the claims themselves, not from the release's own tally.
-    let per_offer: Vec<(String, i64)> =
-        sqlx::query_as("SELECT offer, COUNT(*) FROM claims GROUP BY offer").fetch_all(&connection).await.expect("read");
-    let oversell: i64 = per_offer
-        .iter()
-        .map(|(offer, issued)| {
-            let stock = rows.iter().find(|(name, _, _)| name == offer).map_or(0, |(_, stock, _)| *stock);
-            (issued - stock).max(0)
-        })
-        .sum();
-    let issued: i64 = rows.iter().map(|(_, _, claimed)| claimed).sum();
-
-    let seconds = elapsed.as_secs_f64();
-    println!(
-        "flash crowd on {engine}, {started_mode}: {total} claim requests from {concurrency} concurrent residents ({residents} residents × {} tiers, stock {stock} each)",
-        TIERS.len()
-    );
-    println!("  statuses            {statuses:?}");
-    println!("  duration            {seconds:.2} s");
-    println!("  requests/s          {:.0}", total as f64 / seconds);
-    println!("  claims granted/s    {:.0}", issued as f64 / seconds);
-    println!("  latency p50         {:.1} ms", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
-    println!("  latency p99         {:.1} ms", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
-    println!("  latency max         {:.1} ms", latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3);
-    println!("  vouchers issued     {issued} (claims table: {claims})");
-    println!("  oversell            {oversell}");
-    println!("  double claims       {doubled}");
-    // One line for bench.sh's table.
-    println!(
-        "  summary | {engine} | {started_mode} | {:.0} claims decided/s | p50 {:.1} ms | p99 {:.1} ms | oversell {oversell}",
-        total as f64 / seconds,
-        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3
-    );
-    if oversell != 0 || doubled != 0 || issued != claims {
-        eprintln!("FAILED: oversell or double claims");
-        std::process::exit(1);
+/// The load from wrk (`scripts/wrk-claims.lua`): `concurrency` connections for `seconds`, each
+/// request a new claim by the next resident; wrk measures the latency.
+fn wrk_load(base: &str, tokens: &[String], concurrency: usize, seconds: u32, scratch: &std::path::Path) -> Load {
+    let residents_file = scratch.join("residents.txt");
+    let lines: String = tokens.iter().enumerate().map(|(resident, token)| format!("{token} {}\n", resident_address(resident))).collect();
+    std::fs::write(&residents_file, lines).expect("writable");
+    let output = std::process::Command::new("wrk")
+        .arg("--threads=2")
+        .arg(format!("--connections={concurrency}"))
+        .arg(format!("--duration={seconds}s"))
+        .arg("--latency")
+        .arg("--timeout=10s")
+        .arg("--script")
+        .arg(repo_root().join("scripts/wrk-claims.lua"))
+        .arg(base)
+        .arg("--")
+        .arg(&residents_file)
+        .arg(format!("/api/v1/campaigns/{CAMPAIGN}/claims"))
+        .output()
+        .expect("wrk runs (scripts/setup.sh installs it)");
+    let report = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{report}");
+    let mut statuses = std::collections::BTreeMap::new();
+    let (mut p50, mut p99, mut max) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for line in report.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["status", status, count] => {
+                statuses.insert(status.parse().unwrap_or(0), count.parse().unwrap_or(0));
+            }
+            ["50%", value] => p50 = wrk_duration(value),
+            ["99%", value] => p99 = wrk_duration(value),
+            ["Latency", _, _, value, ..] => max = wrk_duration(value),
+            _ => {}
+        }
     }
+    let total = statuses.values().sum();
+    Load { mode: format!("wrk, {concurrency} connections"), total, statuses, seconds: f64::from(seconds), p50, p99, max }
+}
+
+/// wrk's "1.23ms", "456.78us", "2.01s".
+fn wrk_duration(text: &str) -> Duration {
+    let (number, scale) = if let Some(number) = text.strip_suffix("us") {
+        (number, 1e-6)
+    } else if let Some(number) = text.strip_suffix("ms") {
+        (number, 1e-3)
+    } else if let Some(number) = text.strip_suffix('m') {
+        (number, 60.0)
+    } else if let Some(number) = text.strip_suffix('s') {
+        (number, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    Duration::from_secs_f64(number.parse::<f64>().unwrap_or(0.0) * scale)
 }
