@@ -18,6 +18,10 @@
 //! rate of `wrk` hands the load to wrk (`scripts/wrk-claims.lua`) for 15 s with `concurrency`
 //! connections: a load generator in C takes less of the two cores than this process's client.
 
+/// The service binary's allocator, so that the service measured here is the one deployed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
