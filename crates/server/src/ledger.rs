@@ -621,7 +621,7 @@ impl Writer {
             let mut pending = Pending::default();
             let decider = &self.decider;
             let outcome = match &mut self.connection {
-                LedgerConnection::Sqlite(connection) => match connection.begin_with("BEGIN IMMEDIATE").await {
+                LedgerConnection::Sqlite(connection) => match connection.begin_with(crate::store::SQLITE_WRITE_BEGIN).await {
                     Ok(mut transaction) => {
                         let mut db = Connection::Sqlite(&mut transaction);
                         let applied = decider.apply(&mut db, view, &commands, &mut outcomes, &mut pending).await;

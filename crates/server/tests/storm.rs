@@ -122,21 +122,7 @@ async fn claim(client: &reqwest::Client, base: &str, token: &str, key: &str) -> 
 
 /// Everyone at once; returns each resident's answer.
 async fn storm(client: &reqwest::Client, base: &str, tokens: &[String], key_prefix: &str) -> Vec<Option<(u16, String)>> {
-    let limit = Arc::new(Semaphore::new(IN_FLIGHT));
-    let mut tasks = Vec::new();
-    for (resident, token) in tokens.iter().enumerate() {
-        let (client, base, token, limit) = (client.clone(), base.to_owned(), token.clone(), Arc::clone(&limit));
-        let key = format!("{key_prefix}-{resident:05}");
-        tasks.push(tokio::spawn(async move {
-            let _permit = limit.acquire().await.expect("open");
-            claim(&client, &base, &token, &key).await
-        }));
-    }
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.expect("task"));
-    }
-    answers
+    storm_across(client, &[base.to_owned()], tokens, key_prefix).await
 }
 
 fn code_of(body: &str) -> String {
@@ -297,14 +283,7 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
     process.child.start_kill().expect("SIGKILL sent");
     let _ = process.child.wait().await;
     let answers = storm_task.await.expect("storm ends");
-    let acknowledged: HashMap<usize, String> = answers
-        .iter()
-        .enumerate()
-        .filter_map(|(resident, answer)| match answer {
-            Some((201, body)) => Some((resident, body.clone())),
-            _ => None,
-        })
-        .collect();
+    let acknowledged = acknowledged(&answers);
     let cut_off = answers.iter().filter(|answer| answer.is_none()).count();
     println!("killed with {} claims acknowledged and {cut_off} requests cut off", acknowledged.len());
     // Regression: this asked for at least the 100 claims the stock showed committed, but a claim
@@ -324,16 +303,7 @@ async fn killed_in_the_middle_of_a_storm_nothing_acknowledged_is_lost_nothing_is
     // Every resident retries with the same key: acknowledged claims are replayed unchanged, and
     // the rest are decided now. In the end the whole stock is claimed, once each.
     let retried = storm(&client, &process.base, &tokens, "crash").await;
-    let mut holders = HashSet::new();
-    for (resident, answer) in retried.iter().enumerate() {
-        let (status, body) = answer.as_ref().expect("the restarted service answers");
-        if let Some(before) = acknowledged.get(&resident) {
-            assert_eq!((*status, body), (201, before), "resident {resident}: the acknowledged claim is replayed as it was");
-        }
-        if *status == 201 {
-            holders.insert(resident);
-        }
-    }
+    let holders = holders_after_retry(&retried, &acknowledged);
     assert_eq!(holders.len(), STOCK as usize, "all 500 vouchers claimed, none twice");
     drop(process);
     let (claims, vouchers, stock, claimed, most) = database_counts(&config(campaigns.path(), data.path()).database_url()).await;
@@ -470,6 +440,48 @@ async fn sign_ins_cut_off_mid_way_during_a_storm_stall_nothing() {
     service.stop().await.expect("stops cleanly");
 }
 
+/// Two services in this process on one PostgreSQL database, each with a data directory of its own
+/// (kept alive by the third value).
+async fn two_instances(campaigns: &Path, database: &str) -> (huiquan_server::Spawned, huiquan_server::Spawned, [tempfile::TempDir; 2]) {
+    let data = [tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir")];
+    let start = |data_dir: &Path| {
+        let mut config = config(campaigns, data_dir);
+        config.database = Some(database.to_owned());
+        config
+    };
+    let a = Service::start(&start(data[0].path())).await.expect("A starts").spawn().expect("bound");
+    let b = Service::start(&start(data[1].path())).await.expect("B starts on the same database").spawn().expect("bound");
+    (a, b, data)
+}
+
+/// Each resident whose claim was acknowledged (201), with the answer.
+fn acknowledged(answers: &[Option<(u16, String)>]) -> HashMap<usize, String> {
+    answers
+        .iter()
+        .enumerate()
+        .filter_map(|(resident, answer)| match answer {
+            Some((201, body)) => Some((resident, body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// After everyone retried with the same key: checks that every acknowledged claim was replayed
+/// as it was, and returns who holds a voucher now.
+fn holders_after_retry(retried: &[Option<(u16, String)>], acknowledged: &HashMap<usize, String>) -> HashSet<usize> {
+    let mut holders = HashSet::new();
+    for (resident, answer) in retried.iter().enumerate() {
+        let (status, body) = answer.as_ref().expect("the service answers every retry");
+        if let Some(before) = acknowledged.get(&resident) {
+            assert_eq!((*status, body), (201, before), "resident {resident}: the acknowledged claim is replayed as it was");
+        }
+        if *status == 201 {
+            holders.insert(resident);
+        }
+    }
+    holders
+}
+
 /// Every resident claims at instance `resident % 2` of `bases`.
 async fn storm_across(client: &reqwest::Client, bases: &[String], tokens: &[String], key_prefix: &str) -> Vec<Option<(u16, String)>> {
     let limit = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -494,14 +506,7 @@ async fn postgres_two_instances_two_thousand_residents_five_hundred_vouchers_exa
     let server = PostgresServer::start();
     let database = server.new_database();
     let campaigns = storm_campaigns();
-    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
-    let start = |data_dir: &Path| {
-        let mut config = config(campaigns.path(), data_dir);
-        config.database = Some(database.clone());
-        config
-    };
-    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
-    let b = Service::start(&start(data_b.path())).await.expect("B starts on the same database").spawn().expect("bound");
+    let (a, b, _data) = two_instances(campaigns.path(), &database).await;
     let bases = [a.base_url(), b.base_url()];
     let client = client();
     // Signed in at A: sessions are shared, so each resident's token works at B as well.
@@ -539,14 +544,7 @@ async fn postgres_a_claim_at_one_instance_reaches_the_other_instances_event_stre
     let server = PostgresServer::start();
     let database = server.new_database();
     let campaigns = storm_campaigns();
-    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
-    let start = |data_dir: &Path| {
-        let mut config = config(campaigns.path(), data_dir);
-        config.database = Some(database.clone());
-        config
-    };
-    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
-    let b = Service::start(&start(data_b.path())).await.expect("B starts").spawn().expect("bound");
+    let (a, b, _data) = two_instances(campaigns.path(), &database).await;
     let client = client();
     let events = client
         .get(format!("{}/api/v1/campaigns/liaocheng-2024-spring-appliances/stock/events", b.base_url()))
@@ -618,14 +616,7 @@ async fn postgres_kill_9_one_of_two_instances_mid_storm_the_other_answers_and_no
     a.child.start_kill().expect("SIGKILL sent");
     let _ = a.child.wait().await;
     let answers = storm_task.await.expect("storm ends");
-    let acknowledged: HashMap<usize, String> = answers
-        .iter()
-        .enumerate()
-        .filter_map(|(resident, answer)| match answer {
-            Some((201, body)) => Some((resident, body.clone())),
-            _ => None,
-        })
-        .collect();
+    let acknowledged = acknowledged(&answers);
     println!("A killed; {} claims acknowledged by the two", acknowledged.len());
     assert!(
         answers.iter().enumerate().filter(|(resident, _)| resident % 2 == 1).all(|(_, answer)| answer.is_some()),
@@ -643,16 +634,7 @@ async fn postgres_kill_9_one_of_two_instances_mid_storm_the_other_answers_and_no
     let a = spawn_binary_on(campaigns.path(), data_a.path(), &database).await;
     let bases = [a.base.clone(), b.base.clone()];
     let retried = storm_across(&client, &bases, &tokens, "crash").await;
-    let mut holders = HashSet::new();
-    for (resident, answer) in retried.iter().enumerate() {
-        let (status, body) = answer.as_ref().expect("both answer");
-        if let Some(before) = acknowledged.get(&resident) {
-            assert_eq!((*status, body), (201, before), "resident {resident}: the acknowledged claim is replayed as it was");
-        }
-        if *status == 201 {
-            holders.insert(resident);
-        }
-    }
+    let holders = holders_after_retry(&retried, &acknowledged);
     assert_eq!(holders.len(), STOCK as usize, "all 500 vouchers claimed, none twice");
     drop((a, b));
     assert_eq!(database_counts(&database).await, (500, 500, 500, 500, 1));
@@ -664,14 +646,7 @@ async fn postgres_claims_at_both_instances_at_once_give_one_voucher_per_resident
     let server = PostgresServer::start();
     let database = server.new_database();
     let campaigns = storm_campaigns();
-    let (data_a, data_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
-    let start = |data_dir: &Path| {
-        let mut config = config(campaigns.path(), data_dir);
-        config.database = Some(database.clone());
-        config
-    };
-    let a = Service::start(&start(data_a.path())).await.expect("A starts").spawn().expect("bound");
-    let b = Service::start(&start(data_b.path())).await.expect("B starts").spawn().expect("bound");
+    let (a, b, _data) = two_instances(campaigns.path(), &database).await;
     let bases = [a.base_url(), b.base_url()];
     let client = client();
     // 200 residents alone, then 100 pairs of accounts on one phone (one "same user" group each in

@@ -134,6 +134,11 @@ macro_rules! on_connection {
 }
 pub(crate) use on_connection;
 
+/// How the SQLite ledger begins a batch: with the write lock taken at once, so that a batch never
+/// fails half-way to upgrade a read lock. (With PostgreSQL a batch begins plainly and locks the
+/// rows it decides on.)
+pub const SQLITE_WRITE_BEGIN: &str = "BEGIN IMMEDIATE";
+
 /// The few words the two engines say differently.
 pub trait Dialect {
     /// Appended to a `SELECT` whose rows the transaction will change: PostgreSQL locks them
