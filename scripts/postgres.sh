@@ -39,7 +39,7 @@ start() {
   echo "$dir" >"$state/cluster"
   [[ $(id -u) -eq 0 ]] && chown nobody "$dir"
   as_server_user "$bin/initdb" --pgdata="$dir/data" --username=huiquan --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
-    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb failed"; }
   # The port is chosen free a moment before the server takes it; another process may take it
   # first, so a start that fails is tried again on another port.
   for _ in 1 2 3 4 5; do
@@ -54,6 +54,7 @@ start() {
     fi
   done
   cat "$dir/server.log" >&2 || true
+  rm -rf "$dir"
   die "PostgreSQL did not start (log above)"
 }
 
