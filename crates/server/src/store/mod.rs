@@ -89,14 +89,6 @@ pub enum Store {
     Postgres(PgPool),
 }
 
-impl Store {
-    /// Whether other processes may write the same database (PostgreSQL): then nothing read may be
-    /// trusted beyond the transaction that read it.
-    pub fn is_shared(&self) -> bool {
-        matches!(self, Store::Postgres(_))
-    }
-}
-
 /// How the ledger opens its own connection.
 #[derive(Clone, Debug)]
 pub enum LedgerOptions {

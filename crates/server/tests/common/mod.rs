@@ -27,12 +27,7 @@ impl PostgresServer {
     /// that restarts it).
     pub fn start_own() -> PostgresServer {
         let state = tempfile::tempdir().expect("temp dir");
-        let output = std::process::Command::new("bash")
-            .arg(repo().join("scripts/postgres.sh"))
-            .arg("start")
-            .arg(state.path().join("pg"))
-            .output()
-            .expect("scripts/postgres.sh runs");
+        let output = postgres_sh("start", &state).output().expect("scripts/postgres.sh runs");
         assert!(output.status.success(), "PostgreSQL did not start: {}", String::from_utf8_lossy(&output.stderr));
         let url = String::from_utf8(output.stdout).expect("a URL").trim().to_owned();
         PostgresServer { url, throwaway: Some(state) }
@@ -42,18 +37,11 @@ impl PostgresServer {
     pub fn new_database(&self) -> String {
         format!("{}/huiquan_{:016x}", self.url.trim_end_matches('/'), rand::random::<u64>())
     }
-}
 
-impl PostgresServer {
     /// Restarts a server of this test's own (fast: every connection is cut, as in a failover).
     pub fn restart(&self) {
         let state = self.throwaway.as_ref().expect("only a test's own server is restarted");
-        let status = std::process::Command::new("bash")
-            .arg(repo().join("scripts/postgres.sh"))
-            .arg("restart")
-            .arg(state.path().join("pg"))
-            .status()
-            .expect("scripts/postgres.sh runs");
+        let status = postgres_sh("restart", state).status().expect("scripts/postgres.sh runs");
         assert!(status.success(), "PostgreSQL restarted");
     }
 }
@@ -61,11 +49,14 @@ impl PostgresServer {
 impl Drop for PostgresServer {
     fn drop(&mut self) {
         if let Some(state) = &self.throwaway {
-            let _ = std::process::Command::new("bash")
-                .arg(repo().join("scripts/postgres.sh"))
-                .arg("stop")
-                .arg(state.path().join("pg"))
-                .status();
+            let _ = postgres_sh("stop", state).status();
         }
     }
+}
+
+/// `scripts/postgres.sh <verb>` on the server noted in `state`.
+fn postgres_sh(verb: &str, state: &tempfile::TempDir) -> std::process::Command {
+    let mut command = std::process::Command::new("bash");
+    command.arg(repo().join("scripts/postgres.sh")).arg(verb).arg(state.path().join("pg"));
+    command
 }
