@@ -98,6 +98,14 @@ pub async fn campaign(id: &str) -> Result<Campaign, ApiError> {
     get_json(&format!("/api/v1/campaigns/{}", encode_path_segment(id))).await
 }
 
+/// A campaign as the service's JSON text, to keep on the device as it came.
+pub async fn campaign_json(id: &str) -> Result<String, ApiError> {
+    let path = format!("/api/v1/campaigns/{}", encode_path_segment(id));
+    let (request, _in_flight) = InFlight::attach(Request::get(&path).header("accept", "application/json"));
+    let response = send(request.build().map_err(unbuildable)?).await?;
+    response.text().await.map_err(|error| ApiError::Network(error.to_string()))
+}
+
 /// The campaign's city outline, in the CRS the campaign names.
 pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
     let path = format!("/api/v1/campaigns/{}/boundary", encode_path_segment(id));
@@ -182,9 +190,16 @@ pub async fn merchants(
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.
-pub async fn claim(campaign: &str, offer: &str, idempotency_key: &str, session_token: &str, fix: Option<Fix>) -> ClaimAnswer {
+pub async fn claim(
+    campaign: &str,
+    offer: &str,
+    idempotency_key: &str,
+    session_token: &str,
+    fix: Option<Fix>,
+    store: Option<String>,
+) -> ClaimAnswer {
     let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
-    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store: None };
+    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store };
     let (request, _in_flight) = InFlight::attach(
         Request::post(&path)
             .header("accept", "application/json")

@@ -37,7 +37,7 @@ pub fn device_id() -> String {
 }
 
 /// How the resident signed in, as they would recognise it ("signed in as …").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SignedInAs {
     /// With a mobile number, kept masked (`138****8000`).
@@ -56,14 +56,74 @@ pub fn masked_phone(phone: &str) -> String {
     format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(digits.len() - 7), tail.iter().collect::<String>())
 }
 
-/// A session as kept on the device: the service's answer, and how it was made. (Flattened, so
-/// the stored JSON is still the service's `SignedIn` with one more field.)
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A session as kept on the device: the service's answer, and how it was made. Kept flat, as the
+/// service's `SignedIn` with one more field, and read without serde's `flatten` and internal tags,
+/// which buffer everything (their decoder was 10 KB of the wasm).
+#[derive(Clone, Debug, PartialEq)]
 pub struct KeptSession {
-    #[serde(flatten)]
     pub signed_in: SignedIn,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_in_as: Option<SignedInAs>,
+}
+
+/// [`KeptSession`] as stored: every field at the top, `signed_in_as` with its `kind`.
+#[derive(Serialize, Deserialize)]
+struct KeptSessionWire {
+    token: String,
+    resident: i64,
+    expires_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signed_in_as: Option<SignedInAsWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SignedInAsWire {
+    kind: SignedInAsKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    masked: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SignedInAsKind {
+    Phone,
+    Partner,
+}
+
+impl Serialize for KeptSession {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let SignedIn { token, resident, expires_at_ms } = self.signed_in.clone();
+        let signed_in_as = self.signed_in_as.clone().map(|how| match how {
+            SignedInAs::Phone { masked } => {
+                SignedInAsWire { kind: SignedInAsKind::Phone, masked: Some(masked), partner: None, account: None }
+            }
+            SignedInAs::Partner { partner, account } => {
+                SignedInAsWire { kind: SignedInAsKind::Partner, masked: None, partner: Some(partner), account: Some(account) }
+            }
+        });
+        KeptSessionWire { token, resident, expires_at_ms, signed_in_as }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeptSession {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<KeptSession, D::Error> {
+        let wire = KeptSessionWire::deserialize(deserializer)?;
+        let signed_in_as = match wire.signed_in_as {
+            None => None,
+            Some(SignedInAsWire { kind: SignedInAsKind::Phone, masked: Some(masked), .. }) => Some(SignedInAs::Phone { masked }),
+            Some(SignedInAsWire { kind: SignedInAsKind::Partner, partner: Some(partner), account: Some(account), .. }) => {
+                Some(SignedInAs::Partner { partner, account })
+            }
+            Some(_) => return Err(serde::de::Error::custom("signed_in_as lacks a field of its kind")),
+        };
+        Ok(KeptSession {
+            signed_in: SignedIn { token: wire.token, resident: wire.resident, expires_at_ms: wire.expires_at_ms },
+            signed_in_as,
+        })
+    }
 }
 
 /// The signed-in resident, shared through context.

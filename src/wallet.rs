@@ -19,7 +19,25 @@ pub struct KeptWallet {
     /// The service's time when it answered (milliseconds since the epoch).
     pub synced_at_ms: i64,
     /// The campaigns of those vouchers, for their names, rules and time zones.
+    #[serde(skip)]
     pub campaigns: Vec<Campaign>,
+    /// The same campaigns as the service sent them, which is what is kept: the app then needs
+    /// no code to write a campaign out again (a serialiser of every campaign type, 2 KB brotli).
+    campaign_json: Vec<String>,
+}
+
+impl KeptWallet {
+    /// A wallet with its campaigns read from the service's JSON (one that does not read is left
+    /// out: its vouchers show without their campaign's words, as when it could not be fetched).
+    pub fn new(resident: i64, vouchers: Vec<WalletVoucher>, synced_at_ms: i64, campaign_json: Vec<String>) -> KeptWallet {
+        let mut wallet = KeptWallet { resident, vouchers, synced_at_ms, campaigns: Vec::new(), campaign_json };
+        wallet.read_campaigns();
+        wallet
+    }
+
+    fn read_campaigns(&mut self) {
+        self.campaigns = self.campaign_json.iter().filter_map(|json| serde_json::from_str(json).ok()).collect();
+    }
 }
 
 /// Where a voucher goes on the wallet page.
@@ -67,7 +85,10 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn kept_for(resident: i64) -> Option<KeptWallet> {
     let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
     match serde_json::from_str::<KeptWallet>(&text) {
-        Ok(wallet) if wallet.resident == resident => Some(wallet),
+        Ok(mut wallet) if wallet.resident == resident => {
+            wallet.read_campaigns();
+            Some(wallet)
+        }
         _ => {
             forget();
             None

@@ -68,7 +68,8 @@ fn every_refusal_of_the_rules_is_read_back_and_said_plainly() {
         (Refusal::AlreadyClaimed { period: Period::Day, again_at: Some(at) }, 409, "你今天已经领过这种消费券了。08-28 09:30 起可以再领。"),
         (Refusal::AlreadyClaimed { period: Period::Round, again_at: None }, 409, "本轮你已经领过"),
         (Refusal::AlreadyClaimed { period: Period::Campaign, again_at: None }, 409, "每人限领一次"),
-        (Refusal::UsedBefore, 409, "已经使用过这种消费券"),
+        (Refusal::UsedBefore { period: Period::Campaign, again_at: None }, 409, "已经使用过这种消费券，按活动规则不能再领"),
+        (Refusal::UsedBefore { period: Period::Day, again_at: Some(at) }, 409, "你今天已经用过这种消费券了。08-28 09:30 起可以再领。"),
     ];
     for (refusal, status, words) in cases {
         let phase = after_answer(0, problem(status, &refusal), &Backoff::default(), 0.5, 0.0);
@@ -76,9 +77,24 @@ fn every_refusal_of_the_rules_is_read_back_and_said_plainly() {
         assert!(phase.settled(), "a refusal ends the attempt: a new tap is a new claim");
         let said = claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0);
         assert!(said.contains(words), "{}: {said}", refusal.code());
-        let english = refusal_words(messages(Lang::En), &refusal, plus_eight());
+        let english = refusal_words(messages(Lang::En), &refusal, plus_eight(), Instant(0));
         assert!(!english.is_empty() && english.is_ascii(), "{}: {english}", refusal.code());
     }
+}
+
+#[wasm_bindgen_test]
+fn a_voucher_used_today_is_claimed_again_tomorrow_in_those_words() {
+    // Tianjin's retail vouchers are one use a day; the refusal once read "never again".
+    let tomorrow_0930 = Instant(1_661_650_200_000); // 2022-08-28 09:30 in Tianjin
+    let evening_before = Instant(1_661_650_200_000 - 12 * 3_600_000); // 08-27 21:30
+    let refusal = Refusal::UsedBefore { period: Period::Day, again_at: Some(tomorrow_0930) };
+    let said = refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), evening_before);
+    assert_eq!(said, "你今天已经用过这种消费券了。明天 09:30 起可以再领。");
+    let said = refusal_words(messages(Lang::En), &refusal, plus_eight(), evening_before);
+    assert_eq!(said, "You have already used this voucher today. You can claim again from tomorrow 09:30.");
+    // Two days ahead (between rounds) it names the date.
+    let two_days_before = Instant(evening_before.0 - 86_400_000);
+    assert!(refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), two_days_before).ends_with("08-28 09:30 起可以再领。"));
 }
 
 #[wasm_bindgen_test]
@@ -158,4 +174,14 @@ fn the_wallet_becomes_the_history_the_rules_read() {
     assert_eq!((history.claims[0].round, history.claims[0].offer.as_str()), (0, "pack"));
     assert_eq!(history.uses.len(), 1);
     assert_eq!(history.uses[0].tier, "general-10");
+}
+
+#[wasm_bindgen_test]
+fn a_store_code_is_read_as_typed_at_the_till() {
+    use huiquan::claim::store_claim_code;
+    assert_eq!(store_claim_code("sy-00008.K7QX2M9D").as_deref(), Some("sy-00008.K7QX2M9D"));
+    assert_eq!(store_claim_code(" SY-00008.k7qx 2m9d ").as_deref(), Some("sy-00008.k7qx2m9d"), "spaces gone, the store in lower case");
+    for not_a_code in ["", "sy-00008", "sy-00008.", ".K7QX2M9D", "门店.K7QX"] {
+        assert_eq!(store_claim_code(not_a_code), None, "{not_a_code:?}");
+    }
 }

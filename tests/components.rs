@@ -38,7 +38,38 @@ async fn a_tier_reads_as_man_t_jian_d_in_chinese() {
     let card = mount(Lang::ZhHans, move || view! { <ul><TierCard tier /></ul> }).await;
     let shown = text(&card);
     assert!(shown.contains("满1000元减100元"), "{shown}");
-    assert!(shown.contains("每次发放 3500 张"), "{shown}");
+    assert!(shown.contains("每次发放 3571 张"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn tianjins_worked_out_stock_is_marked_and_its_given_amounts_are_not() {
+    // The notice gives budgets, not daily stock: the page showed 3,500 as if the notice said it.
+    let campaign = tianjin();
+    let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign /> }).await;
+    let card = text(&page.query_selector("[data-tier=retail-1000-100]").expect("selector").expect("a card").unchecked_into());
+    assert!(card.contains("每次发放 3571 张（按公告推算）"), "{card}");
+    assert!(card.contains("满1000元减100元") && !card.contains("满1000元减100元（按公告推算）"), "{card}");
+}
+
+#[wasm_bindgen_test]
+async fn shenyangs_assumed_periods_and_housing_fair_window_are_marked() {
+    let shenyang = Campaign::from_json(include_str!("../data/campaigns/shenyang-2022-xiaoxia.json")).expect("valid");
+    let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=shenyang /> }).await;
+    let rounds = text(&page.query_selector(".rounds").expect("selector").expect("the rounds").unchecked_into());
+    assert_eq!(rounds.matches("（按公告推算）").count(), 4, "the schedule tables are missing from the text: {rounds}");
+    let fair = text(&page.query_selector("[aria-labelledby=theme-housing-fair]").expect("selector").expect("the fair").unchecked_into());
+    assert!(fair.contains("领取时间按公告推算"), "{fair}");
+    let appliance = text(&page.query_selector("[data-tier=appliances-2000-200]").expect("selector").expect("a card").unchecked_into());
+    assert!(appliance.contains("满2000元减200元（按公告推算）"), "the notice gives 200 yuan, not 2,000: {appliance}");
+}
+
+#[wasm_bindgen_test]
+async fn liaocheng_says_later_rounds_hand_out_only_what_is_left() {
+    // Rounds 2 and 3 bring no stock of their own; every card read "200 at each release".
+    let liaocheng = Campaign::from_json(include_str!("../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
+    let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=liaocheng /> }).await;
+    let card = text(&page.query_selector("[data-tier=single-8000-600]").expect("selector").expect("a card").unchecked_into());
+    assert!(card.contains("每次发放 200 张（仅第一轮；之后各轮只发放上一轮剩余）"), "{card}");
 }
 
 #[wasm_bindgen_test]
@@ -124,7 +155,10 @@ async fn a_pack_says_what_it_holds_and_is_claimed_as_one() {
     let pack = text(&packs.item(0).expect("a pack").unchecked_into());
     assert!(pack.contains("50元消费券卡包") && pack.contains("¥50"), "{pack}");
     assert!(pack.contains("10元（无门槛） × 3 张"), "{pack}");
-    assert!(pack.contains("每次发放 60000 个券包"), "{pack}");
+    // Regression: the fuel and dining vouchers read like the general ones.
+    assert!(pack.contains("10元（无门槛），仅限加油 × 1 张"), "{pack}");
+    assert!(pack.contains("10元（无门槛），仅限餐饮 × 1 张"), "{pack}");
+    assert!(pack.contains("每次发放 60000 个券包（按公告推算）"), "{pack}");
     assert_eq!(page.query_selector_all("[data-pack] .claim-button").expect("selector").length(), 1, "one button for the whole pack");
     assert_eq!(page.query_selector_all("[data-tier] .claim-button").expect("selector").length(), 0, "its tiers are not claimed alone");
 }

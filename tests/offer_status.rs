@@ -44,7 +44,7 @@ async fn mount_status(clock: ServerClock, campaign: Arc<Campaign>, stock: RwSign
         let offer_state = use_offer_state(Arc::clone(&campaign), 0, 3500, stock.into());
         view! {
             <I18nProvider lang=Lang::ZhHans>
-                <OfferStatus campaign offer_id="retail-1000-100".to_owned() stock_per_release=3500 offer_state />
+                <OfferStatus campaign offer_id="retail-1000-100".to_owned() offer_state />
             </I18nProvider>
         }
     })
@@ -147,4 +147,37 @@ async fn stock_that_arrives_after_the_release_opened_is_shown() {
     stock.set(Some(LiveStock { release_opens_ms: release_at, left: 3499, stock: Some(3500), sold_out_at_ms: None }));
     tick().await;
     assert_eq!(shown(&status), "正在发放：剩余 3499 / 3500 张");
+}
+
+#[wasm_bindgen_test]
+async fn a_round_of_leftovers_shows_what_is_left_not_the_first_rounds_counts() {
+    // Regression: in Liaocheng's round 2 (only round 1's leftovers) the page said
+    // "剩余 200 / 200 张", the first round's stock, until the service spoke.
+    let liaocheng = Campaign::from_json(include_str!("../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
+    let round_two = liaocheng.rounds[1].opens.to_instant(liaocheng.utc_offset).0;
+    let clock = ServerClock::with_offset((round_two + 3_600_000) as f64 - phone_now_ms());
+    let stock = RwSignal::new(None);
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    document().body().expect("a body").append_child(&container).expect("appended");
+    let campaign = Arc::new(liaocheng);
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(clock);
+        let offer_state = use_offer_state(Arc::clone(&campaign), 0, 200, stock.into());
+        view! {
+            <I18nProvider lang=Lang::ZhHans>
+                <OfferStatus campaign offer_id="single-8000-600".to_owned() offer_state />
+            </I18nProvider>
+        }
+    })
+    .forget();
+    tick().await;
+    assert_eq!(shown(&container), "正在发放上一轮剩余的消费券");
+    // The service's snapshot: 37 left of round 1, all still there.
+    stock.set(Some(LiveStock { release_opens_ms: round_two, left: 37, stock: Some(37), sold_out_at_ms: None }));
+    tick().await;
+    assert_eq!(shown(&container), "正在发放：剩余 37 / 37 张");
+    // A claim's event for the release carries no size: what is left, without a made-up total.
+    stock.set(Some(LiveStock { release_opens_ms: round_two, left: 36, stock: None, sold_out_at_ms: None }));
+    tick().await;
+    assert_eq!(shown(&container), "正在发放：剩余 36 张");
 }

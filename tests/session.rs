@@ -60,7 +60,7 @@ fn keep_first_residents_wallet() {
         used_at_ms: None,
         accepted_categories: vec!["retail".into()],
     };
-    let wallet = KeptWallet { resident: 1, vouchers: vec![voucher], synced_at_ms: now, campaigns: Vec::new() };
+    let wallet = KeptWallet::new(1, vec![voucher], now, Vec::new());
     storage().set_item(WALLET_KEY, &serde_json::to_string(&wallet).expect("json")).expect("stored");
 }
 
@@ -326,4 +326,25 @@ async fn the_same_partner_account_again_renews_its_session_without_asking() {
         .await;
     assert!(prompt.query_selector("[data-testid=partner-switch]").ok().flatten().is_none(), "no question for the same account");
     restore_fetch();
+}
+
+#[wasm_bindgen_test]
+fn a_kept_session_is_stored_flat_as_before_and_read_back() {
+    // The stored form must not change when the decoder does (no `flatten`, no internal tag):
+    // sessions kept by earlier versions still open.
+    let stored =
+        r#"{"token":"t-1","resident":7,"expires_at_ms":99,"signed_in_as":{"kind":"partner","partner":"jd","account":"jd-user-7"}}"#;
+    let kept: KeptSession = serde_json::from_str(stored).expect("read");
+    assert_eq!(kept.signed_in, SignedIn { token: "t-1".into(), resident: 7, expires_at_ms: 99 });
+    assert_eq!(kept.signed_in_as, Some(SignedInAs::Partner { partner: "jd".into(), account: "jd-user-7".into() }));
+    assert_eq!(serde_json::to_string(&kept).expect("json"), stored);
+    let phone = KeptSession { signed_in: kept.signed_in.clone(), signed_in_as: Some(SignedInAs::Phone { masked: "138****8000".into() }) };
+    let json = serde_json::to_string(&phone).expect("json");
+    assert_eq!(json, r#"{"token":"t-1","resident":7,"expires_at_ms":99,"signed_in_as":{"kind":"phone","masked":"138****8000"}}"#);
+    assert_eq!(serde_json::from_str::<KeptSession>(&json).expect("read"), phone);
+    let bare = KeptSession { signed_in_as: None, ..phone };
+    assert_eq!(serde_json::from_str::<KeptSession>(r#"{"token":"t-1","resident":7,"expires_at_ms":99}"#).expect("read"), bare);
+    assert!(
+        serde_json::from_str::<KeptSession>(r#"{"token":"t","resident":7,"expires_at_ms":9,"signed_in_as":{"kind":"phone"}}"#).is_err()
+    );
 }

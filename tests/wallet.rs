@@ -63,18 +63,18 @@ fn expiry_is_said_as_notices_say_it_and_counted_down_in_the_last_day() {
 
 #[wasm_bindgen_test]
 async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
-    let tianjin = Campaign::from_json(include_str!("../data/campaigns/tianjin-2022-jinlegou.json")).expect("valid");
     let now = js_sys::Date::now() as i64;
-    let wallet = KeptWallet {
-        resident: 1,
-        vouchers: vec![
+    let wallet = KeptWallet::new(
+        1,
+        vec![
             voucher(1, VoucherStatus::Unused, now + 3 * HOUR_MS, None),
             voucher(2, VoucherStatus::Used, now + 3 * HOUR_MS, Some(now - HOUR_MS)),
             voucher(3, VoucherStatus::Unused, now - HOUR_MS, None),
         ],
-        synced_at_ms: now - 2 * HOUR_MS,
-        campaigns: vec![tianjin],
-    };
+        now - 2 * HOUR_MS,
+        vec![include_str!("../data/campaigns/tianjin-2022-jinlegou.json").to_owned()],
+    );
+    assert_eq!(wallet.campaigns.len(), 1, "the kept campaign is read back");
     let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
     document().body().expect("a body").append_child(&container).expect("appended");
     leptos::mount::mount_to(

@@ -29,12 +29,24 @@ pub fn attempt_storage_key(campaign: &str, offer: &str) -> String {
     format!("{ATTEMPT_KEY_PREFIX}{campaign}.{offer}")
 }
 
-/// An attempt as kept on the device: its key, and the position it was made with, so that a
-/// resumed attempt is the same request even before the resident shares their position again.
+/// An attempt as kept on the device: its key, and the position and store code it was made with,
+/// so that a resumed attempt is the same request even before the resident shares their position
+/// again (the service refuses a key sent with another request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KeptAttempt {
     pub idempotency_key: String,
     pub fix: Option<Fix>,
+    #[serde(default)]
+    pub store: Option<String>,
+}
+
+/// A store claim code as typed or scanned (`sy-00008.K7QX 2M9D`), as the service reads it: no
+/// spaces, the store's id in lower case; `None` unless it has a store and a code.
+pub fn store_claim_code(text: &str) -> Option<String> {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (store, code) = text.rsplit_once('.')?;
+    let visible = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_graphic());
+    (visible(store) && visible(code) && text.len() <= 96).then(|| format!("{}.{code}", store.to_ascii_lowercase()))
 }
 
 fn kept(name: &str) -> Option<KeptAttempt> {
@@ -58,8 +70,8 @@ pub fn forget_kept_attempts() {
 #[derive(Clone, Copy)]
 pub struct UseClaimReturn {
     pub phase: RwSignal<ClaimPhase>,
-    /// Claims (or resumes the kept attempt) with the fix given.
-    pub claim: Callback<Option<Fix>>,
+    /// Claims (or resumes the kept attempt) with the fix and, in a store, the store's claim code.
+    pub claim: Callback<(Option<Fix>, Option<String>)>,
     /// Stops retrying; the attempt is kept for the next tap.
     pub stop: Callback<()>,
 }
@@ -76,7 +88,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
     let key_name = attempt_storage_key(&campaign, &offer);
     let run = {
         let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
-        move |fix: Option<Fix>| {
+        move |(fix, store): (Option<Fix>, Option<String>)| {
             if phase.with_untracked(ClaimPhase::in_flight) {
                 return; // No double submit, whatever the button's state.
             }
@@ -85,8 +97,8 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                 return;
             };
             // The kept attempt, or a new one kept before it is sent.
-            let KeptAttempt { idempotency_key, fix } = kept(&key_name).unwrap_or_else(|| {
-                let attempt = KeptAttempt { idempotency_key: random_id(), fix };
+            let KeptAttempt { idempotency_key, fix, store } = kept(&key_name).unwrap_or_else(|| {
+                let attempt = KeptAttempt { idempotency_key: random_id(), fix, store };
                 if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&attempt)) {
                     let _ = storage.set_item(&key_name, &json);
                 }
@@ -101,7 +113,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                 let mut retry = 0;
                 loop {
                     phase.set(ClaimPhase::Sending { retry });
-                    let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix).await;
+                    let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix, store.clone()).await;
                     if !still_theirs() {
                         return;
                     }
@@ -134,7 +146,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
     // An attempt a reload interrupted is resumed, not made again.
     if kept(&key_name).is_some() && session.is_signed_in(clock.now_ms()) {
         let run = run.clone();
-        if let Ok(frame) = request_animation_frame_with_handle(move || run(None)) {
+        if let Ok(frame) = request_animation_frame_with_handle(move || run((None, None))) {
             // Gone before the next frame: nothing to resume here.
             on_cleanup(move || frame.cancel());
         }

@@ -1,12 +1,19 @@
 //! Every outcome of a claim as a sentence: which rule refused, and what to do.
 
-use huiquan_core::{Period, Refusal, civil::UtcOffset};
+use huiquan_core::{
+    Period, Refusal,
+    civil::{Instant, UtcOffset},
+};
 
 use super::ClaimPhase;
-use crate::i18n::{Messages, campaign_time as at};
+use crate::i18n::{Messages, campaign_time as at, campaign_time_from};
 
-/// The sentence for a refusal; times are in the campaign's zone (`offset`).
-pub fn refusal_words(t: &Messages, refusal: &Refusal, offset: UtcOffset) -> String {
+/// The sentence for a refusal; times are in the campaign's zone (`offset`), and a claim possible
+/// again the day after `now` is said to be "tomorrow".
+pub fn refusal_words(t: &Messages, refusal: &Refusal, offset: UtcOffset, now: Instant) -> String {
+    let again = |again_at: &Option<Instant>| {
+        again_at.map(|again| (t.claim_again_at)(&campaign_time_from(t, again, offset, now))).unwrap_or_default()
+    };
     match refusal {
         Refusal::UnknownOffer => t.refused_unknown_offer.to_owned(),
         Refusal::NotOpenYet { opens } => (t.refused_not_open_yet)(&at(*opens, offset)),
@@ -24,11 +31,15 @@ pub fn refusal_words(t: &Messages, refusal: &Refusal, offset: UtcOffset) -> Stri
         Refusal::LocationInaccurate => t.refused_inaccurate.to_owned(),
         Refusal::AlreadyClaimed { period: Period::Campaign, .. } => t.refused_claimed_campaign.to_owned(),
         Refusal::AlreadyClaimed { period, again_at } => {
-            let again = again_at.map(|again| (t.claim_again_at)(&at(again, offset))).unwrap_or_default();
             let first = if *period == Period::Day { t.refused_claimed_today } else { t.refused_claimed_round };
-            format!("{first}{again}")
+            format!("{first}{}", again(again_at))
         }
-        Refusal::UsedBefore => t.refused_used_before.to_owned(),
+        // Tianjin's retail vouchers: one use a day, so a use today is not a ban for good.
+        Refusal::UsedBefore { period: Period::Campaign, .. } => t.refused_used_before.to_owned(),
+        Refusal::UsedBefore { period, again_at } => {
+            let first = if *period == Period::Day { t.refused_used_today } else { t.refused_used_round };
+            format!("{first}{}", again(again_at))
+        }
     }
 }
 
@@ -43,12 +54,13 @@ pub fn claim_words(t: &Messages, phase: &ClaimPhase, offset: UtcOffset, now_ms: 
         }
         ClaimPhase::Stopped => t.claim_stopped.to_owned(),
         ClaimPhase::Claimed(receipt) => (t.claim_success)(receipt.vouchers.len() as u32),
-        ClaimPhase::Refused(refusal) => refusal_words(t, refusal, offset),
+        ClaimPhase::Refused(refusal) => refusal_words(t, refusal, offset, Instant(now_ms as i64)),
         ClaimPhase::Failed { code } => match code.as_str() {
             "unauthenticated" => t.failed_signed_out.to_owned(),
             "busy" => t.failed_busy.to_owned(),
             "network" => t.failed_network.to_owned(),
             "rate_limited" => t.failed_rate_limited.to_owned(),
+            "store_code_expired" | "unknown_store" | "invalid_store_code" => t.failed_store_code.to_owned(),
             other => (t.failed_other)(other),
         },
     }

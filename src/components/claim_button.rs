@@ -8,7 +8,7 @@ use huiquan_core::{Area, Campaign, TierState, Verdict, civil::Instant, retry::Ba
 use leptos::prelude::*;
 
 use crate::{
-    claim::{ClaimPhase, claim_words, refusal_words, use_claim},
+    claim::{ClaimPhase, claim_words, refusal_words, store_claim_code, use_claim},
     clock::{phone_now_ms, use_server_clock},
     components::offer_status::OfferState,
     history::ResidentHistory,
@@ -29,7 +29,12 @@ pub fn ClaimButton(
     let session = use_session();
     let clock = use_server_clock();
     let location = use_context::<CurrentLocation>().map(|current| current.0);
-    let anywhere = campaign.themes[theme].rules.eligibility.area == Area::Nationwide;
+    let eligibility = &campaign.themes[theme].rules.eligibility;
+    let anywhere = eligibility.area == Area::Nationwide;
+    // Claimed in a store (Shenyang's appliance vouchers): with the code its till shows.
+    let in_store = eligibility.in_store;
+    let store_text = RwSignal::new(String::new());
+    let store = move || store_text.with(|text| store_claim_code(text));
     let fix = Signal::derive(move || location.and_then(|state| state.with(LocationState::fix)));
     let claim = use_claim(campaign.id.clone(), offer_id.clone(), Backoff::default());
     let phase = claim.phase;
@@ -54,18 +59,27 @@ pub fn ClaimButton(
             resident.and_then(|resident| resident.history.with(|history| campaign.limit_refusal(&offer_id, now, history)))
         })
     };
-    let enabled = move || open() && located() && signed_in() && own_refusal.with(Option::is_none) && !phase.with(ClaimPhase::in_flight);
+    let enabled = move || {
+        open()
+            && located()
+            && signed_in()
+            && (!in_store || store().is_some())
+            && own_refusal.with(Option::is_none)
+            && !phase.with(ClaimPhase::in_flight)
+    };
     let hint = move || {
         if phase.with(ClaimPhase::in_flight) {
             None
         } else if let Some(refusal) = own_refusal.get() {
-            Some(refusal_words(i18n.t(), &refusal, offset))
+            Some(refusal_words(i18n.t(), &refusal, offset, Instant(offer_state.now_ms.get())))
         } else if !open() || phase.with(|phase| *phase != ClaimPhase::Ready) {
             None
         } else if !signed_in() {
             Some(i18n.t().claim_needs_sign_in.to_owned())
         } else if !located() {
             Some(i18n.t().claim_needs_location.to_owned())
+        } else if in_store && store().is_none() {
+            Some(i18n.t().claim_needs_store_code.to_owned())
         } else {
             None
         }
@@ -98,14 +112,32 @@ pub fn ClaimButton(
     };
     let stop = claim.stop;
     let send = claim.claim;
+    let store_field = in_store.then(|| {
+        let id = format!("store-code-{offer_id}");
+        view! {
+            <label class="store-code" for=id.clone()>{move || i18n.t().store_code_label}</label>
+            <input
+                id=id
+                class="store-code"
+                type="text"
+                autocomplete="off"
+                autocapitalize="characters"
+                spellcheck="false"
+                maxlength="96"
+                placeholder="sy-00008.K7QX2M9D"
+                on:input=move |event| store_text.set(event_target_value(&event))
+            />
+        }
+    });
     view! {
         <div class="claim" data-offer=offer_id>
+            {store_field}
             <button
                 type="button"
                 class="button claim-button"
                 disabled=move || !enabled()
                 aria-busy=move || phase.with(ClaimPhase::in_flight).to_string()
-                on:click=move |_| send.run(fix.get_untracked())
+                on:click=move |_| send.run((fix.get_untracked(), untrack(store)))
             >
                 {label}
             </button>

@@ -16,4 +16,4 @@ pub use header::{Header, LanguageSwitch};
 pub use offer_status::{OfferState, OfferStatus, countdown_announcement, countdown_words, use_offer_state};
 pub use pack_card::PackCard;
 pub use sign_in::{SignIn, normalized_phone};
-pub use tier_card::TierCard;
+pub use tier_card::{CardFigures, TierCard};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use huiquan_core::{Campaign, TierState, civil::Instant};
+use huiquan_core::{Campaign, RoundStock, TierState, civil::Instant};
 use leptos::prelude::*;
 
 use crate::{
@@ -55,8 +55,9 @@ pub struct OfferState {
     pub state: Memo<TierState>,
     /// The service's time now (tracked: changes each second).
     pub now_ms: Signal<i64>,
-    /// What is left of the open release and its size, while one is open.
-    pub left: Memo<Option<(u32, u32)>>,
+    /// What is left of the open release and its size (when known), while one is open. `None`
+    /// also while a round of leftovers only is open and the service has not said how many.
+    pub left: Memo<Option<(u32, Option<u32>)>>,
     /// When the open release sold out, if it has.
     pub sold_out_at_ms: Memo<Option<i64>>,
 }
@@ -85,11 +86,15 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
         let campaign = Arc::clone(&campaign);
         Memo::new(move |_| {
             let release = campaign.open_release(&campaign.themes[theme], Instant(now_ms.get()))?;
-            Some(match stock.get() {
-                Some(live) if live.release_opens_ms == release.opens.0 => (live.left, live.stock.unwrap_or(stock_per_release)),
+            // A round of leftovers only (Liaocheng) has what the round before left, not the
+            // offer's own stock: only the service knows how many.
+            let leftover_only = campaign.rounds.get(release.round).is_some_and(|round| round.stock == RoundStock::LeftoverOnly);
+            let own = (!leftover_only).then_some(stock_per_release);
+            match stock.get() {
+                Some(live) if live.release_opens_ms == release.opens.0 => Some((live.left, live.stock.or(own))),
                 // A release the service has not reported on yet (or stock of an earlier one) is whole.
-                _ => (stock_per_release, stock_per_release),
-            })
+                _ => own.map(|own| (own, Some(own))),
+            }
         })
     };
     let sold_out_at_ms = {
@@ -101,7 +106,8 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
     };
     let state = Memo::new(move |_| {
         let now = Instant(now_ms.get());
-        campaign.offer_state(&campaign.themes[theme], now, left.get().map_or(0, |(left, _)| left))
+        // Unknown leftovers count as some: the service decides, and says so in the snapshot.
+        campaign.offer_state(&campaign.themes[theme], now, left.get().map_or(1, |(left, _)| left))
     });
     // Plan a redraw for the very instant the state will change.
     Effect::new(move |_| {
@@ -131,8 +137,6 @@ pub fn use_offer_state(campaign: Arc<Campaign>, theme: usize, stock_per_release:
 pub fn OfferStatus(
     campaign: Arc<Campaign>,
     offer_id: String,
-    /// The offer's own stock per release, for a release the service has not reported on yet.
-    stock_per_release: u32,
     /// The offer's state ([`use_offer_state`]), shared with its claim button.
     offer_state: OfferState,
 ) -> impl IntoView {
@@ -149,10 +153,11 @@ pub fn OfferStatus(
             TierState::Upcoming { opens } => {
                 (t.status_upcoming)(&countdown_words(t, opens.0 - now_ms.get()), &civil_words(campaign, opens))
             }
-            TierState::Open { .. } => {
-                let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
-                (t.status_open)(left, total)
-            }
+            TierState::Open { .. } => match left.get() {
+                Some((left, Some(total))) => (t.status_open)(left, total),
+                Some((left, None)) => (t.status_open_left)(left),
+                None => t.status_open_leftover.to_owned(),
+            },
             TierState::SoldOut { next_release } => {
                 let when = sold_out_at_ms.get().map(|at| campaign_clock_seconds(campaign, Instant(at))).unwrap_or_default();
                 match next_release {
@@ -166,7 +171,8 @@ pub fn OfferStatus(
     });
     let bar = move || match state.get() {
         TierState::Open { .. } => {
-            let (left, total) = left.get().unwrap_or((stock_per_release, stock_per_release));
+            let (left, total) = left.get()?;
+            let total = total.unwrap_or(left);
             Some(view! { <meter class="stock-bar" min="0" max=total.max(1) value=left aria-hidden="true"></meter> })
         }
         _ => None,

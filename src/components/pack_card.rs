@@ -1,9 +1,12 @@
 //! A pack (券包): several vouchers claimed, and counted against stock and limits, as one.
 
-use huiquan_core::{Fen, Pack, Theme};
+use huiquan_core::{Category, Fen, Pack, Scope, Theme};
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::{
+    components::tier_card::{CardFigures, stock_line},
+    i18n::use_i18n,
+};
 
 /// What a pack holds, e.g. "3 × ¥10 off (no minimum spend), 1 × …".
 #[component]
@@ -11,6 +14,12 @@ pub fn PackCard(
     pack: Pack,
     /// The theme the pack belongs to: its tiers are what the pack holds.
     theme: Theme,
+    /// The campaign's merchant categories, to say which voucher is only for fuel or dining.
+    #[prop(optional)]
+    categories: Vec<Category>,
+    /// Which of its figures the notice does not give.
+    #[prop(optional)]
+    figures: CardFigures,
     /// Below the contents: the pack's live state and its claim button.
     #[prop(optional)]
     children: Option<Children>,
@@ -34,6 +43,21 @@ pub fn PackCard(
                 } else {
                     (t.tier_offer)(&tier.threshold.to_string(), &tier.discount.to_string())
                 };
+                // Jincheng's pack: 3 general, 1 for fuel, 1 for dining, which the card must say.
+                let mut only_at = String::new();
+                match &tier.scope {
+                    Scope::MerchantCategories { categories: ids } => {
+                        for category in categories.iter().filter(|category| ids.contains(&category.id)) {
+                            if !only_at.is_empty() {
+                                only_at.push_str(t.list_separator);
+                            }
+                            only_at.push_str(category.name.get(i18n.lang()));
+                        }
+                    }
+                    Scope::ProductCategory { name, .. } => only_at.push_str(name.get(i18n.lang())),
+                    Scope::Theme => {}
+                }
+                let offer = if only_at.is_empty() { offer } else { (t.pack_item_only_at)(&offer, &only_at) };
                 Some(view! { <li>{(t.pack_item)(&offer, item.count)}</li> })
             })
             .collect_view()
@@ -45,7 +69,7 @@ pub fn PackCard(
             <h3 class="tier-offer">{move || name.get(i18n.lang()).to_owned()}</h3>
             <p class="tier-note">{move || i18n.t().pack_holds}</p>
             <ul class="pack-contents">{contents}</ul>
-            <p class="tier-stock">{move || (i18n.t().pack_stock)(pack.stock_per_release)}</p>
+            <p class="tier-stock">{stock_line(figures, pack.stock_per_release, true)}</p>
             {children.map(|children| children())}
         </li>
     }

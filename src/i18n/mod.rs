@@ -39,6 +39,16 @@ pub struct Messages {
     pub pack_holds: &'static str,
     pub pack_item: fn(offer: &str, count: u32) -> String,
     pub pack_stock: fn(count: u32) -> String,
+    pub pack_item_only_at: fn(offer: &str, only_at: &str) -> String,
+    /// After a stock line: later rounds bring only what the first left.
+    pub stock_then_leftover: &'static str,
+    /// After a figure the notice does not give: "（按公告推算）".
+    pub assumed_mark: &'static str,
+    /// Under a theme whose claim window the notice does not give.
+    pub claim_window_assumed: &'static str,
+    /// An open release whose size (the round before's leftovers) the app has not heard yet.
+    pub status_open_leftover: &'static str,
+    pub status_open_left: fn(left: u32) -> String,
     pub location_title: &'static str,
     pub location_not_asked: fn(city: &str) -> String,
     pub location_ask: &'static str,
@@ -79,6 +89,9 @@ pub struct Messages {
     pub claim_again_at: fn(at: &str) -> String,
     pub claim_needs_location: &'static str,
     pub claim_needs_sign_in: &'static str,
+    pub claim_needs_store_code: &'static str,
+    pub failed_store_code: &'static str,
+    pub store_code_label: &'static str,
     pub refused_unknown_offer: &'static str,
     pub refused_not_open_yet: fn(at: &str) -> String,
     pub refused_round_over: fn(at: &str) -> String,
@@ -97,6 +110,10 @@ pub struct Messages {
     pub refused_claimed_round: &'static str,
     pub refused_claimed_campaign: &'static str,
     pub refused_used_before: &'static str,
+    pub refused_used_today: &'static str,
+    pub refused_used_round: &'static str,
+    /// "明天" in "明天 09:30 起可以再领".
+    pub day_tomorrow: &'static str,
     pub failed_signed_out: &'static str,
     pub failed_busy: &'static str,
     pub failed_network: &'static str,
@@ -174,6 +191,24 @@ pub fn campaign_time(instant: huiquan_core::civil::Instant, offset: huiquan_core
     match instant.to_civil(offset) {
         Some(at) => format!("{:02}-{:02} {}", at.date.month(), at.date.day(), at.time),
         None => String::new(),
+    }
+}
+
+/// When a resident may claim again, as they would say it: `明天 09:30` when that is the next day
+/// on the campaign's clock, `08-28 09:30` otherwise.
+pub fn campaign_time_from(
+    t: &Messages,
+    instant: huiquan_core::civil::Instant,
+    offset: huiquan_core::civil::UtcOffset,
+    now: huiquan_core::civil::Instant,
+) -> String {
+    let day = |at: huiquan_core::civil::Instant| at.to_civil(offset).map(|civil| civil.date);
+    match (day(instant), day(now).and_then(|today| today.add_days(1))) {
+        (Some(day), Some(tomorrow)) if day == tomorrow => match instant.to_civil(offset) {
+            Some(at) => format!("{} {}", t.day_tomorrow, at.time),
+            None => String::new(),
+        },
+        _ => campaign_time(instant, offset),
     }
 }
 

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use huiquan_core::{Campaign, ReleaseSchedule};
+use huiquan_core::{Campaign, Figure, ReleaseSchedule, RoundStock};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
     clock::use_server_clock,
-    components::{ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
+    components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
     i18n::use_i18n,
     location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
     routes::Loading,
@@ -128,10 +128,14 @@ pub fn CampaignDetails(
                 let theme_for_packs = theme.clone();
                 let heading_id = format!("theme-{}", theme.id);
                 let labelled_by = heading_id.clone();
+                let later_rounds_leftover = shared.theme_rounds(&theme).any(|round| round.stock == RoundStock::LeftoverOnly);
+                let window_assumed = shared.is_assumed(Figure::ClaimWindow, &theme.id);
+                let categories = shared.categories.clone();
                 view! {
                     <section class="theme" aria-labelledby=labelled_by>
                         <h2 id=heading_id>{move || theme.name.get(i18n.lang()).to_owned()}</h2>
                         <p class="theme-scope">{move || theme.scope.get(i18n.lang()).to_owned()}</p>
+                        {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> })}
                         <ul class="tiers">
                             {theme.tiers.into_iter().map(|tier| {
                                 let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
@@ -145,11 +149,16 @@ pub fn CampaignDetails(
                                     // One state per offer, shared by its words and its button.
                                     let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
                                     view! {
-                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() stock_per_release offer_state />
+                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
                                         <ClaimButton campaign theme=theme_index offer_id offer_state />
                                     }
                                 });
-                                view! { <TierCard tier>{status}</TierCard> }
+                                let figures = CardFigures {
+                                    stock_assumed: shared.is_assumed(Figure::Stock, &tier.id),
+                                    amounts_assumed: shared.is_assumed(Figure::Amounts, &tier.id),
+                                    later_rounds_leftover,
+                                };
+                                view! { <TierCard tier figures>{status}</TierCard> }
                             }).collect_view()}
                             {theme.packs.clone().into_iter().map(|pack| {
                                 let (offer_id, stock_per_release) = (pack.id.clone(), pack.stock_per_release);
@@ -159,9 +168,14 @@ pub fn CampaignDetails(
                                 };
                                 let campaign = Arc::clone(&shared);
                                 let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
+                                let figures = CardFigures {
+                                    stock_assumed: shared.is_assumed(Figure::Stock, &pack.id),
+                                    later_rounds_leftover,
+                                    ..CardFigures::default()
+                                };
                                 view! {
-                                    <PackCard pack theme=theme_for_packs.clone()>
-                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() stock_per_release offer_state />
+                                    <PackCard pack theme=theme_for_packs.clone() categories=categories.clone() figures>
+                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
                                         <ClaimButton campaign theme=theme_index offer_id offer_state />
                                     </PackCard>
                                 }
@@ -175,10 +189,12 @@ pub fn CampaignDetails(
                 <ul class="rounds">
                     {rounds.into_iter().map(|round| {
                         let (opens, closes) = (round.opens.to_string(), round.closes.to_string());
+                        let assumed = shared.is_assumed(Figure::RoundTimes, &round.id);
                         view! {
                             <li>
                                 <strong>{move || round.name.get(i18n.lang()).to_owned()}</strong>" "
                                 {move || (i18n.t().round_window)(&opens, &closes)}
+                                {move || if assumed { i18n.t().assumed_mark } else { "" }}
                             </li>
                         }
                     }).collect_view()}

@@ -47,11 +47,11 @@ async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Resu
             let ids: BTreeSet<String> = vouchers.iter().map(|voucher| voucher.campaign.clone()).collect();
             let mut campaigns = Vec::new();
             for id in ids {
-                if let Ok(campaign) = api::campaign(&id).await {
-                    campaigns.push(campaign);
+                if let Ok(json) = api::campaign_json(&id).await {
+                    campaigns.push(json);
                 }
             }
-            let wallet = KeptWallet { resident, vouchers, synced_at_ms: now_ms, campaigns };
+            let wallet = KeptWallet::new(resident, vouchers, now_ms, campaigns);
             // Signed out (or someone else signed in) while it was read: shown to nobody, kept for nobody.
             if session.resident_untracked() == Some(resident) {
                 keep(&wallet);

@@ -235,7 +235,7 @@ mod tests {
             Refusal::LocationUncertain,
             Refusal::LocationInaccurate,
             Refusal::AlreadyClaimed { period: Period::Day, again_at: None },
-            Refusal::UsedBefore,
+            Refusal::UsedBefore { period: Period::Campaign, again_at: None },
         ];
         let tills = [
             RedeemRefusal::UnknownTier,

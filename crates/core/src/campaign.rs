@@ -57,6 +57,37 @@ pub struct Source {
     pub document: String,
     #[serde(default)]
     pub assumptions: Vec<String>,
+    /// The figures the app shows that the notice does not give: the app marks each one
+    /// "按公告推算" (worked out from the notice), and the line of `assumptions` says how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed: Vec<Assumed>,
+}
+
+/// Figures of one kind, for some offers, rounds or themes, that an assumption sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assumed {
+    pub figure: Figure,
+    /// Ids of offers (tiers, packs) for `stock` and `amounts`, of rounds for `round_times`, of
+    /// themes for `claim_window`.
+    pub of: Vec<String>,
+    /// The index in [`Source::assumptions`] of the line that says how it was worked out.
+    pub line: usize,
+}
+
+/// A kind of figure a campaign shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    /// How many are released each time.
+    Stock,
+    /// The threshold and discount (满T减D).
+    Amounts,
+    /// When a round opens and closes.
+    RoundTimes,
+    /// Which rounds a theme can be claimed in.
+    ClaimWindow,
 }
 
 /// A boundary file shipped in `data/geo/`, and the coordinate system its vertices are in.
@@ -363,6 +394,8 @@ pub enum CampaignError {
     BadRules(String, &'static str),
     #[error("round {0:?} needs vouchers_expire, after it opens, for its round-deadline validity")]
     BadDeadline(String),
+    #[error("an assumed figure names line {0} of the assumptions, which has no such line")]
+    UnknownAssumption(usize),
 }
 
 impl Campaign {
@@ -505,7 +538,32 @@ impl Campaign {
                 }
             }
         }
+        for assumed in &self.source.assumed {
+            if assumed.line >= self.source.assumptions.len() {
+                return Err(CampaignError::UnknownAssumption(assumed.line));
+            }
+            if assumed.of.is_empty() {
+                return Err(CampaignError::Empty("ids in an assumed figure"));
+            }
+            for id in &assumed.of {
+                let known = match assumed.figure {
+                    Figure::Stock => self.offer(id).is_some(),
+                    Figure::Amounts => self.tier(id).is_some(),
+                    Figure::RoundTimes => self.rounds.iter().any(|round| &round.id == id),
+                    Figure::ClaimWindow => self.themes.iter().any(|theme| &theme.id == id),
+                };
+                if !known {
+                    return Err(CampaignError::UnknownReference("an assumed figure".to_owned(), id.clone()));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Whether `figure` of the offer, round or theme `id` is worked out rather than given by
+    /// the notice (the app marks it "按公告推算").
+    pub fn is_assumed(&self, figure: Figure, id: &str) -> bool {
+        self.source.assumed.iter().any(|assumed| assumed.figure == figure && assumed.of.iter().any(|of| of == id))
     }
 
     pub fn tiers(&self) -> impl Iterator<Item = &Tier> {
@@ -700,6 +758,41 @@ mod tests {
         assert_eq!(campaign.release, ReleaseSchedule::Daily { at: Time::new(9, 30).expect("valid"), first_day_at: Time::new(19, 50) });
         assert_eq!(campaign.rounds[0].opens.to_string(), "2022-08-20 19:50");
         assert_eq!(campaign.rounds[1].opens.to_string(), "2022-09-01 09:30");
+    }
+
+    #[test]
+    fn tianjin_daily_stock_is_each_budget_over_its_twenty_release_days_as_the_file_says() {
+        // The file's own method (budget / 20 release days / one voucher of every tier, rounded
+        // down) gives 3,571 and 769; the file said 3,500 and 760, and showed them as the notice's.
+        let campaign = tianjin();
+        for theme in &campaign.themes {
+            let days = campaign.releases(theme).len() as i64;
+            let one_of_each: i64 = theme.tiers.iter().map(|tier| tier.discount.0).sum();
+            let expected = u32::try_from(theme.budget.0 / days / one_of_each).expect("fits");
+            assert_eq!(days, 20);
+            for tier in &theme.tiers {
+                assert_eq!(tier.stock_per_release, expected, "{}", tier.id);
+                assert!(campaign.is_assumed(Figure::Stock, &tier.id), "{} is worked out, not the notice's", tier.id);
+                assert!(!campaign.is_assumed(Figure::Amounts, &tier.id), "the notice gives {}'s amounts", tier.id);
+            }
+        }
+        assert_eq!(campaign.themes[0].tiers[0].stock_per_release, 3_571);
+        assert_eq!(campaign.themes[1].tiers[0].stock_per_release, 769);
+    }
+
+    #[test]
+    fn every_campaigns_assumed_figures_name_a_line_that_says_how() {
+        use crate::fixtures::{JINCHENG, LIAOCHENG, SHENYANG};
+        for json in [TIANJIN, SHENYANG, LIAOCHENG, JINCHENG] {
+            let campaign = Campaign::from_json(json).expect("valid");
+            assert!(!campaign.source.assumed.is_empty(), "{}: every seed assumes some figure", campaign.id);
+        }
+        let mut campaign = tianjin();
+        campaign.source.assumed[0].line = 99;
+        assert!(matches!(campaign.validate(), Err(CampaignError::UnknownAssumption(99))));
+        let mut campaign = tianjin();
+        campaign.source.assumed[0].of.push("retail-9-1".into());
+        assert!(matches!(campaign.validate(), Err(CampaignError::UnknownReference(_, id)) if id == "retail-9-1"));
     }
 
     #[test]

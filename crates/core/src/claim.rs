@@ -102,8 +102,10 @@ pub enum Refusal {
     LocationInaccurate,
     #[error("already claimed in this {period:?}")]
     AlreadyClaimed { period: Period, again_at: Option<Instant> },
-    #[error("used before: this voucher can't be claimed again")]
-    UsedBefore,
+    /// The use limit is reached: for good (`period` Campaign), or until the next day or round
+    /// brings a claim again (`again_at`, Tianjin retail: one use per tier per day).
+    #[error("used before in this {period:?}")]
+    UsedBefore { period: Period, again_at: Option<Instant> },
 }
 
 /// Decoded flat, without serde's buffering (see `wire`).
@@ -154,7 +156,7 @@ impl<'de> Deserialize<'de> for Refusal {
             Code::LocationUncertain => Refusal::LocationUncertain,
             Code::LocationInaccurate => Refusal::LocationInaccurate,
             Code::AlreadyClaimed => Refusal::AlreadyClaimed { period: required(wire.period, "period")?, again_at: wire.again_at },
-            Code::UsedBefore => Refusal::UsedBefore,
+            Code::UsedBefore => Refusal::UsedBefore { period: required(wire.period, "period")?, again_at: wire.again_at },
         })
     }
 }
@@ -177,7 +179,7 @@ impl Refusal {
             Refusal::LocationUncertain => "location_uncertain",
             Refusal::LocationInaccurate => "location_inaccurate",
             Refusal::AlreadyClaimed { .. } => "already_claimed",
-            Refusal::UsedBefore => "used_before",
+            Refusal::UsedBefore { .. } => "used_before",
         }
     }
 }
@@ -278,7 +280,10 @@ impl Campaign {
                 let used =
                     history.uses.iter().filter(|past| past.tier == tier.id && same_period(limit.per, past.round, past.used_at)).count();
                 if used >= limit.count as usize {
-                    return Err(Refusal::UsedBefore);
+                    return Err(Refusal::UsedBefore {
+                        period: limit.per,
+                        again_at: self.next_period_release(theme, limit.per, round, now),
+                    });
                 }
             }
         }
@@ -286,22 +291,25 @@ impl Campaign {
         let claimed =
             history.claims.iter().filter(|past| past.offer == offer.id() && same_period(limit.per, past.round, past.claimed_at)).count();
         if claimed >= limit.count as usize {
-            let again_at = match limit.per {
-                Period::Day => self
-                    .releases(theme)
-                    .into_iter()
-                    .find(|next| {
-                        next.opens > now && today.is_some_and(|day| next.opens.to_civil(offset).is_some_and(|civil| civil.date > day))
-                    })
-                    .map(|next| next.opens),
-                Period::Round => {
-                    self.releases(theme).into_iter().find(|next| next.round != round && next.opens > now).map(|next| next.opens)
-                }
-                Period::Campaign => None,
-            };
-            return Err(Refusal::AlreadyClaimed { period: limit.per, again_at });
+            return Err(Refusal::AlreadyClaimed { period: limit.per, again_at: self.next_period_release(theme, limit.per, round, now) });
         }
         Ok(())
+    }
+
+    /// The first release of the theme in the next `period` (tomorrow's, the next round's): when
+    /// a limit counted per that period allows a claim again. `None` for the whole campaign, or
+    /// when no such release is left.
+    fn next_period_release(&self, theme: &Theme, period: Period, round: usize, now: Instant) -> Option<Instant> {
+        let offset = self.utc_offset;
+        let today = now.to_civil(offset).map(|civil| civil.date)?;
+        let releases = self.releases(theme).into_iter().filter(|next| next.opens > now);
+        match period {
+            Period::Day => {
+                releases.into_iter().find(|next| next.opens.to_civil(offset).is_some_and(|civil| civil.date > today)).map(|next| next.opens)
+            }
+            Period::Round => releases.into_iter().find(|next| next.round != round).map(|next| next.opens),
+            Period::Campaign => None,
+        }
     }
 }
 
@@ -354,9 +362,29 @@ mod tests {
         history.uses.push(PastUse { tier: "retail-100-10".into(), round: 0, used_at: at("2022-08-21T12:00") });
         assert_eq!(
             claim(&campaign, &verified(), &mut history, &request("appliances-200-20", "2022-09-05T09:30")),
-            Err(Refusal::UsedBefore)
+            Err(Refusal::UsedBefore { period: Period::Campaign, again_at: None })
         );
         assert!(claim(&campaign, &verified(), &mut history, &request("retail-100-10", "2022-08-22T09:30")).is_ok());
+    }
+
+    #[test]
+    fn tianjin_retail_used_today_says_it_is_claimed_again_tomorrow_at_0930() {
+        // 同一用户每日每种面额消费券均可领取并使用一张: a use today is no ban for good. The
+        // refusal used to carry no time, and the app read it as "never again".
+        let campaign = load(TIANJIN);
+        let mut history = History::default();
+        claim(&campaign, &verified(), &mut history, &request("retail-100-10", "2022-08-21T09:30")).expect("claimed");
+        history.uses.push(PastUse { tier: "retail-100-10".into(), round: 0, used_at: at("2022-08-21T12:00") });
+        let refusal = Err(Refusal::UsedBefore { period: Period::Day, again_at: Some(at("2022-08-22T09:30")) });
+        assert_eq!(claim(&campaign, &verified(), &mut history, &request("retail-100-10", "2022-08-21T13:00")), refusal);
+        assert_eq!(campaign.limit_refusal("retail-100-10", at("2022-08-21T13:00"), &history), refusal.err());
+        // The last day of round 1: the next day's release is round 2's first, four days later.
+        let mut history = History::default();
+        history.uses.push(PastUse { tier: "retail-100-10".into(), round: 0, used_at: at("2022-08-28T12:00") });
+        assert_eq!(
+            campaign.limit_refusal("retail-100-10", at("2022-08-28T13:00"), &history),
+            Some(Refusal::UsedBefore { period: Period::Day, again_at: Some(at("2022-09-01T09:30")) })
+        );
     }
 
     #[test]
@@ -473,20 +501,40 @@ mod tests {
     }
 
     #[test]
-    fn jincheng_a_pack_of_five_once_per_round_until_the_next_round() {
+    fn jincheng_a_pack_of_five_once_per_round_valid_to_the_rounds_24_00() {
+        // 到4月28日24时，本轮领取还未使用的电子消费券自动失效: the vouchers end with the round.
         let campaign = load(JINCHENG);
         let mut history = History::default();
         let grant = claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-22T10:00")).expect("claimed");
         assert_eq!(grant.vouchers.len(), 5);
         assert!(grant.vouchers.iter().all(|voucher| voucher.expires == at("2020-04-29T00:00")));
-        assert!(matches!(
+        assert_eq!(
             claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-28T23:00")),
-            Err(Refusal::AlreadyClaimed { .. })
-        ));
-        assert!(claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-04-29T00:00")).is_ok());
+            Err(Refusal::AlreadyClaimed { period: Period::Round, again_at: Some(at("2020-05-06T10:00")) })
+        );
+        assert!(claim(&campaign, &verified(), &mut history, &request("pack-50", "2020-05-06T10:00")).is_ok());
         assert_eq!(
             campaign.decide_claim(&Claimant::default(), &request("pack-50", "2020-05-07T00:00"), &history, 1).map(|_| ()),
             Err(Refusal::RealNameRequired)
+        );
+    }
+
+    #[test]
+    fn jincheng_rounds_run_into_june_and_open_at_ten_not_midnight() {
+        // 从本周开始到6月份结束: the rounds were five weeks back to back, ending in May, and
+        // rounds 2-5 opened at 00:00.
+        let campaign = load(JINCHENG);
+        assert_eq!(campaign.rounds.len(), 5);
+        assert_eq!(campaign.rounds.last().map(|round| round.closes.date.month()), Some(6));
+        for round in &campaign.rounds {
+            assert_eq!(round.opens.time.to_string(), "10:00", "{}", round.id);
+            assert_eq!(round.vouchers_expire, Some(round.closes), "{}: the vouchers end with the round", round.id);
+            assert!(campaign.is_assumed(crate::Figure::RoundTimes, &round.id), "{}: the notice gives round 1 only", round.id);
+        }
+        // Between rounds nothing can be claimed, and the page says when the next one opens.
+        assert_eq!(
+            claim(&campaign, &verified(), &mut History::default(), &request("pack-50", "2020-05-01T12:00")),
+            Err(Refusal::RoundOver { next_round_opens: Some(at("2020-05-06T10:00")) })
         );
     }
 

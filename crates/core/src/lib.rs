@@ -25,8 +25,8 @@ pub mod validity;
 mod wire;
 
 pub use campaign::{
-    Area, BoundaryRef, Campaign, CampaignError, Category, Eligibility, Limit, Offer, Pack, PackItem, Period, RedemptionRules,
-    ReleaseSchedule, Round, RoundStock, Rules, Scope, Theme, ThresholdBasis, Tier, Validity,
+    Area, Assumed, BoundaryRef, Campaign, CampaignError, Category, Eligibility, Figure, Limit, Offer, Pack, PackItem, Period,
+    RedemptionRules, ReleaseSchedule, Round, RoundStock, Rules, Scope, Source, Theme, ThresholdBasis, Tier, Validity,
 };
 pub use claim::{ClaimRequest, Claimant, Grant, GrantedVoucher, History, PastClaim, PastUse, Refusal};
 pub use geofence::{Boundary, Crs, Fix, LocateOptions, Verdict};

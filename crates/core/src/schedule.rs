@@ -161,8 +161,12 @@ mod tests {
         assert_eq!(releases[0].opens, at("2022-08-20T19:50"));
         assert_eq!(releases[0].closes, at("2022-08-21T00:00"));
         assert_eq!(releases[1].opens, at("2022-08-21T09:30"));
-        // The last day of round 1 closes with the round, at 23:59.
-        assert_eq!(releases[8].closes, at("2022-08-28T23:59"));
+        // The last day of round 1 closes with the round, at 24:00: the notice's "23:59" is the
+        // whole of that minute, so a claim at 23:59:30 counts (it was refused before).
+        assert_eq!(releases[8].closes, at("2022-08-28T24:00"));
+        let campaign = tianjin();
+        let last_half_minute = Instant(at("2022-08-28T23:59").0 + 30_000);
+        assert!(matches!(campaign.offer_state(&campaign.themes[0], last_half_minute, 10), TierState::Open { .. }));
         assert_eq!(releases[9], Release { round: 1, opens: at("2022-09-01T09:30"), closes: at("2022-09-02T00:00") });
     }
 
@@ -196,10 +200,10 @@ mod tests {
             TierState::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }
         );
         assert_eq!(
-            campaign.offer_state(&campaign.themes[0], at("2022-08-28T23:59"), 10),
+            campaign.offer_state(&campaign.themes[0], at("2022-08-29T00:00"), 10),
             TierState::RoundOver { next_round_opens: Some(at("2022-09-01T09:30")) }
         );
-        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:59"), 10), TierState::CampaignOver);
+        assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-12T00:00"), 10), TierState::CampaignOver);
         assert_eq!(campaign.offer_state(&campaign.themes[0], at("2022-09-11T23:58"), 0), TierState::SoldOut { next_release: None });
     }
 
@@ -219,7 +223,7 @@ mod tests {
         campaign.release = ReleaseSchedule::OncePerRound;
         let releases = campaign.releases(&campaign.themes[0]);
         assert_eq!(releases.len(), 2);
-        assert_eq!(releases[0], Release { round: 0, opens: at("2022-08-20T19:50"), closes: at("2022-08-28T23:59") });
+        assert_eq!(releases[0], Release { round: 0, opens: at("2022-08-20T19:50"), closes: at("2022-08-28T24:00") });
         assert!(matches!(campaign.offer_state(&campaign.themes[0], at("2022-08-25T03:00"), 1), TierState::Open { .. }));
     }
 }

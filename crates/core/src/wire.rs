@@ -79,7 +79,8 @@ mod tests {
             Refusal::LocationInaccurate,
             Refusal::AlreadyClaimed { period: Period::Day, again_at: Some(at) },
             Refusal::AlreadyClaimed { period: Period::Campaign, again_at: None },
-            Refusal::UsedBefore,
+            Refusal::UsedBefore { period: Period::Campaign, again_at: None },
+            Refusal::UsedBefore { period: Period::Day, again_at: Some(at) },
         ] {
             round_trip(refusal);
         }

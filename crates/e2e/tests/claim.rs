@@ -34,7 +34,7 @@ async fn inside_tianjin_a_resident_claims_once_and_is_told_when_they_may_claim_a
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("text");
     assert_eq!(code.len(), 19, "a voucher code of four groups: {code}");
     // The stock, pushed by the service, counts the voucher just claimed.
-    harness.wait_for_text(".tier-card .offer-words", "剩余 3499 / 3500 张").await;
+    harness.wait_for_text(".tier-card .offer-words", "剩余 3570 / 3571 张").await;
     harness.screenshot_at(".tier-card .claim", "claim-success").await;
 
     // The same tier again the same day: the card says so (from the resident's wallet, by the
@@ -269,5 +269,46 @@ async fn arriving_from_a_partner_app_a_resident_claims_a_whole_pack_in_one_tap()
     assert!(said.contains("5 张消费券"), "the whole pack: {said}");
     assert_eq!(harness.wait_for_all("[data-pack] .claimed-vouchers code").await.len(), 5);
     harness.screenshot_at("[data-pack]", "claim-pack").await;
+    harness.stop().await;
+}
+
+/// Shenyang's appliance vouchers are claimed in a participating store (到店领取).
+const SHENYANG: &str = "shenyang-2022-xiaoxia";
+const CENTRAL_SHENYANG: (f64, f64) = (41.816852, 123.301673);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_shows() {
+    // Regression: the app had no way to present a store, so every in-store claim (18 M yuan of
+    // Shenyang's appliance vouchers) was refused `store_required`.
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_SHENYANG.0, CENTRAL_SHENYANG.1, 20.0).await;
+    harness.driver.goto(&harness.partner_link(SHENYANG, "jd-user-in-store")).await.expect("the partner opens the page");
+    harness.wait_for_all("[data-tier=appliances-2000-200] .claim-button").await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在沈阳市").await;
+    let card = "[data-tier=appliances-2000-200]";
+    let hint = harness.wait_for_text(&format!("{card} .claim-hint"), "门店收银台显示的领券码").await;
+    assert!(hint.contains("再点领取"), "{hint}");
+    let button = harness.driver.find(By::Css(format!("{card} .claim-button"))).await.expect("the button");
+    assert!(!button.is_enabled().await.expect("state"), "no claim without a store's code");
+
+    // The store's till shows its code; the resident types it as they read it.
+    let shown: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/till/store-code", harness.base))
+        .header("authorization", harness.till_authorization(SHENYANG, "sy-00008"))
+        .send()
+        .await
+        .expect("the till is answered")
+        .json()
+        .await
+        .expect("json");
+    let claim_code = shown["claim_code"].as_str().expect("a code to show").to_owned();
+    let (store, code) = claim_code.rsplit_once('.').expect("store.code");
+    let typed = format!("{}.{} {}", store.to_uppercase(), &code[..4].to_lowercase(), &code[4..]);
+    let field = harness.driver.find(By::Id("store-code-appliances-2000-200")).await.expect("the store code field");
+    field.send_keys(&typed).await.expect("typed");
+    harness.wait_for_all(&format!("{card} .claim-button:enabled")).await[0].click().await.expect("tap claim");
+    harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
+    harness.screenshot_at(card, "claim-in-store").await;
     harness.stop().await;
 }

@@ -195,12 +195,13 @@ pub struct Ledger {
     updates: broadcast::Sender<StockUpdate>,
     catalog: Arc<Catalog>,
     board: StockBoard,
+    clock: RulesClock,
 }
 
 impl Ledger {
     /// Opens the ledger's own connection and starts its task. The task ends, after finishing
     /// every queued command, when the last handle is dropped.
-    pub async fn start(options: &LedgerOptions, catalog: Arc<Catalog>) -> Result<Ledger, sqlx::Error> {
+    pub async fn start(options: &LedgerOptions, catalog: Arc<Catalog>, clock: RulesClock) -> Result<Ledger, sqlx::Error> {
         let mut connection = match options {
             LedgerOptions::Sqlite(options) => LedgerConnection::Sqlite(SqliteConnection::connect_with(options).await?),
             LedgerOptions::Postgres(options) => LedgerConnection::Postgres(PgConnection::connect_with(options).await?),
@@ -214,10 +215,15 @@ impl Ledger {
             // as a notification and goes to the board and to the event streams from there.
             postgres::listen_stock(options, board.clone(), updates.clone()).await?;
         }
-        let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone() };
+        let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone(), clock: clock.clone() };
         let writer = Writer { connection, options: options.clone(), view: Some(view), decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
-        Ok(Ledger { commands, updates, catalog, board })
+        Ok(Ledger { commands, updates, catalog, board, clock })
+    }
+
+    /// The clock the rules apply at (the wallet's statuses and the app's countdowns follow it).
+    pub fn clock(&self) -> &RulesClock {
+        &self.clock
     }
 
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, LedgerError> {
@@ -235,7 +241,7 @@ impl Ledger {
     pub async fn stock(&self, campaign: &str) -> Result<Vec<OfferStock>, LedgerError> {
         if let Some(found) = self.catalog.get(campaign)
             && let Ok(rows) = self.board.0.read()
-            && let Some(stock) = stock_of(found, now(), |key| rows.get(key).copied())
+            && let Some(stock) = stock_of(found, self.clock.now(), |key| rows.get(key).copied())
         {
             return Ok(stock);
         }
@@ -566,10 +572,24 @@ struct Writer {
 struct Decider {
     catalog: Arc<Catalog>,
     updates: broadcast::Sender<StockUpdate>,
+    clock: RulesClock,
 }
 
-fn now() -> Instant {
-    Instant(jiff::Timestamp::now().as_millisecond())
+/// The instant the rules apply at: the real clock moved by an offset, which is 0 except in
+/// tests that play a campaign's real rounds (Liaocheng's rollover from round 1 to round 2).
+/// Clones share the offset.
+#[derive(Clone, Debug, Default)]
+pub struct RulesClock(Arc<std::sync::atomic::AtomicI64>);
+
+impl RulesClock {
+    pub fn now(&self) -> Instant {
+        Instant(jiff::Timestamp::now().as_millisecond().saturating_add(self.0.load(std::sync::atomic::Ordering::Relaxed)))
+    }
+
+    /// Moves the clock so that it reads `at` now (and runs on from there).
+    pub fn set(&self, at: Instant) {
+        self.0.store(at.0.saturating_sub(jiff::Timestamp::now().as_millisecond()), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Writer {
@@ -714,7 +734,7 @@ impl Decider {
         outcomes: &mut Vec<Outcome>,
         pending: &mut Pending,
     ) -> Result<(), sqlx::Error> {
-        let now = now();
+        let now = self.clock.now();
         let shared = matches!(db, Connection::Postgres(_));
         if shared {
             // Other instances write too: what this one held may be stale. The batch reads afresh,
@@ -1601,7 +1621,7 @@ mod tests {
         let (pool, options) = crate::store::open(&crate::store::Location::new(None, dir.path())).await.expect("opens");
         let campaigns = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns");
         let catalog = crate::catalog::load(&pool, &campaigns).await.expect("loads").shifted_for_demo(-1);
-        let ledger = Ledger::start(&options, Arc::new(catalog)).await.expect("starts");
+        let ledger = Ledger::start(&options, Arc::new(catalog), RulesClock::default()).await.expect("starts");
         let campaign = "tianjin-2022-jinlegou";
         let first = ledger.stock(campaign).await.expect("the first read creates the release rows");
         assert!(first.iter().any(|offer| offer.left.is_some()), "a release is open");

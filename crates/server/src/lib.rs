@@ -27,6 +27,7 @@ use tokio::net::TcpListener;
 pub use api::till::till_key;
 pub use catalog::Catalog;
 pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
+pub use ledger::RulesClock;
 pub use problem::Problem;
 pub use security_headers::FrameAncestors;
 pub use serve::ConnectionLimits;
@@ -120,6 +121,10 @@ pub struct Config {
     /// How often the allowlist files are checked for changes.
     #[arg(skip = std::time::Duration::from_secs(30))]
     pub allowlist_recheck: std::time::Duration,
+    /// The clock the rules apply at: the real one, except in tests that play a campaign's real
+    /// dates (claims, stock, the wallet and `/time` follow it; sign-in does not).
+    #[arg(skip)]
+    pub rules_clock: ledger::RulesClock,
 }
 
 impl Config {
@@ -264,7 +269,7 @@ impl Service {
         let identity_key = codes::DigestKey::new(&identity_secret);
         let mut allowlists = identity::Allowlists::new(&config.allowlists);
         let allowlisted = allowlists.refresh(&pool, &identity_key).await?;
-        let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog)).await?;
+        let ledger = ledger::Ledger::start(&options, Arc::clone(&catalog), config.rules_clock.clone()).await?;
         let identity = identity::Identity::new(
             pool.clone(),
             ledger.clone(),

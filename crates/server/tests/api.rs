@@ -580,7 +580,7 @@ async fn stock_is_pushed_as_server_sent_events() {
     while !update.contains("event: stock") {
         update.push_str(&next_chunk().await);
     }
-    assert!(update.contains("\"offer\":\"retail-100-10\"") && update.contains("\"left\":3499"), "{update}");
+    assert!(update.contains("\"offer\":\"retail-100-10\"") && update.contains("\"left\":3570"), "{update}");
     // Regression: graceful shutdown waited for ever on an open event stream.
     tokio::time::timeout(Duration::from_secs(10), service.spawned.stop()).await.expect("stops with a stream open").expect("stops");
 }
@@ -711,5 +711,63 @@ async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_i
     assert_eq!(status, 201, "claimed in the store with its code: {body}");
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00004", in_store(&claim_code.replace("sy-00008", "sy-00013"))).await;
     assert_eq!((status, body["code"].clone()), (403, json!("store_code_expired")), "another store's id with this code: {body}");
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liaocheng_round_two_receives_round_ones_unclaimed_and_expired_vouchers() {
+    // 如有剩余资金转入第二轮发放: round 2 brings no stock of its own, only what round 1 left
+    // (unclaimed vouchers and claimed ones that expired unused). Played on the notice's own dates.
+    const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
+    const IN_LIAOCHENG: (f64, f64) = (36.4567, 115.9854);
+    let civil = |text: &str| {
+        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
+        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
+    };
+    let clock = huiquan_server::RulesClock::default();
+    clock.set(civil("2024-01-27T10:05"));
+    let service = start_with(|config| {
+        config.demo = false;
+        config.rules_clock = clock.clone();
+    })
+    .await;
+    let stock = |body: Value, offer: &str| {
+        let found = body.as_array().expect("offers").iter().find(|entry| entry["offer"] == offer).cloned().expect("the offer");
+        (found["stock"].as_u64(), found["left"].as_u64())
+    };
+
+    // Round 1: three residents claim the 8,000-yuan tier; one voucher is used at a till.
+    let mut codes = Vec::new();
+    for n in 0..3 {
+        let (token, _) = service.sign_in_by_partner(&format!("ccb-user-{n}"), None).await;
+        let body = json!({ "offer": "single-8000-600", "location": at(IN_LIAOCHENG) });
+        let (status, receipt) = service.claim_in(LIAOCHENG, &token, &format!("liaocheng-r1-{n:04}"), body).await;
+        assert_eq!(status, 201, "{receipt}");
+        codes.push(receipt["vouchers"][0]["code"].as_str().expect("code").to_owned());
+    }
+    let redeemed = service
+        .client
+        .post(service.url("/till/redemptions"))
+        .header("authorization", till(LIAOCHENG, "lc-00001"))
+        .json(&json!({ "voucher_code": codes[0], "order_id": "lc-order-1", "total": 900_000, "items": [{ "amount": 900_000 }] }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(redeemed.status(), 201, "{}", redeemed.text().await.unwrap_or_default());
+    let round_one = service.get_json(&format!("/campaigns/{LIAOCHENG}/stock")).await;
+    assert_eq!(stock(round_one.clone(), "single-8000-600"), (Some(200), Some(197)), "{round_one}");
+
+    // Round 2, a week later: 197 never claimed and 2 claimed but expired unused.
+    clock.set(civil("2024-02-03T10:05"));
+    let round_two = service.get_json(&format!("/campaigns/{LIAOCHENG}/stock")).await;
+    assert_eq!(stock(round_two.clone(), "single-8000-600"), (Some(199), Some(199)), "{round_two}");
+    assert_eq!(stock(round_two.clone(), "single-5000-500"), (Some(400), Some(400)), "nothing claimed: all of it: {round_two}");
+    // The used voucher's money stays spent; a claim in round 2 comes from the leftovers.
+    let (token, _) = service.sign_in_by_partner("ccb-user-0", None).await;
+    let body = json!({ "offer": "single-8000-600", "location": at(IN_LIAOCHENG) });
+    let (status, receipt) = service.claim_in(LIAOCHENG, &token, "liaocheng-r2-0000", body).await;
+    assert_eq!(status, 201, "one claim per round: round 2 is a new one: {receipt}");
+    let after = service.get_json(&format!("/campaigns/{LIAOCHENG}/stock")).await;
+    assert_eq!(stock(after.clone(), "single-8000-600"), (Some(199), Some(198)), "{after}");
     service.spawned.stop().await.expect("stops");
 }

@@ -90,8 +90,8 @@ impl utoipa::ToSchema for StockEvent {
 /// The service's clock: the app counts down to releases with it, not with the phone's.
 #[utoipa::path(get, path = "/time", tag = "campaigns",
     responses((status = 200, description = "Now, never cached", body = ServerTime)))]
-pub async fn time() -> impl IntoResponse {
-    let now = ServerTime { epoch_ms: jiff::Timestamp::now().as_millisecond() };
+pub async fn time(State(state): State<AppState>) -> impl IntoResponse {
+    let now = ServerTime { epoch_ms: state.ledger.clock().now().0 };
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(now))
 }
 

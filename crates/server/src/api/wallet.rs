@@ -38,7 +38,7 @@ pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) 
         tracing::error!(%error, "wallet read failed");
         Problem::busy("could not read the wallet")
     })?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ledger.clock().now().0;
     let vouchers: Vec<WalletVoucher> = rows
         .into_iter()
         .filter_map(|row| {
