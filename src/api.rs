@@ -218,8 +218,8 @@ pub async fn claim(
         };
     }
     let retry_after_s = response.headers().get("retry-after").and_then(|value| value.trim().parse().ok());
-    let problem = response.json::<ProblemDetails>().await.ok();
-    ClaimAnswer::Problem { status, problem, retry_after_s }
+    let body = response.text().await.unwrap_or_default();
+    ClaimAnswer::Problem { status, body, retry_after_s }
 }
 
 /// Ids come from the address bar: never let one reshape the request path.

@@ -27,7 +27,7 @@ use crate::i18n::I18nProvider;
 use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage};
 
 pub use crate::components::{
-    ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard,
+    ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard, claim_code_in,
     countdown_announcement, countdown_words, normalized_phone, signed_in_as_words, use_offer_state,
 };
 pub use crate::routes::campaign::CampaignDetails;

@@ -28,7 +28,7 @@ fn problem(status: u16, refusal: &Refusal) -> ClaimAnswer {
     if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(refusal) {
         details.extensions = fields.into_iter().filter(|(name, _)| name != "code").collect();
     }
-    ClaimAnswer::Problem { status, problem: Some(details), retry_after_s: None }
+    ClaimAnswer::Problem { status, body: serde_json::to_string(&details).expect("json"), retry_after_s: None }
 }
 
 #[wasm_bindgen_test]
@@ -100,13 +100,13 @@ fn a_voucher_used_today_is_claimed_again_tomorrow_in_those_words() {
 #[wasm_bindgen_test]
 fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
     let backoff = Backoff::default();
-    let busy = ClaimAnswer::Problem { status: 429, problem: None, retry_after_s: Some(3) };
+    let busy = ClaimAnswer::Problem { status: 429, body: String::new(), retry_after_s: Some(3) };
     let phase = after_answer(0, busy, &backoff, 0.0, 1_000.0);
     assert_eq!(phase, ClaimPhase::Waiting { retry: 1, at_ms: 4_000.0, busy: true });
     assert!(phase.in_flight(), "no second tap while a retry is planned");
     assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 1_000.0), "系统繁忙，3 秒后自动重试（不会重复领取）");
 
-    let unavailable = ClaimAnswer::Problem { status: 503, problem: None, retry_after_s: None };
+    let unavailable = ClaimAnswer::Problem { status: 503, body: String::new(), retry_after_s: None };
     assert!(
         matches!(after_answer(2, unavailable, &backoff, 0.999, 0.0), ClaimPhase::Waiting { retry: 3, at_ms, busy: true } if at_ms <= 2_000.0)
     );
@@ -126,7 +126,7 @@ fn a_stopped_attempt_is_kept_and_other_problems_keep_their_code() {
     assert!(claim_words(messages(Lang::ZhHans), &ClaimPhase::Stopped, plus_eight(), 0.0).contains("不会重复领取"));
     let signed_out = ClaimAnswer::Problem {
         status: 401,
-        problem: Some(ProblemDetails::new(401, "unauthenticated", "Sign in", "the session is unknown")),
+        body: serde_json::to_string(&ProblemDetails::new(401, "unauthenticated", "Sign in", "the session is unknown")).expect("json"),
         retry_after_s: None,
     };
     let phase = after_answer(0, signed_out, &Backoff::default(), 0.5, 0.0);

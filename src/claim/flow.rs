@@ -46,7 +46,8 @@ pub enum ClaimAnswer {
     Claimed(ClaimReceipt),
     Problem {
         status: u16,
-        problem: Option<ProblemDetails>,
+        /// The problem+json body as the service sent it (empty if none could be read).
+        body: String,
         retry_after_s: Option<u64>,
     },
     /// No answer at all (offline, reset, timeout).
@@ -64,15 +65,17 @@ pub fn after_answer(retry: u32, answer: ClaimAnswer, backoff: &Backoff, unit: f6
         ClaimAnswer::Claimed(receipt) => ClaimPhase::Claimed(receipt),
         ClaimAnswer::Network => wait(None, false),
         ClaimAnswer::Problem { status, retry_after_s, .. } if is_retryable(status) => wait(retry_after_s, true),
-        ClaimAnswer::Problem { problem: Some(problem), .. } => {
-            // A rule's refusal carries its fields (when the next release is …): read it back
-            // as core's `Refusal`, so the words cover every rule and nothing else.
-            let fields = serde_json::to_value(&problem).ok();
-            match fields.and_then(|fields| serde_json::from_value::<Refusal>(fields).ok()) {
-                Some(refusal) => ClaimPhase::Refused(refusal),
-                None => ClaimPhase::Failed { code: problem.code },
+        ClaimAnswer::Problem { status, body, .. } => {
+            // A rule's refusal is the problem's code with its fields (when the next release
+            // is …): read from the body as core's `Refusal`, so the words cover every rule and
+            // nothing else. (Read from the text, not through a `serde_json::Value`: 1 KB less.)
+            if let Ok(refusal) = serde_json::from_str::<Refusal>(&body) {
+                ClaimPhase::Refused(refusal)
+            } else if let Ok(problem) = serde_json::from_str::<ProblemDetails>(&body) {
+                ClaimPhase::Failed { code: problem.code }
+            } else {
+                ClaimPhase::Failed { code: format!("http_{status}") }
             }
         }
-        ClaimAnswer::Problem { status, problem: None, .. } => ClaimPhase::Failed { code: format!("http_{status}") },
     }
 }

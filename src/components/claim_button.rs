@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::{
     claim::{ClaimPhase, claim_words, refusal_words, store_claim_code, use_claim},
     clock::{phone_now_ms, use_server_clock},
-    components::offer_status::OfferState,
+    components::{offer_status::OfferState, store_code::claim_code_from_address},
     history::ResidentHistory,
     i18n::use_i18n,
     location::{CurrentLocation, LocationState},
@@ -33,7 +33,7 @@ pub fn ClaimButton(
     let anywhere = eligibility.area == Area::Nationwide;
     // Claimed in a store (Shenyang's appliance vouchers): with the code its till shows.
     let in_store = eligibility.in_store;
-    let store_text = RwSignal::new(String::new());
+    let store_text = RwSignal::new(if in_store { claim_code_from_address().unwrap_or_default() } else { String::new() });
     let store = move || store_text.with(|text| store_claim_code(text));
     let fix = Signal::derive(move || location.and_then(|state| state.with(LocationState::fix)));
     let claim = use_claim(campaign.id.clone(), offer_id.clone(), Backoff::default());
@@ -125,6 +125,7 @@ pub fn ClaimButton(
                 spellcheck="false"
                 maxlength="96"
                 placeholder="sy-00008.K7QX2M9D"
+                value=store_text.get_untracked()
                 on:input=move |event| store_text.set(event_target_value(&event))
             />
         }

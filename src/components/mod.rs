@@ -7,6 +7,7 @@ mod header;
 pub(crate) mod offer_status;
 mod pack_card;
 mod sign_in;
+pub(crate) mod store_code;
 mod tier_card;
 
 pub use account::{PartnerSwitchPrompt, SignOut, signed_in_as_words};
@@ -16,4 +17,5 @@ pub use header::{Header, LanguageSwitch};
 pub use offer_status::{OfferState, OfferStatus, countdown_announcement, countdown_words, use_offer_state};
 pub use pack_card::PackCard;
 pub use sign_in::{SignIn, normalized_phone};
+pub use store_code::claim_code_in;
 pub use tier_card::{CardFigures, TierCard};

@@ -310,5 +310,18 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     harness.wait_for_all(&format!("{card} .claim-button:enabled")).await[0].click().await.expect("tap claim");
     harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
     harness.screenshot_at(card, "claim-in-store").await;
+
+    // The notice's way: the partner app's 扫一扫 on the till's QR code opens its address, which
+    // brings the code; the resident only taps.
+    let claim_path = shown["claim_path"].as_str().expect("the QR code's address");
+    harness.driver.goto(&format!("{}{claim_path}", harness.base)).await.expect("opened from the QR code");
+    let card = "[data-tier=appliances-5000-500]";
+    harness.wait_for_all(&format!("{card} .claim-button")).await;
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在沈阳市").await;
+    let filled = harness.driver.find(By::Id("store-code-appliances-5000-500")).await.expect("the field");
+    assert_eq!(filled.prop("value").await.expect("value").as_deref(), Some(claim_code.as_str()), "filled in from the address");
+    harness.wait_for_all(&format!("{card} .claim-button:enabled")).await[0].click().await.expect("tap claim");
+    harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
     harness.stop().await;
 }

@@ -343,7 +343,9 @@ async fn codes_are_capped_per_phone_per_address_and_for_the_whole_service() {
 }
 
 #[tokio::test]
-async fn an_allowlist_removal_takes_effect_without_a_restart() {
+async fn shenyang_housing_fair_allowlist_changes_take_effect_without_a_restart() {
+    // The fair's buyers are listed as their contracts are filed: a number added later must be
+    // able to claim, and one removed must not, while the service runs.
     let lists = tempfile::tempdir().expect("temp dir");
     let list = lists.path().join("shenyang-housing-fair-2022.txt");
     std::fs::write(&list, "17000000001\n17000000002\n").expect("written");
@@ -363,17 +365,23 @@ async fn an_allowlist_removal_takes_effect_without_a_restart() {
     };
     let (_, removed) = service.partner_token_answer(&sign_in("jd-fair-1", "17000000001")).await;
     let (_, kept) = service.partner_token_answer(&sign_in("jd-fair-2", "17000000002")).await;
-    let (removed, kept) = (removed["token"].as_str().expect("token").to_owned(), kept["token"].as_str().expect("token").to_owned());
+    let (_, added) = service.partner_token_answer(&sign_in("jd-fair-3", "17000000003")).await;
+    let token = |answer: &Value| answer["token"].as_str().expect("token").to_owned();
+    let (removed, kept, added) = (token(&removed), token(&kept), token(&added));
     let pack = json!({ "offer": "fair-pack-2000" });
     let shenyang = "shenyang-2022-xiaoxia";
     // Read once while both are listed, so the sessions are cached with the list.
     assert_eq!(service.wallet_status(&removed).await, 200);
-    std::fs::write(&list, "17000000002\n").expect("rewritten");
+    let (status, body) = service.claim_in(shenyang, &added, "fair-claim-0003", pack.clone()).await;
+    assert_eq!((status, body["code"].clone()), (403, json!("not_on_allowlist")), "not listed yet: {body}");
+    std::fs::write(&list, "17000000002\n17000000003\n").expect("rewritten");
     tokio::time::sleep(Duration::from_millis(600)).await;
     let (status, body) = service.claim_in(shenyang, &removed, "fair-claim-0001", pack.clone()).await;
     assert_eq!((status, body["code"].clone()), (403, json!("not_on_allowlist")), "{body}");
-    let (_, body) = service.claim_in(shenyang, &kept, "fair-claim-0002", pack).await;
+    let (_, body) = service.claim_in(shenyang, &kept, "fair-claim-0002", pack.clone()).await;
     assert_ne!(body["code"], "not_on_allowlist", "the number still listed still counts: {body}");
+    let (status, body) = service.claim_in(shenyang, &added, "fair-claim-0004", pack).await;
+    assert_eq!(status, 201, "the number added while the service runs may claim: {body}");
     service.spawned.stop().await.expect("stops");
 }
 
@@ -707,6 +715,7 @@ async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_i
         .expect("json");
     let claim_code = shown["claim_code"].as_str().expect("a code to show");
     assert!(claim_code.starts_with("sy-00008."), "{shown}");
+    assert_eq!(shown["claim_path"], format!("/campaigns/{shenyang}?store={claim_code}"), "the QR code's address: {shown}");
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00003", in_store(claim_code)).await;
     assert_eq!(status, 201, "claimed in the store with its code: {body}");
     let (status, body) = service.claim_in(shenyang, &token, "in-store-00004", in_store(&claim_code.replace("sy-00008", "sy-00013"))).await;

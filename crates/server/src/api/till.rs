@@ -65,6 +65,9 @@ pub struct StoreCode {
     pub store: String,
     /// `<store>.<code>`: what the claim sends as `store`.
     pub claim_code: String,
+    /// The claim page with the code in its address, for the till's QR code: scanned by the
+    /// phone's camera or a partner app's 扫一扫, it opens the page with the code filled in.
+    pub claim_path: String,
     /// The code is accepted until then (5 to 10 minutes after it is first shown).
     pub expires_at_ms: i64,
 }
@@ -78,8 +81,11 @@ pub async fn store_code(State(state): State<AppState>, headers: HeaderMap) -> Re
     let now = jiff::Timestamp::now().as_millisecond();
     let window = now.div_euclid(codes::STORE_CODE_WINDOW_MS);
     let code = codes::store_code(&state.till_secret, &campaign, &merchant.id, window);
+    let claim_code = format!("{}.{code}", merchant.id);
     let body = StoreCode {
-        claim_code: format!("{}.{code}", merchant.id),
+        // Campaign and store ids are slugs, the code base32: nothing to escape.
+        claim_path: format!("/campaigns/{campaign}?store={claim_code}"),
+        claim_code,
         store: merchant.id,
         expires_at_ms: (window + 2) * codes::STORE_CODE_WINDOW_MS,
     };
