@@ -67,24 +67,6 @@ FUEL_BRANDS = [("中国石化", "Sinopec"), ("中国石油", "PetroChina"), ("�
 
 # City, districts (Chinese, English, centre latitude, centre longitude, spread in km, weight), roads.
 CITIES = {
-    "tianjin": {
-        "districts": [
-            ("和平区", "Heping District", 39.117, 117.195, 2.0, 8), ("河东区", "Hedong District", 39.128, 117.252, 3.0, 8),
-            ("河西区", "Hexi District", 39.090, 117.223, 3.0, 9), ("南开区", "Nankai District", 39.138, 117.150, 3.0, 9),
-            ("河北区", "Hebei District", 39.148, 117.197, 2.5, 7), ("红桥区", "Hongqiao District", 39.167, 117.151, 2.0, 5),
-            ("东丽区", "Dongli District", 39.087, 117.314, 5.0, 6), ("西青区", "Xiqing District", 39.142, 117.008, 6.0, 7),
-            ("津南区", "Jinnan District", 38.938, 117.357, 5.0, 5), ("北辰区", "Beichen District", 39.225, 117.135, 5.0, 6),
-            ("武清区", "Wuqing District", 39.384, 117.044, 6.0, 6), ("宝坻区", "Baodi District", 39.717, 117.310, 5.0, 4),
-            ("滨海新区", "Binhai New Area", 39.030, 117.680, 8.0, 10), ("宁河区", "Ninghe District", 39.330, 117.828, 4.0, 2),
-            ("静海区", "Jinghai District", 38.947, 116.974, 5.0, 4), ("蓟州区", "Jizhou District", 40.045, 117.408, 4.0, 3),
-        ],
-        "roads": [("南京路", "Nanjing Road"), ("滨江道", "Binjiang Avenue"), ("解放北路", "Jiefang North Road"),
-                  ("卫津路", "Weijin Road"), ("黄河道", "Huanghe Avenue"), ("中山路", "Zhongshan Road"),
-                  ("友谊路", "Youyi Road"), ("红旗路", "Hongqi Road"), ("复康路", "Fukang Road"),
-                  ("津塘路", "Jintang Road"), ("大沽南路", "Dagu South Road"), ("鞍山道", "Anshan Avenue"),
-                  ("长江道", "Changjiang Avenue"), ("新华路", "Xinhua Road"), ("建设路", "Jianshe Road"),
-                  ("人民路", "Renmin Road"), ("光明路", "Guangming Road"), ("胜利路", "Shengli Road")],
-    },
     "shenyang": {
         "districts": [
             ("和平区", "Heping District", 41.789, 123.396, 2.5, 9), ("沈河区", "Shenhe District", 41.797, 123.455, 2.5, 9),
@@ -127,9 +109,38 @@ CITIES = {
     },
 }
 
+# Tianjin's notice names no shops: its vouchers are used on JD, online, for orders delivered to a
+# Tianjin address. Its list is those channels, as the notice describes them (not generated).
+TIANJIN_ONLINE = [
+    ("jd-self-appliances", "appliances-jd-self", ("京东自营家电（京东APP）", "JD self-operated appliances (JD app)"),
+     ("京东APP内京东自营指定家电商品，含具有熄火保护功能的燃气灶；仅限收货地址为天津市的订单，京东收银台选京东支付抵扣",
+      "Designated JD self-operated appliances in the JD app, gas stoves with flame-out protection included; orders delivered to a Tianjin address only, paid with JD Pay at JD's checkout")),
+    ("jd-app-retail", "retail", ("京东APP百货零售", "JD app retail"),
+     ("京东APP内指定百货零售实物商品；仅限收货地址为天津市的订单，京东收银台选京东支付抵扣",
+      "Designated retail goods in the JD app; orders delivered to a Tianjin address only, paid with JD Pay at JD's checkout")),
+    ("jd-hourly-retail", "retail", ("京东小时购（百货零售）", "JD Hourly Delivery (retail)"),
+     ("京东小时购指定百货零售实物商品，由天津本地门店配送；仅限收货地址为天津市的订单",
+      "Designated retail goods in JD Hourly Delivery, delivered from Tianjin stores; orders delivered to a Tianjin address only")),
+    ("jd-hourly-appliances", "appliances", ("京东小时购（家电）", "JD Hourly Delivery (appliances)"),
+     ("京东小时购指定家电实物商品（燃气灶专用券除外）；仅限收货地址为天津市的订单",
+      "Designated appliances in JD Hourly Delivery (not the gas-stove voucher); orders delivered to a Tianjin address only")),
+]
+
+
+def tianjin():
+    return {
+        "campaign": "tianjin-2022-jinlegou",
+        "source": ("Written by scripts/generate-merchants.py from the notice (shared/seeds/000_45bb3b8c2e9d63b7.txt): "
+                   "the vouchers are JD payment vouchers used online, on JD, for orders delivered to a Tianjin address."),
+        "merchants": [{"id": id, "name": {"zh-Hans": name[0], "en": name[1]}, "category": category,
+                       "district": {"zh-Hans": "天津市（线上）", "en": "Tianjin (online)"},
+                       "address": {"zh-Hans": where[0], "en": where[1]}, "online": True}
+                      for id, category, name, where in TIANJIN_ONLINE],
+    }
+
+
 # Campaign id, city, id prefix, [(category, count)], online shops [(category, count)].
 CAMPAIGNS = [
-    ("tianjin-2022-jinlegou", "tianjin", "tj", [("retail", 2000), ("appliances", 1000)], []),
     ("shenyang-2022-xiaoxia", "shenyang", "sy", [
         ("dining", 220), ("fast-food", 160), ("desserts-drinks", 90), ("bakery", 70), ("bar-cafe", 50),
         ("department-store", 30), ("supermarket", 150), ("fresh-convenience", 200), ("apparel", 120),
@@ -246,9 +257,9 @@ def generate(campaign_id, city, prefix, located, online):
 def main():
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "data" / "merchants"
     out.mkdir(parents=True, exist_ok=True)
-    for campaign_id, city, prefix, located, online in CAMPAIGNS:
-        document = generate(campaign_id, city, prefix, located, online)
-        path = out / f"{campaign_id}.json"
+    documents = [tianjin()] + [generate(*campaign) for campaign in CAMPAIGNS]
+    for document in documents:
+        path = out / f"{document['campaign']}.json"
         # One merchant per line: small diffs, and still a single JSON document.
         lines = ",\n".join("    " + json.dumps(merchant, ensure_ascii=False) for merchant in document["merchants"])
         header = json.dumps({"campaign": document["campaign"], "source": document["source"]}, ensure_ascii=False, indent=2)

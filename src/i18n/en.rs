@@ -71,7 +71,7 @@ pub const MESSAGES: Messages = Messages {
     claim_to_wallet: "Open my wallet",
     claim_again_at: |at| format!(" You can claim again from {at}."),
     claim_needs_location: "Check your location first, then claim.",
-    claim_needs_store_code: "These vouchers are claimed in a participating store: type the claim code its till shows (such as sy-00008.K7QX2M9D), then tap Claim.",
+    claim_needs_store_code: "These vouchers are claimed in a participating store: type the claim code its till shows, then tap Claim.",
     store_code_label: "Store's claim code",
     failed_store_code: "That store code is wrong or has expired (each code lasts a few minutes). Type the code the till shows now, then tap Claim.",
     claim_needs_sign_in: "Sign in first, then claim.",

@@ -75,7 +75,7 @@ pub const MESSAGES: Messages = Messages {
     claim_to_wallet: "查看我的券包",
     claim_again_at: |at| format!("{at} 起可以再领。"),
     claim_needs_location: "请先确认你的位置，再领取。",
-    claim_needs_store_code: "这种消费券在参与活动的门店领取：请输入门店收银台显示的领券码（例如 sy-00008.K7QX2M9D），再点领取。",
+    claim_needs_store_code: "这种消费券在参与活动的门店领取：请输入门店收银台显示的领券码，再点领取。",
     store_code_label: "门店领券码",
     failed_store_code: "门店领券码不对或已过期（每个码只在几分钟内有效）。请输入收银台现在显示的领券码，再点领取。",
     claim_needs_sign_in: "请先登录，再领取。",

@@ -233,8 +233,14 @@ pub enum Scope {
     /// Whatever the theme covers.
     #[default]
     Theme,
-    /// One product category only (Tianjin: gas stoves with flame-out protection).
-    ProductCategory { id: String, name: LocalizedText },
+    /// One product category only (Tianjin: gas stoves with flame-out protection), sold by
+    /// merchants of `categories` (Tianjin: JD self-operated only); empty, the theme's merchants.
+    ProductCategory {
+        id: String,
+        name: LocalizedText,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        categories: Vec<String>,
+    },
     /// Only merchants of these categories (Jincheng's fuel and dining vouchers).
     MerchantCategories { categories: Vec<String> },
 }
@@ -505,9 +511,12 @@ impl Campaign {
                 }
                 match &tier.scope {
                     Scope::Theme => {}
-                    Scope::ProductCategory { id, name } => {
+                    Scope::ProductCategory { id, name, categories } => {
                         if id.is_empty() || name.is_blank() {
                             return Err(CampaignError::BlankText(format!("tier {:?}", tier.id)));
+                        }
+                        for id in categories {
+                            known_category(id, format!("tier {:?}", tier.id))?;
                         }
                     }
                     Scope::MerchantCategories { categories } => {
@@ -607,6 +616,7 @@ impl Campaign {
     pub fn accepting_categories<'a>(&'a self, theme: &'a Theme, tier: &'a Tier) -> &'a [String] {
         match &tier.scope {
             Scope::MerchantCategories { categories } => categories,
+            Scope::ProductCategory { categories, .. } if !categories.is_empty() => categories,
             Scope::Theme | Scope::ProductCategory { .. } => &theme.merchant_categories,
         }
     }
@@ -684,7 +694,11 @@ impl<'de> Deserialize<'de> for Scope {
         let wire = Wire::deserialize(deserializer)?;
         Ok(match wire.kind {
             Kind::Theme => Scope::Theme,
-            Kind::ProductCategory => Scope::ProductCategory { id: required(wire.id, "id")?, name: required(wire.name, "name")? },
+            Kind::ProductCategory => Scope::ProductCategory {
+                id: required(wire.id, "id")?,
+                name: required(wire.name, "name")?,
+                categories: wire.categories.unwrap_or_default(),
+            },
             Kind::MerchantCategories => Scope::MerchantCategories { categories: required(wire.categories, "categories")? },
         })
     }

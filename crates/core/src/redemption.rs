@@ -229,13 +229,13 @@ mod tests {
         let voucher = fresh("appliances-gas-stove-400-100", "2022-08-22T00:00");
         let now = at("2022-08-21T12:00");
         assert!(matches!(
-            campaign.redeem(voucher, &order("appliances", 3000, &[(3000, Some("fridge"))]), TillContext::default(), now),
+            campaign.redeem(voucher, &order("appliances-jd-self", 3000, &[(3000, Some("fridge"))]), TillContext::default(), now),
             Err(RedeemRefusal::ThresholdNotMet { .. })
         ));
         assert_eq!(
             campaign.redeem(
                 voucher,
-                &order("appliances", 3500, &[(3000, Some("fridge")), (500, Some("gas-stove-flame-out"))]),
+                &order("appliances-jd-self", 3500, &[(3000, Some("fridge")), (500, Some("gas-stove-flame-out"))]),
                 TillContext::default(),
                 now
             ),
@@ -245,6 +245,24 @@ mod tests {
             campaign.redeem(voucher, &order("retail", 3500, &[(500, Some("gas-stove-flame-out"))]), TillContext::default(), now),
             Err(RedeemRefusal::NotAccepted)
         );
+    }
+
+    #[test]
+    fn tianjin_vouchers_are_used_on_jd_and_the_gas_stove_one_only_self_operated() {
+        // 燃气灶专用消费券可在京东APP内购买…京东自营指定实物类商品: JD Hourly Delivery takes the
+        // general appliance vouchers, not the gas-stove one. The list once had 3,000 invented shops.
+        let campaign = load(TIANJIN);
+        let now = at("2022-08-21T12:00");
+        let stove = &order("appliances", 3500, &[(500, Some("gas-stove-flame-out"))]);
+        let gas_stove = fresh("appliances-gas-stove-400-100", "2022-08-22T00:00");
+        assert_eq!(campaign.redeem(gas_stove, stove, TillContext::default(), now), Err(RedeemRefusal::NotAccepted));
+        let general = fresh("appliances-300-30", "2022-08-22T00:00");
+        assert_eq!(campaign.redeem(general, stove, TillContext::default(), now), Ok(Fen::from_yuan(30)));
+        let (theme, tier) = campaign.tier("appliances-2000-200").expect("a tier");
+        assert_eq!(campaign.accepting_categories(theme, tier), ["appliances-jd-self", "appliances"]);
+        for category in &campaign.categories {
+            assert!(category.name.zh_hans.contains("京东"), "every place is JD's: {}", category.name.zh_hans);
+        }
     }
 
     #[test]

@@ -47,7 +47,8 @@ mod tests {
         let name = LocalizedText { zh_hans: "燃气灶".into(), en: "Gas stoves".into() };
         for scope in [
             Scope::Theme,
-            Scope::ProductCategory { id: "gas-stove".into(), name },
+            Scope::ProductCategory { id: "gas-stove".into(), name: name.clone(), categories: Vec::new() },
+            Scope::ProductCategory { id: "gas-stove".into(), name, categories: vec!["jd-self-operated".into()] },
             Scope::MerchantCategories { categories: vec!["fuel".into(), "dining".into()] },
         ] {
             round_trip(scope);

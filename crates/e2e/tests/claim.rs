@@ -323,5 +323,19 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     assert_eq!(filled.prop("value").await.expect("value").as_deref(), Some(claim_code.as_str()), "filled in from the address");
     harness.wait_for_all(&format!("{card} .claim-button:enabled")).await[0].click().await.expect("tap claim");
     harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
+
+    // The voucher's page lists Shenyang's appliance shops, nearest first once asked.
+    harness.wait_for_all(&format!("{card} .claim a[href='/wallet']")).await[0].click().await.expect("to the wallet");
+    harness.wait_for_all("[data-group=Usable] a[href^='/wallet/']").await[0].click().await.expect("to the voucher");
+    harness.wait_for_text(".merchant-search [role=status]", "共 ").await;
+    harness.driver.find(By::Css(".merchant-search button.secondary")).await.expect("nearest first").click().await.expect("tap");
+    harness.wait_for_all(".merchant-distance").await;
+    let mut metres = Vec::new();
+    for distance in harness.driver.find_all(By::Css(".merchant-distance")).await.expect("distances") {
+        let text = distance.text().await.expect("text");
+        let number: f64 = text.trim_start_matches("约 ").split(' ').next().and_then(|n| n.parse().ok()).expect("a number");
+        metres.push(if text.ends_with("公里") { number * 1_000.0 } else { number });
+    }
+    assert!(metres.len() >= 2 && metres.windows(2).all(|pair| pair[0] <= pair[1] + 100.0), "nearest first: {metres:?}");
     harness.stop().await;
 }

@@ -510,16 +510,23 @@ async fn the_wallet_and_the_till_redeem_and_a_full_refund_restores() {
     let expires = wallet[0]["expires_at_ms"].as_i64().expect("expiry");
     assert_eq!((expires + 8 * 3_600_000) % 86_400_000, 0, "expires at midnight, Tianjin time");
 
-    // A merchant of the campaign's retail category, with its till key.
+    // Where it is used, as Tianjin's notice says: JD's app and JD Hourly Delivery, online, for
+    // orders delivered in Tianjin; no distance to an online channel.
     let merchants: Value = service
         .get_json(&format!("/campaigns/{TIANJIN}/merchants?tier=retail-100-10&near={},{}&limit=3", IN_TIANJIN.0, IN_TIANJIN.1))
         .await;
-    let nearest = &merchants["merchants"][0];
-    assert_eq!(nearest["category"], "retail");
-    let distances: Vec<f64> =
-        merchants["merchants"].as_array().expect("list").iter().filter_map(|hit| hit["distance_m"].as_f64()).collect();
+    let listed = merchants["merchants"].as_array().expect("list");
+    assert_eq!(listed.len(), 2, "{merchants}");
+    for hit in listed {
+        assert!(hit["category"] == "retail" && hit["online"] == true && hit["distance_m"].is_null(), "{hit}");
+        assert!(hit["address"]["zh-Hans"].as_str().is_some_and(|words| words.contains("收货地址为天津市")), "{hit}");
+    }
+    let merchant = listed[0]["id"].as_str().expect("id");
+    // Shops with a place come nearest first (Liaocheng's appliance shops).
+    let shops: Value = service.get_json("/campaigns/liaocheng-2024-spring-appliances/merchants?near=36.4567,115.9854&limit=5").await;
+    let distances: Vec<f64> = shops["merchants"].as_array().expect("list").iter().filter_map(|hit| hit["distance_m"].as_f64()).collect();
+    assert_eq!(distances.len(), 5, "{shops}");
     assert!(distances.windows(2).all(|pair| pair[0] <= pair[1]), "nearest first: {distances:?}");
-    let merchant = nearest["id"].as_str().expect("id");
     let key = {
         use hmac::Mac;
         let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(TILL_SECRET.as_bytes()).expect("key");
@@ -624,7 +631,7 @@ async fn merchant_search_is_bounded_and_reads_full_width_text() {
     let service = start().await;
     let service = &service;
     let search = |query: String| {
-        let url = service.url(&format!("/campaigns/{TIANJIN}/merchants?{query}"));
+        let url = service.url(&format!("/campaigns/liaocheng-2024-spring-appliances/merchants?{query}"));
         async move {
             let response = service.client.get(url).send().await.expect("answers");
             (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))

@@ -78,7 +78,7 @@ headers = {{ Authorization = "Bearer {leaving_everywhere}" }}
 include-path-regex = "^/till/"
 headers = {{ Authorization = "{till}" }}
 "#,
-        till = till("tianjin-2022-jinlegou", "tj-00001"),
+        till = till("tianjin-2022-jinlegou", "jd-app-retail"),
     );
     let settings_path = work.path().join("schemathesis.toml");
     std::fs::write(&settings_path, settings).expect("settings written");
