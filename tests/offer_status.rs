@@ -37,14 +37,25 @@ fn tianjin_releasing_at(release_at: i64) -> Arc<Campaign> {
 }
 
 async fn mount_status(clock: ServerClock, campaign: Arc<Campaign>, stock: RwSignal<Option<LiveStock>>) -> web_sys::HtmlElement {
+    mount_offer(clock, campaign, "retail-1000-100", 3500, stock).await
+}
+
+/// The status of `offer_id` (of the campaign's first theme, `stock_per_release` a release).
+async fn mount_offer(
+    clock: ServerClock,
+    campaign: Arc<Campaign>,
+    offer_id: &'static str,
+    stock_per_release: u32,
+    stock: RwSignal<Option<LiveStock>>,
+) -> web_sys::HtmlElement {
     let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
     document().body().expect("a body").append_child(&container).expect("appended");
     leptos::mount::mount_to(container.clone(), move || {
         provide_context(clock);
-        let offer_state = use_offer_state(Arc::clone(&campaign), 0, 3500, stock.into());
+        let offer_state = use_offer_state(Arc::clone(&campaign), 0, stock_per_release, stock.into());
         view! {
             <I18nProvider lang=Lang::ZhHans>
-                <OfferStatus campaign offer_id="retail-1000-100".to_owned() offer_state />
+                <OfferStatus campaign offer_id=offer_id.to_owned() offer_state />
             </I18nProvider>
         }
     })
@@ -157,20 +168,7 @@ async fn a_round_of_leftovers_shows_what_is_left_not_the_first_rounds_counts() {
     let round_two = liaocheng.rounds[1].opens.to_instant(liaocheng.utc_offset).0;
     let clock = ServerClock::with_offset((round_two + 3_600_000) as f64 - phone_now_ms());
     let stock = RwSignal::new(None);
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    let campaign = Arc::new(liaocheng);
-    leptos::mount::mount_to(container.clone(), move || {
-        provide_context(clock);
-        let offer_state = use_offer_state(Arc::clone(&campaign), 0, 200, stock.into());
-        view! {
-            <I18nProvider lang=Lang::ZhHans>
-                <OfferStatus campaign offer_id="single-8000-600".to_owned() offer_state />
-            </I18nProvider>
-        }
-    })
-    .forget();
-    tick().await;
+    let container = mount_offer(clock, Arc::new(liaocheng), "single-8000-600", 200, stock).await;
     assert_eq!(shown(&container), "正在发放上一轮剩余的消费券");
     // The service's snapshot: 37 left of round 1, all still there.
     stock.set(Some(LiveStock { release_opens_ms: round_two, left: 37, stock: Some(37), sold_out_at_ms: None }));

@@ -182,7 +182,7 @@ const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
 const IN_LIAOCHENG: (f64, f64) = (36.487785, 116.019302);
 
 #[tokio::test]
-async fn the_same_user_rule_links_accounts_only_where_the_campaign_says_so() {
+async fn liaocheng_same_user_rule_links_accounts_only_where_the_campaign_says_so() {
     let service = start().await;
     let (first, first_id) = service.sign_in_by_phone("13900000001", "shared-device").await;
     let (second, second_id) = service.sign_in_by_phone("13900000002", "shared-device").await;
