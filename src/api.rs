@@ -5,8 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use huiquan_core::{
     Boundary, Campaign, Crs, Fix,
     api::{
-        CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, MerchantPage, OfferStock, PartnerSignIn,
-        ProblemDetails, ServerTime, SignedIn, WalletVoucher,
+        CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, MerchantPage, OfferStock, PartnerSignIn, ProblemCode,
+        ServerTime, SignedIn, WalletVoucher,
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -21,7 +21,7 @@ pub enum ApiError {
     Network(String),
     /// The service refused, with its problem details when it sent them.
     #[error("the service answered {status}{}", problem.as_ref().map(|p| format!(" ({})", p.code)).unwrap_or_default())]
-    Refused { status: u16, problem: Option<ProblemDetails> },
+    Refused { status: u16, problem: Option<ProblemCode> },
     /// The answer was not what this version of the app can read.
     #[error("unreadable answer: {0}")]
     Unreadable(String),
@@ -66,7 +66,7 @@ async fn send(request: Request) -> Result<Response, ApiError> {
     let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
     if !response.ok() {
         let status = response.status();
-        let problem = response.json::<ProblemDetails>().await.ok();
+        let problem = response.json::<ProblemCode>().await.ok();
         return Err(ApiError::Refused { status, problem });
     }
     Ok(response)

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use huiquan::{LanguageSwitch, TierCard, api::ApiError, i18n::I18nProvider};
-use huiquan_core::{Campaign, Lang, api::ProblemDetails};
+use huiquan_core::{Campaign, Lang, api::ProblemCode};
 use leptos::{prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -140,8 +140,7 @@ async fn a_failed_call_is_said_plainly_and_offers_a_retry() {
 
 #[wasm_bindgen_test]
 fn a_refusal_keeps_the_services_code() {
-    let refused =
-        ApiError::Refused { status: 404, problem: Some(ProblemDetails::new(404, "unknown_campaign", "No such campaign", "none")) };
+    let refused = ApiError::Refused { status: 404, problem: Some(ProblemCode { status: 404, code: "unknown_campaign".into() }) };
     assert_eq!(refused.code(), Some("unknown_campaign"));
     assert_eq!(ApiError::Network("x".into()).code(), None);
 }

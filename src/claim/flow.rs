@@ -3,7 +3,7 @@
 
 use huiquan_core::{
     Refusal,
-    api::{ClaimReceipt, ProblemDetails},
+    api::{ClaimReceipt, ProblemCode},
     retry::{Backoff, is_retryable},
 };
 
@@ -71,7 +71,7 @@ pub fn after_answer(retry: u32, answer: ClaimAnswer, backoff: &Backoff, unit: f6
             // nothing else. (Read from the text, not through a `serde_json::Value`: 1 KB less.)
             if let Ok(refusal) = serde_json::from_str::<Refusal>(&body) {
                 ClaimPhase::Refused(refusal)
-            } else if let Ok(problem) = serde_json::from_str::<ProblemDetails>(&body) {
+            } else if let Ok(problem) = serde_json::from_str::<ProblemCode>(&body) {
                 ClaimPhase::Failed { code: problem.code }
             } else {
                 ClaimPhase::Failed { code: format!("http_{status}") }

@@ -97,9 +97,20 @@ pub fn ClaimButton(
         ClaimPhase::Stopped => i18n.t().claim_resume,
         _ => i18n.t().claim_button,
     };
-    let words = move || {
-        offer_state.now_ms.track(); // "retrying in N s" counts down
-        phase.with(|phase| claim_words(i18n.t(), phase, offset, phone_now_ms()))
+    let words = {
+        let campaign = Arc::clone(&campaign);
+        move || {
+            let now = Instant(offer_state.now_ms.get()); // "retrying in N s" counts down
+            phase.with(|phase| match (phase, campaign.draw_at(&campaign.themes[theme], now)) {
+                // Held for a fair start's draw: said with the second of its result.
+                (ClaimPhase::Sending { .. }, Some(draw)) => {
+                    let second = (draw.0 + i64::from(offset.minutes()) * 60_000).rem_euclid(60_000) / 1_000;
+                    let minute = draw.to_civil(offset).map(|civil| civil.time.to_string()).unwrap_or_default();
+                    (i18n.t().claim_in_draw)(&format!("{minute}:{second:02}"))
+                }
+                _ => claim_words(i18n.t(), phase, offset, phone_now_ms()),
+            })
+        }
     };
     let receipt = move || match phase.get() {
         ClaimPhase::Claimed(receipt) => Some(view! {

@@ -63,6 +63,12 @@ pub const MESSAGES: Messages = Messages {
     claim_button: "Claim now",
     claim_resume: "Resume claim",
     claim_sending: "Claiming…",
+    claim_in_draw: |at| format!("In the draw: the result at {at}"),
+    fair_start_note: |seconds| {
+        format!(
+            "Fair start: claims in the first {seconds} seconds of each release are drawn at random, so a faster phone does not win; after that, first come, first served."
+        )
+    },
     claim_waiting_busy: |seconds| format!("The service is busy; trying again in {seconds} s (you will not get it twice)"),
     claim_waiting_network: |seconds| format!("No connection; trying again in {seconds} s (you will not get it twice)"),
     claim_stop: "Stop retrying",
@@ -137,6 +143,7 @@ pub const MESSAGES: Messages = Messages {
     stock_then_leftover: " (first round only; later rounds hand out what the round before left)",
     assumed_mark: " (worked out from the notice)",
     claim_window_assumed: "When these can be claimed is worked out from the notice, which does not say.",
+    open_figures: "Open figures: how many were issued, claimed and used",
     status_open_leftover: "Handing out what the round before left",
     status_open_left: |left| format!("Open now: {left} left"),
     wallet_title: "My vouchers",

@@ -46,6 +46,8 @@ pub struct Messages {
     pub assumed_mark: &'static str,
     /// Under a theme whose claim window the notice does not give.
     pub claim_window_assumed: &'static str,
+    /// The link to the campaign's open figures page (drawn by the service).
+    pub open_figures: &'static str,
     /// An open release whose size (the round before's leftovers) the app has not heard yet.
     pub status_open_leftover: &'static str,
     pub status_open_left: fn(left: u32) -> String,
@@ -80,6 +82,10 @@ pub struct Messages {
     pub claim_button: &'static str,
     pub claim_resume: &'static str,
     pub claim_sending: &'static str,
+    /// A claim held for a fair start's draw; `at` is `hh:mm:ss` on the campaign's clock.
+    pub claim_in_draw: fn(at: &str) -> String,
+    /// A theme with a fair start, said before its releases.
+    pub fair_start_note: fn(seconds: u32) -> String,
     pub claim_waiting_busy: fn(seconds: u32) -> String,
     pub claim_waiting_network: fn(seconds: u32) -> String,
     pub claim_stop: &'static str,

@@ -100,7 +100,7 @@ pub fn CampaignDetails(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let shared = Arc::new(campaign.clone());
-    let Campaign { name, city, channel, time_zone, rounds, release, themes, .. } = campaign;
+    let Campaign { id, name, city, channel, time_zone, rounds, release, themes, .. } = campaign;
 
     let release_text = move || {
         let t = i18n.t();
@@ -130,12 +130,14 @@ pub fn CampaignDetails(
                 let labelled_by = heading_id.clone();
                 let later_rounds_leftover = shared.theme_rounds(&theme).any(|round| round.stock == RoundStock::LeftoverOnly);
                 let window_assumed = shared.is_assumed(Figure::ClaimWindow, &theme.id);
+                let fair_start_s = theme.rules.fair_start_s;
                 let categories = shared.categories.clone();
                 view! {
                     <section class="theme" aria-labelledby=labelled_by>
                         <h2 id=heading_id>{move || theme.name.get(i18n.lang()).to_owned()}</h2>
                         <p class="theme-scope">{move || theme.scope.get(i18n.lang()).to_owned()}</p>
                         {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> })}
+                        {(fair_start_s > 0).then(|| view! { <p class="note fair-start">{move || (i18n.t().fair_start_note)(fair_start_s)}</p> })}
                         <ul class="tiers">
                             {theme.tiers.into_iter().map(|tier| {
                                 let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
@@ -202,6 +204,10 @@ pub fn CampaignDetails(
                 <p>{release_text}</p>
                 <p class="note">{zone_note}</p>
             </details>
+            // A page the service draws (no wasm): the router must let the browser load it.
+            <p class="campaign-figures">
+                <a href=format!("/campaigns/{id}/figures") rel="external">{move || i18n.t().open_figures}</a>
+            </p>
         </article>
     }
 }

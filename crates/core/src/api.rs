@@ -145,6 +145,15 @@ impl<'de> Deserialize<'de> for ProblemDetails {
     }
 }
 
+/// The part of a problem the app acts on: its status and stable code (the words are for people
+/// and logs, a refusal's fields are read as a `Refusal`). Read without `ProblemDetails`'s map of
+/// extension members, whose JSON tree the app's download would otherwise carry.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ProblemCode {
+    pub status: u16,
+    pub code: String,
+}
+
 impl ProblemDetails {
     pub fn new(status: u16, code: &str, title: &str, detail: impl Into<String>) -> ProblemDetails {
         debug_assert!(PROBLEM_CODES.contains(&code), "{code} is not a documented problem code");
@@ -214,6 +223,9 @@ mod tests {
         assert!(serde_json::from_str::<ProblemDetails>(&bare.replace(r#","code":"sold_out""#, "")).is_err());
         assert!(serde_json::from_str::<ProblemDetails>(&bare.replace("409", "\"409\"")).is_err());
         assert!(serde_json::from_str::<ProblemDetails>(&bare.replace("409", "70000")).is_err());
+        // What the app reads of the same problem: its status and code.
+        assert_eq!(serde_json::from_str::<ProblemCode>(&json).unwrap(), ProblemCode { status: 409, code: "already_claimed".into() });
+        assert!(serde_json::from_str::<ProblemCode>(r#"{"status":409}"#).is_err());
     }
 
     #[test]
@@ -551,18 +563,28 @@ pub struct MerchantHit {
     pub distance_m: Option<f64>,
 }
 
-/// Decoded without serde's `flatten` buffering (see `wire`): the merchant from the object's other
-/// members.
+/// Decoded without serde's `flatten` buffering (see `wire`): every member read into one flat
+/// struct, then split.
 impl<'de> Deserialize<'de> for MerchantHit {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<MerchantHit, D::Error> {
-        use serde::de::Error;
-        let mut members = serde_json::Map::deserialize(deserializer)?;
-        let distance_m = match members.remove("distance_m") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(value) => Some(f64::deserialize(value).map_err(D::Error::custom)?),
-        };
-        let merchant = Merchant::deserialize(serde_json::Value::Object(members)).map_err(D::Error::custom)?;
-        Ok(MerchantHit { merchant, distance_m })
+        #[derive(Deserialize)]
+        struct Flat {
+            id: String,
+            name: LocalizedText,
+            category: String,
+            district: LocalizedText,
+            address: LocalizedText,
+            #[serde(default)]
+            lat: Option<f64>,
+            #[serde(default)]
+            lon: Option<f64>,
+            #[serde(default)]
+            online: bool,
+            #[serde(default)]
+            distance_m: Option<f64>,
+        }
+        let Flat { id, name, category, district, address, lat, lon, online, distance_m } = Flat::deserialize(deserializer)?;
+        Ok(MerchantHit { merchant: Merchant { id, name, category, district, address, lat, lon, online }, distance_m })
     }
 }
 

@@ -264,6 +264,11 @@ pub struct Rules {
     /// Whether unclaimed stock and the money of expired, unused vouchers go into the next round.
     #[serde(default)]
     pub rollover: bool,
+    /// A fair start (公平起跑): claims in the first `fair_start_s` seconds of each release are
+    /// drawn at random when that window closes instead of being served in arrival order (see
+    /// `fair_start`); 0, the default, is first come, first served from the first second.
+    #[serde(default, skip_serializing_if = "crate::fair_start::is_off")]
+    pub fair_start_s: u32,
 }
 
 /// At most `count` per `per`.
@@ -503,6 +508,9 @@ impl Campaign {
             }
             if rules.rollover && self.theme_release(theme) != &ReleaseSchedule::OncePerRound {
                 return Err(CampaignError::BadRules(theme.id.clone(), "rollover needs a once-per-round release"));
+            }
+            if theme.rules.fair_start_s > crate::fair_start::FAIR_START_MAX_S {
+                return Err(CampaignError::BadRules(theme.id.clone(), "a fair start's window is at most 10 seconds"));
             }
             for tier in &theme.tiers {
                 check_id(&tier.id)?;

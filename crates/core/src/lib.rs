@@ -9,6 +9,8 @@ pub mod civil;
 pub mod claim;
 pub mod clock;
 pub mod demo;
+pub mod fair_start;
+pub mod figures;
 #[cfg(test)]
 mod fixtures;
 pub mod geofence;

@@ -43,6 +43,7 @@ mod tests {
             validity,
             eligibility: Default::default(),
             rollover: false,
+            fair_start_s: 0,
         };
         campaign
     }

@@ -55,11 +55,14 @@ pub struct BrowserOptions {
     pub demo_release_in: Option<i64>,
     /// Load the campaign files from this directory instead of `data/campaigns`.
     pub campaigns: Option<PathBuf>,
+    /// The clock the service's rules follow (and the app's countdowns, through `/time`), to
+    /// play a campaign at a chosen instant of its real dates. Default: the real clock.
+    pub rules_clock: Option<huiquan_server::RulesClock>,
 }
 
 impl Default for BrowserOptions {
     fn default() -> Self {
-        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None, campaigns: None }
+        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None, campaigns: None, rules_clock: None }
     }
 }
 
@@ -78,6 +81,9 @@ impl Harness {
         config.otp_outbox = Some(outbox.clone());
         if let Some(campaigns) = &options.campaigns {
             config.campaigns = campaigns.clone();
+        }
+        if let Some(clock) = &options.rules_clock {
+            config.rules_clock = clock.clone();
         }
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;
@@ -281,6 +287,22 @@ impl Harness {
     pub fn partner_link(&self, campaign_id: &str, account: &str) -> String {
         let claims = PartnerClaims::verified(PARTNER, account, 600);
         format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
+    }
+
+    /// A session token for the partner's `account`, signed in through the API (another resident
+    /// than the browser's).
+    pub async fn partner_session(&self, account: &str) -> String {
+        let token = sign_partner_token(PARTNER_SECRET.as_bytes(), &PartnerClaims::verified(PARTNER, account, 600));
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/sessions/partner", self.base))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .expect("the service answers")
+            .json()
+            .await
+            .expect("json");
+        answer["token"].as_str().expect("a session").to_owned()
     }
 
     /// The `Authorization` header of `merchant`'s till in `campaign_id`.

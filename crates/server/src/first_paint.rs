@@ -105,7 +105,7 @@ fn both_words(zh_hans: &str, en: &str) -> String {
     format!(r#"{} <span lang="en">{}</span>"#, escape(zh_hans), escape(en))
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

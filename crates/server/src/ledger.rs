@@ -196,7 +196,16 @@ pub struct Ledger {
     catalog: Arc<Catalog>,
     board: StockBoard,
     clock: RulesClock,
+    draws: Draws,
 }
+
+/// Claims held for a fair start's draw, per offer and draw instant (see `huiquan_core::fair_start`).
+type DrawKey = (String, String, i64);
+/// A claim waiting for its draw, with where its answer goes.
+type HeldClaim = (ClaimCommand, Reply<Answer>);
+
+#[derive(Clone, Default)]
+struct Draws(Arc<tokio::sync::Mutex<HashMap<DrawKey, Vec<HeldClaim>>>>);
 
 impl Ledger {
     /// Opens the ledger's own connection and starts its task. The task ends, after finishing
@@ -218,7 +227,7 @@ impl Ledger {
         let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone(), clock: clock.clone() };
         let writer = Writer { connection, options: options.clone(), view: Some(view), decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
-        Ok(Ledger { commands, updates, catalog, board, clock })
+        Ok(Ledger { commands, updates, catalog, board, clock, draws: Draws::default() })
     }
 
     /// The clock the rules apply at (the wallet's statuses and the app's countdowns follow it).
@@ -232,8 +241,52 @@ impl Ledger {
         answer.await.map_err(|_| LedgerError::Stopped)?
     }
 
+    /// Decides a claim; inside a fair start's window, after the window's draw.
     pub async fn claim(&self, command: ClaimCommand) -> Result<Answer, LedgerError> {
-        self.ask(|reply| Command::Claim(command, reply)).await
+        let draw_at = self.catalog.get(&command.campaign).and_then(|campaign| {
+            let (theme, _) = campaign.offer(&command.offer)?;
+            campaign.draw_at(theme, self.clock.now())
+        });
+        match draw_at {
+            Some(draw_at) => self.hold_for_draw(command, draw_at).await,
+            None => self.ask(|reply| Command::Claim(command, reply)).await,
+        }
+    }
+
+    /// Holds a claim until its window closes; the first claim held starts the draw. The draw
+    /// sends the held claims to the writer in its random order while holding the lock, so a
+    /// claim arriving after it is decided after all of them. A claim that took the lock just
+    /// after the draw finds no list and starts a draw of its own, at once: first come.
+    async fn hold_for_draw(&self, command: ClaimCommand, draw_at: Instant) -> Result<Answer, LedgerError> {
+        let (reply, answer) = oneshot::channel();
+        let key: DrawKey = (command.campaign.clone(), command.offer.clone(), draw_at.0);
+        let mut held = self.draws.0.lock().await;
+        match held.get_mut(&key) {
+            Some(claims) => claims.push((command, reply)),
+            None => {
+                held.insert(key.clone(), vec![(command, reply)]);
+                let (draws, commands, clock) = (self.draws.clone(), self.commands.clone(), self.clock.clone());
+                tokio::spawn(async move {
+                    let wait_ms = u64::try_from(draw_at.0.saturating_sub(clock.now().0)).unwrap_or(0);
+                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+                    let mut held = draws.0.lock().await;
+                    let Some(claims) = held.remove(&key) else { return };
+                    let residents: Vec<ResidentId> = claims.iter().map(|(command, _)| command.resident).collect();
+                    let order = huiquan_core::fair_start::draw_order(&residents, |n| rand::random_range(0..n));
+                    tracing::info!(campaign = %key.0, offer = %key.1, claims = claims.len(), "fair start: drawn");
+                    let mut claims: Vec<Option<HeldClaim>> = claims.into_iter().map(Some).collect();
+                    for index in order {
+                        if let Some((command, reply)) = claims.get_mut(index).and_then(Option::take)
+                            && commands.send(Command::Claim(command, reply)).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+            }
+        }
+        drop(held);
+        answer.await.map_err(|_| LedgerError::Stopped)?
     }
 
     /// Each offer's stock now, as last committed: read from the board without waiting behind the
@@ -1122,13 +1175,14 @@ impl Decider {
             .await
             .map(|_| ()))?;
         let (redemption_id,): (i64,) = on_connection!(db, connection => sqlx::query_as(
-            "INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO redemptions (voucher, merchant, order_id, amount_off, at, order_total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(voucher.id)
         .bind(&merchant)
         .bind(&redeem.order_id)
         .bind(amount_off.0)
         .bind(now.0)
+        .bind(redeem.order.total.0)
         .fetch_one(&mut **connection)
         .await)?;
         let subject = self.subject(db, view, campaign, voucher.resident).await?;
@@ -1168,8 +1222,9 @@ impl Decider {
                 RefundOutcome::Restored => "restored",
                 RefundOutcome::CountsAsUsed => "counts_as_used",
             };
-            on_connection!(db, connection => sqlx::query("UPDATE redemptions SET refund = $1 WHERE id = $2")
+            on_connection!(db, connection => sqlx::query("UPDATE redemptions SET refund = $1, refunded_at = $2 WHERE id = $3")
                 .bind(label)
+                .bind(now.0)
                 .bind(row.redemption)
                 .execute(&mut **connection)
                 .await

@@ -4,6 +4,8 @@
 mod api;
 mod catalog;
 mod codes;
+mod figures;
+mod figures_page;
 mod first_paint;
 pub mod identity;
 pub mod ledger;
@@ -209,6 +211,8 @@ pub(crate) struct Shared {
     pub till_secret: Arc<Vec<u8>>,
     /// The app's `index.html`, for campaign pages painted before the app loads.
     pub page_template: Option<Arc<first_paint::PageTemplate>>,
+    /// Each campaign's open figures, counted at most every few seconds.
+    pub figures: figures::FiguresCache,
     /// Turns true when the service begins to shut down: endless responses (server-sent
     /// events) end then, so that graceful shutdown does not wait on them for ever.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -299,6 +303,7 @@ impl Service {
         upkeep.spawn(config.allowlist_recheck, config.prune_every, stopping_receiver.clone());
         let event_streams = streams::Places::new(config.stream_limits.per_client, config.stream_limits.total);
         let trusted_proxies = Arc::new(config.trusted_proxies.clone());
+        let figures = figures::FiguresCache::new(&catalog);
         let state = AppState(Arc::new(Shared {
             catalog,
             boundaries: Arc::new(boundaries),
@@ -311,17 +316,14 @@ impl Service {
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
             page_template: config.dist.as_deref().and_then(first_paint::PageTemplate::read).map(Arc::new),
+            figures,
             stopping: stopping_receiver,
         }));
-        let mut router = Router::new().nest("/api/v1", api::router(state.clone()));
-        // Campaign pages are painted when the app's page has a first paint to fill; otherwise
-        // they are the page as it is, like every other app route.
-        if state.page_template.is_some() {
-            router = router.merge(api::page_router(state));
-        }
-        if let Some(dist) = &config.dist {
-            router = router.merge(static_files::router(dist));
-        }
+        let router = Router::new().nest("/api/v1", api::router(state.clone())).merge(api::page_router(state));
+        let router = match &config.dist {
+            Some(dist) => router.merge(static_files::router(dist)),
+            None => router,
+        };
         let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);
         let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Listen { addr: config.addr, source })?;
         Ok(Service {

@@ -787,3 +787,155 @@ async fn liaocheng_round_two_receives_round_ones_unclaimed_and_expired_vouchers(
     assert_eq!(stock(after.clone(), "single-8000-600"), (Some(199), Some(198)), "{after}");
     service.spawned.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn liaocheng_open_figures_count_claims_uses_refunds_expiries_and_the_spending_they_brought() {
+    // 公开透明页: what a campaign issued and what became of it, for anyone, from the records.
+    const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
+    const IN_LIAOCHENG: (f64, f64) = (36.4567, 115.9854);
+    let civil = |text: &str| {
+        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
+        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
+    };
+    let clock = huiquan_server::RulesClock::default();
+    clock.set(civil("2024-01-27T10:05"));
+    let service = start_with(|config| {
+        config.demo = false;
+        config.rules_clock = clock.clone();
+    })
+    .await;
+    let mut codes = Vec::new();
+    for n in 0..3 {
+        let (token, _) = service.sign_in_by_partner(&format!("ccb-figures-{n}"), None).await;
+        let body = json!({ "offer": "single-8000-600", "location": at(IN_LIAOCHENG) });
+        let (status, receipt) = service.claim_in(LIAOCHENG, &token, &format!("figures-r1-{n:04}"), body).await;
+        assert_eq!(status, 201, "{receipt}");
+        codes.push(receipt["vouchers"][0]["code"].as_str().expect("code").to_owned());
+    }
+    let till_post = |path: &'static str, body: Value| {
+        service.client.post(service.url(path)).header("authorization", till(LIAOCHENG, "lc-00001")).json(&body).send()
+    };
+    // One order of 9,000 yuan kept; one of 8,800 yuan refunded in full (the voucher is restored).
+    for (code, order, total) in [(&codes[0], "figures-order-1", 900_000), (&codes[1], "figures-order-2", 880_000)] {
+        let body = json!({ "voucher_code": code, "order_id": order, "total": total, "items": [{ "amount": total }] });
+        let redeemed = till_post("/till/redemptions", body).await.expect("answers");
+        assert_eq!(redeemed.status(), 201, "{}", redeemed.text().await.unwrap_or_default());
+    }
+    let refunded = till_post("/till/refunds", json!({ "order_id": "figures-order-2", "kind": "full" })).await.expect("answers");
+    assert_eq!(refunded.status(), 200);
+
+    // A week later, round 2 (leftovers only): the two unused vouchers have expired.
+    clock.set(civil("2024-02-03T10:05"));
+    let response = service.client.get(service.url(&format!("/campaigns/{LIAOCHENG}/figures"))).send().await.expect("answers");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "public, max-age=10");
+    let figures: Value = response.json().await.expect("json");
+    let tier =
+        figures["tiers"].as_array().expect("tiers").iter().find(|tier| tier["tier"] == "single-8000-600").cloned().expect("the tier");
+    let totals = &tier["totals"];
+    assert_eq!(totals["issued"], json!({ "count": 200, "value": 200 * 60_000 }), "round 2's leftovers are not new: {tier}");
+    assert_eq!(totals["claimed"], json!({ "count": 3, "value": 3 * 60_000 }), "{tier}");
+    assert_eq!(totals["used"]["count"], 1, "{tier}");
+    assert_eq!(totals["refunded"]["count"], 1, "{tier}");
+    assert_eq!(totals["expired"]["count"], 2, "{tier}");
+    let days: Vec<&str> = tier["days"].as_array().expect("days").iter().filter_map(|day| day["date"].as_str()).collect();
+    assert!(days.contains(&"2024-01-27"), "counted on Liaocheng's own day: {days:?}");
+    assert_eq!(figures["spending"], json!({ "orders": 1, "spent": 900_000, "subsidy": 60_000 }), "the refunded order is left out");
+    let release = figures["releases"].as_array().expect("releases").iter().find(|release| release["offer"] == "single-8000-600").cloned();
+    assert_eq!(release.map(|release| (release["stock"].clone(), release["claimed"].clone())), Some((json!(200), json!(3))));
+
+    // Counted once per ten seconds, whoever asks: a second reader gets the same count.
+    let again: Value = service.get_json(&format!("/campaigns/{LIAOCHENG}/figures")).await;
+    assert_eq!(again["as_of_ms"], figures["as_of_ms"]);
+    let unknown = service.client.get(service.url("/campaigns/nowhere/figures")).send().await.expect("answers");
+    assert_eq!((unknown.status().as_u16(), unknown.json::<Value>().await.expect("json")["code"].clone()), (404, json!("unknown_campaign")));
+
+    // The same figures as a page, in the reader's language, with a table for each chart.
+    let page = |lang: &'static str| {
+        service.client.get(format!("{}/campaigns/{LIAOCHENG}/figures", service.base)).header("accept-language", lang).send()
+    };
+    let english = page("en-GB,en;q=0.9").await.expect("answers");
+    assert_eq!(english.status(), 200);
+    assert!(english.headers()["content-security-policy"].to_str().is_ok_and(|policy| !policy.contains("unsafe-inline")));
+    let english = english.text().await.expect("html");
+    assert!(english.contains(r#"<html lang="en">"#) && english.contains("Open figures"), "{english}");
+    assert!(english.contains("1 order with vouchers came to ¥9,000, of which the vouchers paid ¥600"), "{english}");
+    assert!(english.contains("Each yuan of subsidy went with ¥15.0 of spending."), "{english}");
+    assert!(english.contains(r#"<tr><th scope="row">Expired unused</th><td>2</td><td>1,200</td></tr>"#), "{english}");
+    assert_eq!(english.matches(r#"role="img""#).count(), 2, "two charts");
+    let chinese = page("zh-CN,zh;q=0.9").await.expect("answers").text().await.expect("html");
+    assert!(chinese.contains("公开数据") && chinese.contains("每 1 元补贴带动 15.0 元消费"), "{chinese}");
+    let stylesheet = service.client.get(format!("{}/figures.css", service.base)).send().await.expect("answers");
+    assert_eq!(stylesheet.headers()["content-type"], "text/css; charset=utf-8");
+    service.spawned.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_fair_start_draws_the_claims_of_its_first_seconds_at_random_and_issues_exactly_the_stock() {
+    // 公平起跑: claims in the first 3 s of a release wait for a draw; the stock and the limits are
+    // exact whatever the order, and a resident sending many requests still holds one chance.
+    let campaigns = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(repo().join("data/campaigns")).expect("campaign files") {
+        let path = entry.expect("entry").path();
+        let mut campaign: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        if campaign["id"] == TIANJIN {
+            campaign["themes"][0]["rules"]["fair_start_s"] = json!(3);
+            campaign["themes"][0]["tiers"][0]["stock_per_release"] = json!(3);
+        }
+        std::fs::write(campaigns.path().join(path.file_name().expect("name")), campaign.to_string()).expect("write");
+    }
+    let civil = |text: &str| {
+        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
+        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
+    };
+    let opens = civil("2022-08-21T09:30");
+    let clock = huiquan_server::RulesClock::default();
+    clock.set(huiquan_core::civil::Instant(opens.0 - 60_000));
+    let service = start_with(|config| {
+        config.demo = false;
+        config.rules_clock = clock.clone();
+        config.campaigns = campaigns.path().to_owned();
+    })
+    .await;
+    let mut tokens = Vec::new();
+    for n in 0..8 {
+        tokens.push(service.sign_in_by_partner(&format!("jd-fair-{n}"), None).await.0);
+    }
+    let before = service.claim(&tokens[0], "fair-early-0001", json!({ "offer": "retail-1000-100", "location": at(IN_TIANJIN) })).await;
+    assert_eq!((before.0, before.1["code"].clone()), (409, json!("not_open_yet")), "{}", before.1);
+
+    // The release opens; eight residents claim at once, the first of them with five requests.
+    clock.set(huiquan_core::civil::Instant(opens.0 + 100));
+    let sent = std::time::Instant::now();
+    let mut claims = Vec::new();
+    for (n, token) in tokens.iter().enumerate() {
+        for attempt in 0..if n == 0 { 5 } else { 1 } {
+            let body = json!({ "offer": "retail-1000-100", "location": at(IN_TIANJIN) });
+            let service = &service;
+            claims.push(async move { (n, service.claim(token, &format!("fair-{n}-{attempt:04}"), body).await) });
+        }
+    }
+    let answers = futures_util::future::join_all(claims).await;
+    let waited = sent.elapsed();
+    assert!(waited >= Duration::from_millis(2_500), "decided at the draw, 3 s after the opening, not on arrival: {waited:?}");
+    let granted: Vec<usize> = answers.iter().filter(|(_, (status, _))| *status == 201).map(|(n, _)| *n).collect();
+    assert_eq!(granted.len(), 3, "exactly the stock: {answers:?}");
+    let mut winners = granted.clone();
+    winners.sort_unstable();
+    winners.dedup();
+    assert_eq!(winners.len(), 3, "one voucher per resident, however many requests: {granted:?}");
+    for (_, (status, body)) in &answers {
+        assert!(*status == 201 || (*status == 409 && (body["code"] == "sold_out" || body["code"] == "already_claimed")), "{status} {body}");
+    }
+
+    // After the window: first come, first served, at once.
+    let (token, _) = service.sign_in_by_partner("jd-fair-late", None).await;
+    let late_sent = std::time::Instant::now();
+    let late = service.claim(&token, "fair-late-0001", json!({ "offer": "retail-500-50", "location": at(IN_TIANJIN) })).await;
+    assert_eq!(late.0, 201, "{}", late.1);
+    assert!(late_sent.elapsed() < Duration::from_millis(2_000), "not held: {:?}", late_sent.elapsed());
+    let stock = service.get_json(&format!("/campaigns/{TIANJIN}/stock")).await;
+    let first = stock.as_array().expect("offers").iter().find(|offer| offer["offer"] == "retail-1000-100").cloned().expect("the tier");
+    assert_eq!(first["left"], 0, "{first}");
+    service.spawned.stop().await.expect("stops");
+}

@@ -205,3 +205,32 @@ mod tests {
         assert!(coalesce("c", vec![update("other", "a", 1)]).is_empty());
     }
 }
+
+/// The campaign's open figures: vouchers issued, claimed, used, expired and refunded (in count
+/// and yuan, per tier and per day), the money spent at merchants against the subsidy, and each
+/// release's stock and when it sold out. Public, counted at most every few seconds and cacheable
+/// for as long (`Cache-Control: public, max-age`). The same figures as a page:
+/// `/campaigns/{id}/figures`.
+#[utoipa::path(get, path = "/campaigns/{id}/figures", tag = "campaigns", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou")),
+    responses((status = 200, description = "The figures", body = huiquan_core::figures::CampaignFigures), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn figures(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let campaign = state.catalog.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let now = state.ledger.clock().now();
+    let counted = match state.figures.get(&state.store, campaign, now).await {
+        Some(Ok(counted)) => counted,
+        Some(Err(error)) => {
+            tracing::error!(%error, "figures count failed");
+            return Err(Problem::busy("could not count the figures"));
+        }
+        None => return Err(Problem::unknown_campaign(&id)),
+    };
+    let max_age = format!("public, max-age={}", crate::figures::FRESH_FOR.as_secs());
+    Ok((
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_str(&max_age).unwrap_or(HeaderValue::from_static("no-cache"))),
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        ],
+        counted.json.clone(),
+    )
+        .into_response())
+}

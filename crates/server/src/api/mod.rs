@@ -13,7 +13,7 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, DefaultBodyLimit, Request, State},
-    http::StatusCode,
+    http::{StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -84,6 +84,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::boundary))
         .routes(routes!(campaigns::stock))
         .routes(routes!(campaigns::stock_events))
+        .routes(routes!(campaigns::figures))
         .routes(routes!(claims::claim))
         .routes(routes!(merchants::search))
         .routes(routes!(sessions::send_code))
@@ -120,14 +121,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The app's campaign pages, painted with the campaign before the app loads (`first_paint`):
-/// limited per client like the API (each reads the stock), and compressed like it.
+/// The pages the service draws: the app's campaign pages, painted with the campaign before the
+/// app loads (`first_paint`), and the open figures pages (`figures_page`); limited per client
+/// like the API (each reads the database), and compressed like it.
 pub fn page_router(state: AppState) -> Router {
-    Router::new()
-        .route("/campaigns/{id}", get(crate::first_paint::campaign_page))
-        .layer(middleware::from_fn_with_state(state.clone(), limit_address))
-        .layer(compression())
-        .with_state(state)
+    let mut pages = Router::new().route("/campaigns/{id}/figures", get(crate::figures_page::figures_page)).route(
+        "/figures.css",
+        get(|| async {
+            (
+                [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+                crate::figures_page::STYLESHEET,
+            )
+        }),
+    );
+    // Campaign pages are painted when the app's page has a first paint to fill; otherwise
+    // they are the page as it is, like every other app route.
+    if state.page_template.is_some() {
+        pages = pages.route("/campaigns/{id}", get(crate::first_paint::campaign_page));
+    }
+    pages.layer(middleware::from_fn_with_state(state.clone(), limit_address)).layer(compression()).with_state(state)
 }
 
 /// Answers of 1 KiB or more go out brotli- or gzip-compressed to clients that accept it (a
