@@ -177,16 +177,9 @@ pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, n
     path
 }
 
-/// A merchant search (see [`merchants_path`]).
-pub async fn merchants(
-    campaign: &str,
-    tier: &str,
-    words: &str,
-    category: &str,
-    near: Option<(f64, f64)>,
-    limit: usize,
-) -> Result<MerchantPage, ApiError> {
-    get_json(&merchants_path(campaign, tier, words, category, near, limit)).await
+/// A merchant search, at the address [`merchants_path`] gives.
+pub async fn merchants(path: &str) -> Result<MerchantPage, ApiError> {
+    get_json(path).await
 }
 
 /// One claim attempt. Never an error: every outcome is an answer the claim flow decides on.
@@ -199,7 +192,7 @@ pub async fn claim(
     store: Option<String>,
 ) -> ClaimAnswer {
     let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
-    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store };
+    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store, for_resident: None };
     let (request, _in_flight) = InFlight::attach(
         Request::post(&path)
             .header("accept", "application/json")

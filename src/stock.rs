@@ -5,8 +5,6 @@
 //! new snapshot). When events fail for good (a proxy that buffers them, a partner webview without
 //! EventSource), it polls `GET …/stock` instead, with jitter so that a crowd does not poll in step.
 
-use std::collections::BTreeMap;
-
 use futures_util::{StreamExt, stream::select_all};
 use gloo_net::eventsource::futures::EventSource;
 use huiquan_core::api::{OfferStock, StockUpdate};
@@ -28,8 +26,32 @@ pub struct LiveStock {
     pub sold_out_at_ms: Option<i64>,
 }
 
-/// Offer id → its live stock.
-pub type StockMap = BTreeMap<String, LiveStock>;
+/// Offer id → its live stock. A campaign has a dozen offers at most: a list searched in order,
+/// which downloads less code than a map.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StockMap(Vec<(String, LiveStock)>);
+
+impl StockMap {
+    pub fn new() -> StockMap {
+        StockMap::default()
+    }
+
+    pub fn get(&self, offer: &str) -> Option<&LiveStock> {
+        self.0.iter().find(|(id, _)| id == offer).map(|(_, stock)| stock)
+    }
+
+    fn get_mut(&mut self, offer: &str) -> Option<&mut LiveStock> {
+        self.0.iter_mut().find(|(id, _)| id == offer).map(|(_, stock)| stock)
+    }
+
+    /// Sets an offer's stock, replacing what was known of it.
+    pub fn insert(&mut self, offer: String, stock: LiveStock) {
+        match self.get_mut(&offer) {
+            Some(known) => *known = stock,
+            None => self.0.push((offer, stock)),
+        }
+    }
+}
 
 /// Applies one event of the stream (`snapshot`, `stock` or `resync`) to `map`; returns whether the
 /// reader should read the whole stock again (a `resync`, or data it could not read).
@@ -50,13 +72,13 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
                     stock: None,
                     sold_out_at_ms: update.sold_out_at_ms,
                 };
-                let entry = map.entry(update.offer).or_insert(fresh);
-                if entry.release_opens_ms != update.release_opens_ms {
-                    // A new release: its size is not in the event.
-                    *entry = fresh;
-                } else {
-                    entry.left = update.left;
-                    entry.sold_out_at_ms = update.sold_out_at_ms;
+                match map.get_mut(&update.offer) {
+                    Some(known) if known.release_opens_ms == update.release_opens_ms => {
+                        known.left = update.left;
+                        known.sold_out_at_ms = update.sold_out_at_ms;
+                    }
+                    // A new release (or offer): its size is not in the event.
+                    _ => map.insert(update.offer, fresh),
                 }
                 false
             }
@@ -68,7 +90,7 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
 
 /// Replaces `map` with the stock as `GET …/stock` gives it.
 pub fn replace(map: &mut StockMap, offers: &[OfferStock]) {
-    map.clear();
+    map.0.clear();
     for offer in offers {
         if let (Some(release_opens_ms), Some(left)) = (offer.release_opens_ms, offer.left) {
             map.insert(offer.offer.clone(), LiveStock { release_opens_ms, left, stock: offer.stock, sold_out_at_ms: offer.sold_out_at_ms });

@@ -63,6 +63,11 @@ pub const MESSAGES: Messages = Messages {
     claim_button: "Claim now",
     claim_resume: "Resume claim",
     claim_sending: "Claiming…",
+    merchants_map: |count| {
+        format!(
+            "Map: the green dot is you; the blue dots are the first {count} merchants with a shop in the list below, numbered as in the list."
+        )
+    },
     claim_in_draw: |at| format!("In the draw: the result at {at}"),
     fair_start_note: |seconds| {
         format!(

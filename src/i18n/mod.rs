@@ -82,6 +82,8 @@ pub struct Messages {
     pub claim_button: &'static str,
     pub claim_resume: &'static str,
     pub claim_sending: &'static str,
+    /// The merchant map's text for screen readers: `count` merchants with a shop are drawn.
+    pub merchants_map: fn(count: u32) -> String,
     /// A claim held for a fair start's draw; `at` is `hh:mm:ss` on the campaign's clock.
     pub claim_in_draw: fn(at: &str) -> String,
     /// A theme with a fair start, said before its releases.

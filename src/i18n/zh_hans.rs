@@ -67,6 +67,7 @@ pub const MESSAGES: Messages = Messages {
     claim_button: "立即领取",
     claim_resume: "继续领取",
     claim_sending: "正在领取…",
+    merchants_map: |count| format!("地图：绿点是你的位置，蓝点是下面列表中有门店的前 {count} 家商户，数字即列表序号。"),
     claim_in_draw: |at| format!("抽签中，{at} 出结果"),
     fair_start_note: |seconds| format!("公平起跑：开抢后 {seconds} 秒内的领取一起抽签，不分先后，手机快慢都一样；之后先到先得。"),
     claim_waiting_busy: |seconds| format!("系统繁忙，{seconds} 秒后自动重试（不会重复领取）"),

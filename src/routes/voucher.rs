@@ -116,18 +116,25 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
     let page = LocalResource::new(move || {
         let (campaign_id, tier) = (campaign_id.clone(), tier.clone());
         let (q, category, near, limit) = (words.get(), category.get(), near.get(), shown.get());
-        until_cleanup(async move { api::merchants(&campaign_id, &tier, &q, &category, near, limit).await })
+        let path = api::merchants_path(&campaign_id, &tier, &q, &category, near, limit);
+        // With a position, the same search drawn as a map by the service (no outline or drawing
+        // code in the app): the merchants numbered as the list is.
+        let map = near.and_then(|_| path.split_once('?')).map(|(search, query)| format!("{search}/map.svg?{query}"));
+        until_cleanup(async move { api::merchants(&path).await.map(|page| (page, map)) })
     });
     let accepted: Vec<(String, huiquan_core::LocalizedText)> =
         campaign.categories.iter().map(|category| (category.id.clone(), category.name.clone())).collect();
     let resume = geolocation.resume;
     let list = move || {
         page.get().map(|result| match result {
-            Ok(MerchantPage { total, merchants, .. }) => {
+            Ok((MerchantPage { total, merchants, .. }, map)) => {
                 let more = total > merchants.len();
+                let placed = merchants.iter().filter(|hit| hit.distance_m.is_some()).count() as u32;
+                let map = map.filter(|_| placed > 0);
                 view! {
                     <p class="note" role="status">{move || (i18n.t().merchants_found)(total as u32)}</p>
-                    <ul class="merchants">
+                    {map.map(|src| view! { <img class="merchant-map" src=src alt=move || (i18n.t().merchants_map)(placed) /> })}
+                    <ol class="merchants">
                         {merchants.into_iter().map(|hit| {
                             let merchant = hit.merchant;
                             let distance = hit.distance_m.map(|metres| crate::location::distance_words(i18n.t(), metres));
@@ -139,7 +146,7 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
                                 </li>
                             }
                         }).collect_view()}
-                    </ul>
+                    </ol>
                     {more.then(|| view! {
                         <button type="button" class="button secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {move || i18n.t().merchants_more}

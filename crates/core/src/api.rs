@@ -82,6 +82,11 @@ pub const PROBLEM_CODES: &[&str] = &[
     "already_claimed",
     "used_before",
     "idempotency_key_reused",
+    // Claiming for a relative (代领) (403, 404, 409, 422).
+    "not_linked",
+    "proxy_not_allowed",
+    "too_many_links",
+    "cannot_link_self",
     // A voucher refused at a till (409, 422).
     "wrong_campaign",
     "voucher_expired",
@@ -203,6 +208,13 @@ mod tests {
         }
         assert!(serde_json::from_str::<MerchantHit>(r#"{"id":"m1","distance_m":3}"#).is_err());
         assert!(serde_json::from_str::<MerchantHit>(r#"{"distance_m":"far"}"#).is_err());
+    }
+
+    #[test]
+    fn a_relatives_phone_is_shown_with_its_middle_hidden() {
+        assert_eq!(phone_hint("13800138000"), "138****8000");
+        assert_eq!(phone_hint("+86 138 0013 8000"), "138****8000");
+        assert_eq!(phone_hint("12345"), "*****");
     }
 
     #[test]
@@ -352,6 +364,50 @@ pub struct CodeSent {
     pub expires_in_s: u32,
 }
 
+/// `POST /api/v1/links`: link a relative's account, confirmed by the code sent to their phone
+/// (`POST /api/v1/links/code`), which the relative reads out to the carer once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = phone_schema))]
+    pub phone: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = sign_in_code_schema))]
+    pub code: String,
+}
+
+/// One link between a carer and a relative, seen from either side.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProxyLink {
+    /// The other side's resident id.
+    pub resident: i64,
+    /// The relative's phone with its middle hidden (`138****0000`); the carer's own account
+    /// number when seen by the relative (the carer may have no phone on record).
+    pub hint: String,
+    pub linked_at_ms: i64,
+}
+
+/// `GET /api/v1/links`: whom this resident claims for, and who claims for them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Links {
+    pub relatives: Vec<ProxyLink>,
+    pub carers: Vec<ProxyLink>,
+}
+
+/// A phone number with its middle hidden, as a link shows a relative's: `138****0000`.
+pub fn phone_hint(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let national = if digits.len() > 11 { &digits[digits.len() - 11..] } else { &digits[..] };
+    if national.len() < 7 {
+        return "*".repeat(national.len());
+    }
+    let (head, rest) = national.split_at(3);
+    let tail = &rest[rest.len() - 4..];
+    format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
+}
+
 /// `POST /api/v1/sessions`: sign in with the phone and its one-time code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -400,6 +456,10 @@ pub struct ClaimBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[!-~]+\.[!-~]+$", max_length = 96))]
     pub store: Option<String>,
+    /// Claiming for a linked relative (代领): their resident id. The claim counts against their
+    /// limits and the vouchers go to their wallet; the location is still this phone's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_resident: Option<i64>,
 }
 
 /// Where the phone is, as the browser's Geolocation API reports it.

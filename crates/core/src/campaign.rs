@@ -269,6 +269,17 @@ pub struct Rules {
     /// `fair_start`); 0, the default, is first come, first served from the first second.
     #[serde(default, skip_serializing_if = "crate::fair_start::is_off")]
     pub fair_start_s: u32,
+    /// Whether a linked carer may claim for a relative (代领); on unless a campaign says no.
+    #[serde(default = "proxy_claims_allowed", skip_serializing_if = "is_allowed")]
+    pub proxy_claims: bool,
+}
+
+fn proxy_claims_allowed() -> bool {
+    true
+}
+
+fn is_allowed(allowed: &bool) -> bool {
+    *allowed
 }
 
 /// At most `count` per `per`.

@@ -44,6 +44,7 @@ mod tests {
             eligibility: Default::default(),
             rollover: false,
             fair_start_s: 0,
+            proxy_claims: true,
         };
         campaign
     }

@@ -337,5 +337,24 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
         metres.push(if text.ends_with("公里") { number * 1_000.0 } else { number });
     }
     assert!(metres.len() >= 2 && metres.windows(2).all(|pair| pair[0] <= pair[1] + 100.0), "nearest first: {metres:?}");
+
+    // Where to spend it, as a picture: the service draws the same search (no tile server).
+    let map = harness.wait_for_all("img.merchant-map").await.remove(0);
+    let alt = map.attr("alt").await.expect("alt").unwrap_or_default();
+    assert!(alt.contains("绿点是你的位置") && alt.contains(&format!("前 {} 家商户", metres.len())), "{alt}");
+    let src = map.attr("src").await.expect("src").expect("an address");
+    assert!(src.contains("/merchants/map.svg?") && src.contains("&near="), "{src}");
+    let loaded = harness
+        .driver
+        .execute("const img = arguments[0]; return img.complete && img.naturalWidth > 0", vec![map.to_json().expect("element")])
+        .await
+        .expect("state")
+        .json()
+        .as_bool();
+    assert_eq!(loaded, Some(true), "the map loaded (an image the CSP allows)");
+    let svg = reqwest::get(format!("{}{src}", harness.base)).await.expect("the map").text().await.expect("svg");
+    assert_eq!(svg.matches("<circle").count(), metres.len() + 1, "each shop of the list and the resident");
+    assert!(!harness.driver.find_all(By::Css("ol.merchants > li")).await.expect("query").is_empty(), "the list numbered as the map is");
+    harness.screenshot_at("img.merchant-map", "voucher-map").await;
     harness.stop().await;
 }

@@ -25,7 +25,10 @@ use governor::{
     clock::{Clock, DefaultClock},
 };
 use hmac::{Hmac, Mac};
-use huiquan_core::{Claimant, Identifier};
+use huiquan_core::{
+    Claimant, Identifier,
+    api::{Links, ProxyLink},
+};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -125,6 +128,12 @@ pub enum IdentityError {
     SmsPaused { retry_after_s: u64 },
     #[error("sign-in by text message is not available: this service has no SMS gateway (demo mode writes codes to its log)")]
     NoSmsGateway,
+    #[error("this resident is not linked to that one (代领 needs the relative's code once)")]
+    NotLinked,
+    #[error("a carer claims for at most {RELATIVES_MAX} relatives, and a relative has at most {CARERS_MAX} carers")]
+    TooManyLinks,
+    #[error("that phone is this resident's own")]
+    CannotLinkSelf,
     #[error("the database failed: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -343,6 +352,28 @@ struct CodeWindow {
     attempts_since: i64,
 }
 
+/// One link between a carer and a relative, as stored.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    carer: i64,
+    relative: i64,
+    hint: String,
+    linked_at: i64,
+}
+
+/// What a one-time code is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// Signing in on the phone's account.
+    SignIn,
+    /// The phone's owner letting `carer` claim for them (代领).
+    Link { carer: ResidentId },
+}
+
+/// Most relatives one carer claims for (a household's elders), and most carers one relative has.
+pub const RELATIVES_MAX: usize = 5;
+pub const CARERS_MAX: usize = 3;
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     id: i64,
@@ -394,9 +425,18 @@ impl Identity {
         Ok((phone, key))
     }
 
+    /// What a code is stored as: bound to its purpose, so a code sent for a link (read out to a
+    /// carer) does not sign anyone in, and is good for that carer only.
+    fn code_digest(&self, purpose: CodePurpose, phone: &str, code: &str) -> String {
+        match purpose {
+            CodePurpose::SignIn => self.key.digest(&format!("otp:{phone}:{code}")),
+            CodePurpose::Link { carer } => self.key.digest(&format!("link:{carer}:{phone}:{code}")),
+        }
+    }
+
     /// Sends a one-time code to a phone (in demo mode: writes it to the log). `client` is the
     /// address the request came from (its rate-limit key).
-    pub async fn send_code(&self, phone: &str, client: IpAddr) -> Result<(), IdentityError> {
+    pub async fn send_code(&self, phone: &str, client: IpAddr, purpose: CodePurpose) -> Result<(), IdentityError> {
         let (phone, phone_key) = self.phone_key(phone)?;
         if !self.demo && self.outbox.is_none() {
             return Err(IdentityError::NoSmsGateway);
@@ -426,7 +466,7 @@ impl Identity {
              RETURNING sends",
         )
         .bind(&phone_key)
-        .bind(self.key.digest(&format!("otp:{phone}:{code}")))
+        .bind(self.code_digest(purpose, &phone, &code))
         .bind(now + millis(limits.code_valid))
         .bind(now)
         .bind(millis(limits.resend_after))
@@ -447,7 +487,11 @@ impl Identity {
             });
         }
         if self.demo {
-            tracing::info!(phone = %phone, code = %code, "demo mode: one-time code (a real deployment sends it by SMS)");
+            let purpose = match purpose {
+                CodePurpose::SignIn => "signing in",
+                CodePurpose::Link { .. } => "letting a relative claim for this phone's owner (代领)",
+            };
+            tracing::info!(phone = %phone, code = %code, purpose, "demo mode: one-time code (a real deployment sends it by SMS)");
         }
         if let Some(outbox) = &self.outbox
             && let Ok(mut sent) = outbox.0.lock()
@@ -460,12 +504,21 @@ impl Identity {
     /// Checks a one-time code and opens a session on the phone's account. `device` is the id the
     /// app keeps: evidence for the "same user" rule, never a way into an account.
     pub async fn sign_in_with_code(&self, phone: &str, code: &str, device: Option<&str>) -> Result<SignedIn, IdentityError> {
+        let device = device.map(|device| Identifier::Device(device.to_owned()).normalized()).transpose()?;
+        let phone = self.use_code(phone, code, CodePurpose::SignIn).await?;
+        let credential = Identifier::Phone(phone);
+        let mut evidence = vec![credential.evidence_key(APP)];
+        evidence.extend(device.map(|device| device.evidence_key(APP)));
+        self.open_session(credential.key(), evidence, None, None).await
+    }
+
+    /// Checks a phone's one-time code and uses it up; the phone as normalised.
+    async fn use_code(&self, phone: &str, code: &str, purpose: CodePurpose) -> Result<String, IdentityError> {
         let (phone, phone_key) = self.phone_key(phone)?;
         // Malformed input is refused before an attempt is counted: a typo costs the resident nothing.
         if code.len() != 6 || !code.bytes().all(|byte| byte.is_ascii_digit()) {
             return Err(IdentityError::MalformedCode);
         }
-        let device = device.map(|device| Identifier::Device(device.to_owned()).normalized()).transpose()?;
         let now = now_ms();
         let window = millis(self.limits.attempt_window);
         // Counting the attempt and reading the code are one statement: a hundred guesses at
@@ -493,7 +546,7 @@ impl Identity {
                 _ => IdentityError::WrongCode,
             });
         };
-        if self.key.digest(&format!("otp:{phone}:{code}")) != code_hash {
+        if self.code_digest(purpose, &phone, code) != code_hash {
             return Err(IdentityError::WrongCode);
         }
         // Used once: of two right answers at once, only one clears it.
@@ -504,10 +557,111 @@ impl Identity {
         if used == 0 {
             return Err(IdentityError::WrongCode);
         }
-        let credential = Identifier::Phone(phone);
-        let mut evidence = vec![credential.evidence_key(APP)];
-        evidence.extend(device.map(|device| device.evidence_key(APP)));
-        self.open_session(credential.key(), evidence, None, None).await
+        Ok(phone)
+    }
+
+    /// Links `carer` to the account of the relative whose phone received `code` (代领): the
+    /// relative read the code out, which is their consent. The relative's account is opened if
+    /// they never signed in; linking again changes nothing.
+    pub async fn link_relative(&self, carer: ResidentId, phone: &str, code: &str) -> Result<ProxyLink, IdentityError> {
+        let phone = self.use_code(phone, code, CodePurpose::Link { carer }).await?;
+        let credential = Identifier::Phone(phone.clone());
+        let relative = self
+            .ledger
+            .sign_in(SignInCommand {
+                credential: self.key.digest(&credential.key()),
+                evidence: vec![self.key.digest(&credential.evidence_key(APP))],
+                flags: None,
+                token_use: None,
+                session: None,
+            })
+            .await?;
+        if relative == carer {
+            return Err(IdentityError::CannotLinkSelf);
+        }
+        let hint = huiquan_core::api::phone_hint(&phone);
+        let now = now_ms();
+        // One statement decides and records the link, so two links at once cannot pass the caps.
+        let linked = on_pool!(&self.store, pool => sqlx::query(
+            "INSERT INTO proxy_links (carer, relative, hint, linked_at)
+             SELECT $1, $2, $3, $4
+             WHERE (SELECT COUNT(*) FROM proxy_links WHERE carer = $1) < $5
+               AND (SELECT COUNT(*) FROM proxy_links WHERE relative = $2) < $6
+             ON CONFLICT (carer, relative) DO NOTHING",
+        )
+        .bind(carer)
+        .bind(relative)
+        .bind(&hint)
+        .bind(now)
+        .bind(RELATIVES_MAX as i64)
+        .bind(CARERS_MAX as i64)
+        .execute(pool).await.map(|done| done.rows_affected()))?;
+        if linked == 0 {
+            // Linked before (nothing to do), or a cap reached.
+            let links = self.links(carer).await?;
+            return links.relatives.into_iter().find(|link| link.resident == relative).ok_or(IdentityError::TooManyLinks);
+        }
+        Ok(ProxyLink { resident: relative, hint, linked_at_ms: now })
+    }
+
+    /// Whom `resident` claims for, and who claims for them.
+    pub async fn links(&self, resident: ResidentId) -> Result<Links, IdentityError> {
+        let rows: Vec<LinkRow> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT carer, relative, hint, linked_at FROM proxy_links WHERE carer = $1 OR relative = $1 ORDER BY linked_at, carer, relative",
+        )
+        .bind(resident)
+        .fetch_all(pool).await)?;
+        let mut links = Links::default();
+        for row in rows {
+            if row.carer == resident {
+                links.relatives.push(ProxyLink { resident: row.relative, hint: row.hint, linked_at_ms: row.linked_at });
+            } else {
+                // The carer may have no phone on record: the relative sees their account number.
+                links.carers.push(ProxyLink { resident: row.carer, hint: format!("#{}", row.carer), linked_at_ms: row.linked_at });
+            }
+        }
+        Ok(links)
+    }
+
+    /// Ends the link between `resident` and `other`, whichever side either is.
+    pub async fn unlink(&self, resident: ResidentId, other: ResidentId) -> Result<(), IdentityError> {
+        let ended = on_pool!(&self.store, pool => sqlx::query(
+            "DELETE FROM proxy_links WHERE (carer = $1 AND relative = $2) OR (carer = $2 AND relative = $1)",
+        )
+        .bind(resident)
+        .bind(other)
+        .execute(pool).await.map(|done| done.rows_affected()))?;
+        if ended == 0 { Err(IdentityError::NotLinked) } else { Ok(()) }
+    }
+
+    /// The relative `carer` acts for, as a claimant (their own flags and allowlists), if linked.
+    pub async fn relative(&self, carer: ResidentId, relative: ResidentId) -> Result<Claimant, IdentityError> {
+        let linked: Option<(i64,)> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT relative FROM proxy_links WHERE carer = $1 AND relative = $2",
+        )
+        .bind(carer)
+        .bind(relative)
+        .fetch_optional(pool).await)?;
+        if linked.is_none() {
+            return Err(IdentityError::NotLinked);
+        }
+        let flags: Option<(bool, bool)> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT real_name_verified, enterprise FROM residents WHERE id = $1",
+        )
+        .bind(relative)
+        .fetch_optional(pool).await)?;
+        let (real_name_verified, enterprise) = flags.ok_or(IdentityError::NotLinked)?;
+        Ok(Claimant { real_name_verified, enterprise, allowlists: self.allowlists_of(relative).await? })
+    }
+
+    /// The allowlists a resident's evidence is on.
+    async fn allowlists_of(&self, resident: ResidentId) -> Result<Vec<String>, IdentityError> {
+        let lists: Vec<(String,)> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident = $1",
+        )
+        .bind(resident)
+        .fetch_all(pool).await)?;
+        Ok(lists.into_iter().map(|(list,)| list).collect())
     }
 
     /// Checks a partner's token and opens a session on the partner account's account.
@@ -545,8 +699,7 @@ impl Identity {
                 evidence: evidence.iter().map(|key| self.key.digest(key)).collect(),
                 flags,
                 token_use,
-                session_hash: codes::digest(&token),
-                session_expires_at: expires_at_ms,
+                session: Some((codes::digest(&token), expires_at_ms)),
             })
             .await?;
         Ok(SignedIn { token, resident, expires_at_ms })
@@ -576,17 +729,12 @@ impl Identity {
             }
             return Err(IdentityError::Unauthenticated);
         };
-        let lists: Vec<(String,)> = on_pool!(&self.store, pool => sqlx::query_as(
-            "SELECT DISTINCT a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident = $1",
-        )
-        .bind(row.id)
-        .fetch_all(pool).await)?;
         let session = Session {
             resident: row.id,
             claimant: Claimant {
                 real_name_verified: row.real_name_verified,
                 enterprise: row.enterprise,
-                allowlists: lists.into_iter().map(|(list,)| list).collect(),
+                allowlists: self.allowlists_of(row.id).await?,
             },
             expires_at: row.expires_at,
         };

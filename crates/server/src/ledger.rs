@@ -100,8 +100,9 @@ pub struct SignInCommand {
     pub flags: Option<(bool, bool)>,
     /// A partner token's id and expiry: refused if already used.
     pub token_use: Option<(String, i64)>,
-    pub session_hash: String,
-    pub session_expires_at: i64,
+    /// The session to open (its token's digest and expiry); `None` finds or opens the account
+    /// only (a relative a carer links, who is not signing in).
+    pub session: Option<(String, i64)>,
 }
 
 /// A till's refund of an order.
@@ -1558,13 +1559,15 @@ async fn sign_in_account(
         // The group's history is now larger: read it again when next needed.
         view.histories.retain(|(subject, _), _| *subject != *into && !merged.contains(subject));
     }
-    on_connection!(db, connection => sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES ($1, $2, $3)")
-        .bind(&sign_in.session_hash)
-        .bind(resident)
-        .bind(sign_in.session_expires_at)
-        .execute(&mut **connection)
-        .await
-        .map(|_| ()))?;
+    if let Some((session_hash, expires_at)) = &sign_in.session {
+        on_connection!(db, connection => sqlx::query("INSERT INTO sessions (token_hash, resident, expires_at) VALUES ($1, $2, $3)")
+            .bind(session_hash)
+            .bind(resident)
+            .bind(expires_at)
+            .execute(&mut **connection)
+            .await
+            .map(|_| ()))?;
+    }
     Ok(Ok(resident))
 }
 

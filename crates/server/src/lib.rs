@@ -10,6 +10,7 @@ mod first_paint;
 pub mod identity;
 pub mod ledger;
 mod limits;
+mod map;
 pub mod merchants;
 pub mod outline;
 mod problem;
@@ -223,6 +224,8 @@ pub(crate) struct Shared {
 pub(crate) struct CityBoundary {
     pub boundary: Boundary,
     pub phone_geojson: String,
+    /// The outline simplified again for drawing the merchant map.
+    pub map: map::CityMap,
 }
 
 /// A service ready to accept connections: bound, migrated and loaded.
@@ -262,7 +265,8 @@ impl Service {
             let polygons = huiquan_core::geofence::geojson::polygons(&json)
                 .map_err(|error| StartError::Data { path: path.clone(), detail: error.to_string() })?;
             let phone_geojson = outline::for_phones(&polygons).geojson;
-            boundaries.insert(campaign.id.clone(), CityBoundary { boundary, phone_geojson });
+            let map = map::CityMap::new(&polygons, campaign.boundary.crs);
+            boundaries.insert(campaign.id.clone(), CityBoundary { boundary, phone_geojson, map });
         }
         let merchants = merchants::load(&pool, &config.merchants, &catalog, |id| boundaries.get(id).map(|city| &city.boundary)).await?;
         let identity_secret = match &config.identity_key {

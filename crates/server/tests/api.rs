@@ -939,3 +939,103 @@ async fn a_fair_start_draws_the_claims_of_its_first_seconds_at_random_and_issues
     assert_eq!(first["left"], 0, "{first}");
     service.spawned.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn a_carer_claims_for_a_linked_relative_within_the_relatives_limits_until_either_side_unlinks() {
+    // 代领: an elderly relative reads out a code once; their child then claims for them.
+    let campaigns = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(repo().join("data/campaigns")).expect("campaign files") {
+        let path = entry.expect("entry").path();
+        let mut campaign: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        if campaign["id"] == TIANJIN {
+            // Tianjin's appliance vouchers claimed in person only, to see a campaign switch it off.
+            campaign["themes"][1]["rules"]["proxy_claims"] = json!(false);
+        }
+        std::fs::write(campaigns.path().join(path.file_name().expect("name")), campaign.to_string()).expect("write");
+    }
+    let service = start_with(|config| {
+        config.campaigns = campaigns.path().to_owned();
+        quick_resend(config);
+    })
+    .await;
+    let send_link_code = |token: String, phone: &'static str| {
+        service.client.post(service.url("/links/code")).bearer_auth(token).json(&json!({ "phone": phone })).send()
+    };
+    let link = |token: String, phone: &'static str, code: String| {
+        service.client.post(service.url("/links")).bearer_auth(token).json(&json!({ "phone": phone, "code": code })).send()
+    };
+    const MOTHER: &str = "13900000070";
+    let (carer, carer_id) = service.sign_in_by_phone("13900000071", "carer-phone").await;
+
+    // The code sent for a link signs no one in: it only links, and only for this carer.
+    assert_eq!(send_link_code(carer.clone(), MOTHER).await.expect("answers").status(), 202);
+    let code = service.outbox.latest(MOTHER).expect("a code to read out");
+    assert_eq!(service.try_code(MOTHER, &code).await.0, 401, "a link code is no sign-in code");
+    let (stranger, _) = service.sign_in_by_partner("jd-stranger", None).await;
+    assert_eq!(link(stranger.clone(), MOTHER, code.clone()).await.expect("answers").status(), 401, "nor another carer's");
+    let linked = link(carer.clone(), MOTHER, code).await.expect("answers");
+    assert_eq!(linked.status(), 201);
+    let linked: Value = linked.json().await.expect("json");
+    assert_eq!(linked["hint"], "139****0070");
+    let mother = linked["resident"].as_i64().expect("the relative's id");
+
+    // Claimed for her: her limits, her wallet; the carer's own are untouched.
+    let body = |offer: &str, for_resident: Option<i64>| {
+        let mut body = json!({ "offer": offer, "location": at(IN_TIANJIN) });
+        if let Some(resident) = for_resident {
+            body["for_resident"] = json!(resident);
+        }
+        body
+    };
+    let (status, receipt) = service.claim(&carer, "proxy-claim-0001", body("retail-1000-100", Some(mother))).await;
+    assert_eq!(status, 201, "{receipt}");
+    let (status, again) = service.claim(&carer, "proxy-claim-0002", body("retail-1000-100", Some(mother))).await;
+    assert_eq!((status, again["code"].clone()), (409, json!("already_claimed")), "her daily limit");
+    let (status, own) = service.claim(&carer, "proxy-claim-0003", body("retail-1000-100", None)).await;
+    assert_eq!(status, 201, "the carer's own claim is theirs: {own}");
+    let hers = service.client.get(service.url(&format!("/wallet?for={mother}"))).bearer_auth(&carer).send().await.expect("answers");
+    let hers: Vec<Value> = hers.json().await.expect("json");
+    assert_eq!(hers.len(), 1);
+    assert_eq!(hers[0]["code"], receipt["vouchers"][0]["code"]);
+    assert_eq!(service.wallet(&carer).await.len(), 1, "the carer's wallet holds only their own");
+    let (status, refused) = service.claim(&carer, "proxy-claim-0004", body("appliances-2000-200", Some(mother))).await;
+    assert_eq!((status, refused["code"].clone()), (403, json!("proxy_not_allowed")), "where a campaign says in person only");
+
+    // She signs in herself: the voucher is in her wallet, and she sees who claims for her.
+    let (mother_token, mother_id) = service.sign_in_by_phone(MOTHER, "mother-phone").await;
+    assert_eq!(mother_id, mother);
+    assert_eq!(service.wallet(&mother_token).await.len(), 1);
+    let links: Value =
+        service.client.get(service.url("/links")).bearer_auth(&mother_token).send().await.expect("answers").json().await.expect("json");
+    assert_eq!(links["carers"][0]["resident"], carer_id, "{links}");
+    assert_eq!(links["relatives"], json!([]));
+
+    // No one else acts for her; she ends the link, and then neither does her child.
+    let (status, body_of) = service.claim(&stranger, "proxy-claim-0005", body("retail-500-50", Some(mother))).await;
+    assert_eq!((status, body_of["code"].clone()), (403, json!("not_linked")));
+    let peek = service.client.get(service.url(&format!("/wallet?for={mother}"))).bearer_auth(&stranger).send().await.expect("answers");
+    assert_eq!(peek.status(), 403, "a stranger cannot open her wallet");
+    let unlinked =
+        service.client.delete(service.url(&format!("/links/{carer_id}"))).bearer_auth(&mother_token).send().await.expect("answers");
+    assert_eq!(unlinked.status(), 204);
+    let (status, after) = service.claim(&carer, "proxy-claim-0006", body("retail-500-50", Some(mother))).await;
+    assert_eq!((status, after["code"].clone()), (403, json!("not_linked")));
+
+    // Limits: no linking oneself; at most 5 relatives a carer.
+    assert_eq!(send_link_code(carer.clone(), "13900000071").await.expect("answers").status(), 202);
+    let own_code = service.outbox.latest("13900000071").expect("code");
+    let own = link(carer.clone(), "13900000071", own_code).await.expect("answers");
+    assert_eq!((own.status().as_u16(), own.json::<Value>().await.expect("json")["code"].clone()), (422, json!("cannot_link_self")));
+    for phone in ["13900000080", "13900000081", "13900000082", "13900000083", "13900000084", "13900000085"] {
+        assert_eq!(send_link_code(carer.clone(), phone).await.expect("answers").status(), 202);
+        let code = service.outbox.latest(phone).expect("code");
+        let answer = link(carer.clone(), phone, code).await.expect("answers");
+        let status = answer.status().as_u16();
+        if phone.ends_with('5') {
+            assert_eq!((status, answer.json::<Value>().await.expect("json")["code"].clone()), (409, json!("too_many_links")));
+        } else {
+            assert_eq!(status, 201, "{phone}");
+        }
+    }
+    service.spawned.stop().await.expect("stops");
+}

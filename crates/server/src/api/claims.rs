@@ -62,6 +62,23 @@ pub async fn claim(
     let key = idempotency_key(&headers)?;
     state.limits.check_resident(session.resident)?;
     let campaign = state.catalog.get(&campaign_id).ok_or_else(|| Problem::unknown_campaign(&campaign_id))?;
+    // 代领: a linked carer claims for their relative, counted against the relative's limits and
+    // flags and into their wallet. The carer's own limits are untouched.
+    let (resident, claimant) = match body.for_resident {
+        Some(relative) if relative != session.resident => {
+            let claimant = state.identity.relative(session.resident, relative).await.map_err(super::sessions::identity_problem)?;
+            if campaign.offer(&body.offer).is_some_and(|(theme, _)| !theme.rules.proxy_claims) {
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "proxy_not_allowed",
+                    "Claimed in person only",
+                    "this campaign's vouchers are claimed by each resident for themselves",
+                ));
+            }
+            (relative, claimant)
+        }
+        _ => (session.resident, session.claimant),
+    };
     // Never trust the client: the service locates the fix against the campaign's own outline.
     let location = match &body.location {
         None => None,
@@ -99,10 +116,13 @@ pub async fn claim(
         }
     };
     // What was asked, so that the same key sent with another request is caught.
-    let fingerprint = format!("{}|{}|{}", campaign.id, body.offer, body.store.as_deref().unwrap_or_default());
+    let mut fingerprint = format!("{}|{}|{}", campaign.id, body.offer, body.store.as_deref().unwrap_or_default());
+    if resident != session.resident {
+        fingerprint.push_str(&format!("|for:{resident}"));
+    }
     let command = ClaimCommand {
-        resident: session.resident,
-        claimant: session.claimant,
+        resident,
+        claimant,
         campaign: campaign.id.clone(),
         offer: body.offer,
         location,

@@ -3,7 +3,8 @@
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use huiquan_core::api::ProblemDetails;
 use serde::Deserialize;
@@ -80,7 +81,40 @@ pub async fn search(
     params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MerchantPage>, Problem> {
     let Query(params) = params.map_err(|rejection| Problem::bad_request("invalid_query", rejection.body_text()))?;
-    let campaign = state.catalog.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let page = match checked_query(&state, &id, params)? {
+        Some(query) => state.merchants.search(&id, &query),
+        None => MerchantPage { total: 0, offset: 0, merchants: vec![] },
+    };
+    Ok(Json(page))
+}
+
+/// The same search as a picture: the city's outline, the position searched from (`near`) and
+/// the page's merchants that have a place, numbered in the page's order (see `map`).
+#[utoipa::path(get, path = "/campaigns/{id}/merchants/map.svg", tag = "merchants", params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou"), SearchParams),
+    responses((status = 200, description = "The map", body = String, content_type = "image/svg+xml"), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn map(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Problem> {
+    let Query(params) = params.map_err(|rejection| Problem::bad_request("invalid_query", rejection.body_text()))?;
+    let city = state.boundaries.get(&id).ok_or_else(|| Problem::unknown_campaign(&id))?;
+    let near = params.near.as_deref().and_then(parse_near);
+    let places: Vec<(f64, f64)> = match checked_query(&state, &id, params)? {
+        Some(query) => {
+            state.merchants.search(&id, &query).merchants.iter().filter_map(|hit| Some((hit.merchant.lat?, hit.merchant.lon?))).collect()
+        }
+        None => Vec::new(),
+    };
+    // Drawn from the resident's position: theirs alone, and never kept by a proxy.
+    let headers = [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")];
+    Ok((headers, city.map.svg(near, &places)).into_response())
+}
+
+/// The search `params` ask for, checked; `None` when nothing can match (a tier whose categories
+/// exclude the category asked for).
+fn checked_query(state: &AppState, id: &str, params: SearchParams) -> Result<Option<MerchantQuery>, Problem> {
+    let campaign = state.catalog.get(id).ok_or_else(|| Problem::unknown_campaign(id))?;
     let mut categories: Vec<String> = params.category.into_iter().collect();
     if let Some(tier_id) = &params.tier {
         let (theme, tier) = campaign
@@ -94,7 +128,7 @@ pub async fn search(
                 categories.into_iter().filter(|category| accepting.contains(category)).collect()
             };
             if categories.is_empty() {
-                return Ok(Json(MerchantPage { total: 0, offset: 0, merchants: vec![] }));
+                return Ok(None);
             }
         }
     }
@@ -121,8 +155,7 @@ pub async fn search(
     }
     // Both at most 10,000: they fit a usize on every target.
     let (limit, offset) = (limit as usize, offset as usize);
-    let query = MerchantQuery { text: Some(text), categories, near, limit, offset };
-    Ok(Json(state.merchants.search(&id, &query)))
+    Ok(Some(MerchantQuery { text: Some(text), categories, near, limit, offset }))
 }
 
 #[cfg(test)]

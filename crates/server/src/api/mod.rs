@@ -3,6 +3,7 @@
 mod campaigns;
 mod claims;
 mod extract;
+mod links;
 mod merchants;
 mod sessions;
 pub(crate) mod till;
@@ -53,6 +54,7 @@ const BODY_LIMIT: usize = 16 * 1024;
         (name = "claims", description = "Claiming vouchers"),
         (name = "sessions", description = "Signing in"),
         (name = "wallet", description = "The resident's vouchers"),
+        (name = "links", description = "Claiming for a relative (代领)"),
         (name = "merchants", description = "Where vouchers are accepted"),
         (name = "till", description = "Redemption and refunds, as a merchant's till calls them"),
     )
@@ -87,12 +89,16 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::figures))
         .routes(routes!(claims::claim))
         .routes(routes!(merchants::search))
+        .routes(routes!(merchants::map))
         .routes(routes!(sessions::send_code))
         .routes(routes!(sessions::sign_in))
         .routes(routes!(sessions::partner))
         .routes(routes!(sessions::sign_out))
         .routes(routes!(sessions::sign_out_everywhere))
         .routes(routes!(wallet::wallet))
+        .routes(routes!(links::send_link_code))
+        .routes(routes!(links::link, links::links))
+        .routes(routes!(links::unlink))
         .routes(routes!(till::redeem))
         .routes(routes!(till::refund))
         .routes(routes!(till::store_code))

@@ -6,7 +6,11 @@ use huiquan_core::api::{CodeRequest, CodeSent, CodeSignIn, PartnerSignIn, Proble
 use crate::identity::SignedIn;
 
 use super::extract::{ApiJson, BearerToken, SignedIn as SignedInResident};
-use crate::{AppState, Problem, identity::IdentityError, limits::ClientAddress};
+use crate::{
+    AppState, Problem,
+    identity::{CodePurpose, IdentityError},
+    limits::ClientAddress,
+};
 
 pub(crate) fn identity_problem(error: IdentityError) -> Problem {
     match error {
@@ -39,6 +43,9 @@ pub(crate) fn identity_problem(error: IdentityError) -> Problem {
         | IdentityError::WrongAudience => {
             Problem::new(StatusCode::UNAUTHORIZED, "invalid_partner_token", "Partner token refused", error.to_string())
         }
+        IdentityError::NotLinked => Problem::new(StatusCode::FORBIDDEN, "not_linked", "Not linked", error.to_string()),
+        IdentityError::TooManyLinks => Problem::new(StatusCode::CONFLICT, "too_many_links", "Too many links", error.to_string()),
+        IdentityError::CannotLinkSelf => Problem::unprocessable("cannot_link_self", error.to_string()),
         IdentityError::Database(_) | IdentityError::Ledger(_) => {
             tracing::error!(%error, "sign-in failed");
             Problem::busy("could not sign in; try again")
@@ -54,7 +61,7 @@ pub async fn send_code(
     Extension(ClientAddress(client)): Extension<ClientAddress>,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<impl IntoResponse, Problem> {
-    state.identity.send_code(&body.phone, client).await.map_err(identity_problem)?;
+    state.identity.send_code(&body.phone, client, CodePurpose::SignIn).await.map_err(identity_problem)?;
     Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_s: state.identity.code_valid_s() })))
 }
 

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::State,
+    extract::{Query, State},
     http::{HeaderValue, header},
     response::IntoResponse,
 };
@@ -10,6 +10,16 @@ use huiquan_core::api::{ProblemDetails, VoucherStatus, WalletVoucher};
 
 use super::extract::SignedIn;
 use crate::{AppState, Problem, store::on_pool};
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WalletParams {
+    /// A linked relative's resident id (代领): their wallet instead of one's own.
+    #[serde(rename = "for")]
+    #[param(rename = "for")]
+    pub for_resident: Option<i64>,
+}
 
 /// One voucher of the wallet as stored.
 #[derive(sqlx::FromRow)]
@@ -25,14 +35,27 @@ struct WalletRow {
 }
 
 /// The signed-in resident's vouchers, newest first.
-#[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])),
+#[utoipa::path(get, path = "/wallet", tag = "wallet", security(("resident" = [])), params(WalletParams),
     responses((status = 200, description = "The vouchers", body = Vec<WalletVoucher>), (status = "4XX", description = "Refused: `code` says why (unknown_campaign, …)", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn wallet(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<impl IntoResponse, Problem> {
+pub async fn wallet(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    params: Result<Query<WalletParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<impl IntoResponse, Problem> {
+    let Query(params) = params.map_err(|rejection| Problem::bad_request("invalid_query", rejection.body_text()))?;
+    // A carer sees a linked relative's wallet (代领: to show a voucher at the till for them).
+    let resident = match params.for_resident {
+        Some(relative) if relative != session.resident => {
+            state.identity.relative(session.resident, relative).await.map_err(super::sessions::identity_problem)?;
+            relative
+        }
+        _ => session.resident,
+    };
     let rows: Vec<WalletRow> = on_pool!(&state.store, pool => sqlx::query_as(
         "SELECT v.id, v.code, v.campaign, v.tier, c.offer, c.claimed_at, v.expires_at, v.used_at
          FROM vouchers v JOIN claims c ON c.id = v.claim WHERE v.resident = $1 ORDER BY v.id DESC",
     )
-    .bind(session.resident)
+    .bind(resident)
     .fetch_all(pool).await)
     .map_err(|error| {
         tracing::error!(%error, "wallet read failed");
