@@ -184,4 +184,7 @@ fn a_store_code_is_read_as_typed_at_the_till() {
     for not_a_code in ["", "sy-00008", "sy-00008.", ".K7QX2M9D", "门店.K7QX"] {
         assert_eq!(store_claim_code(not_a_code), None, "{not_a_code:?}");
     }
+    // Regression: the app refused `a..` while the service reads it as store `a`, code `.`; both
+    // now split with core's rule.
+    assert_eq!(store_claim_code("A.."), Some("a..".to_owned()));
 }

@@ -41,12 +41,11 @@ pub struct KeptAttempt {
 }
 
 /// A store claim code as typed or scanned (`sy-00008.K7QX 2M9D`), as the service reads it: no
-/// spaces, the store's id in lower case; `None` unless it has a store and a code.
+/// spaces, the store's id in lower case; `None` unless core's rule reads a store and a code.
 pub fn store_claim_code(text: &str) -> Option<String> {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let (store, code) = text.rsplit_once('.')?;
-    let visible = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_graphic());
-    (visible(store) && visible(code) && text.len() <= 96).then(|| format!("{}.{code}", store.to_ascii_lowercase()))
+    let (store, code) = huiquan_core::api::parse_store_code(&text)?;
+    Some(format!("{}.{code}", store.to_ascii_lowercase()))
 }
 
 fn kept(name: &str) -> Option<KeptAttempt> {

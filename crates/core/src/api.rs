@@ -211,6 +211,18 @@ mod tests {
     }
 
     #[test]
+    fn a_store_code_is_read_as_the_document_pattern_says() {
+        // `^[!-~]+\.[!-~]+$`: visible ASCII with something on both sides of a dot.
+        assert_eq!(parse_store_code("sy-00008.K7QX2M9D"), Some(("sy-00008", "K7QX2M9D")));
+        assert_eq!(parse_store_code("a.b.c"), Some(("a.b", "c")));
+        assert_eq!(parse_store_code("a.."), Some(("a", ".")));
+        assert_eq!(parse_store_code("a.bc."), Some(("a", "bc.")));
+        for malformed in ["", ".", "a.", ".a", "ab", "a .b", "店.1", &format!("{}.b", "a".repeat(95))] {
+            assert_eq!(parse_store_code(malformed), None, "{malformed:?}");
+        }
+    }
+
+    #[test]
     fn a_relatives_phone_is_shown_with_its_middle_hidden() {
         assert_eq!(phone_hint("13800138000"), "138****8000");
         assert_eq!(phone_hint("+86 138 0013 8000"), "138****8000");
@@ -304,6 +316,21 @@ pub const DEVICE_MAX_CHARS: usize = 128;
 
 /// Whether `text` is visible ASCII (no spaces, no controls) of a length in `lengths`: the one
 /// check of ids chosen by clients ([`VISIBLE_ASCII_PATTERN`] with its length bounds).
+/// The longest store claim code a claim carries.
+pub const STORE_CODE_MAX_CHARS: usize = 96;
+
+/// A store claim code `<store>.<code>` split in two, if it is one (visible ASCII, at most
+/// [`STORE_CODE_MAX_CHARS`], something on both sides of a dot): as the service reads a claim's
+/// `store` (the API document's pattern says the same) and as the app checks what was typed.
+pub fn parse_store_code(text: &str) -> Option<(&str, &str)> {
+    if !is_visible_ascii(text, 3..=STORE_CODE_MAX_CHARS) {
+        return None;
+    }
+    // The last dot with something on both sides splits, so a store id may hold dots.
+    let split = text[1..text.len() - 1].rfind('.')? + 1;
+    Some((&text[..split], &text[split + 1..]))
+}
+
 pub fn is_visible_ascii(text: &str, lengths: core::ops::RangeInclusive<usize>) -> bool {
     lengths.contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_graphic())
 }

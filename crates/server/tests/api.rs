@@ -1020,6 +1020,11 @@ async fn a_carer_claims_for_a_linked_relative_within_the_relatives_limits_until_
     assert_eq!(unlinked.status(), 204);
     let (status, after) = service.claim(&carer, "proxy-claim-0006", body("retail-500-50", Some(mother))).await;
     assert_eq!((status, after["code"].clone()), (403, json!("not_linked")));
+    let again = service.client.delete(service.url(&format!("/links/{carer_id}"))).bearer_auth(&mother_token).send().await.expect("answers");
+    assert_eq!(again.status(), 403, "nothing left to unlink");
+    let out_of_range = service.client.delete(service.url("/links/9223372036854775808")).bearer_auth(&carer).send().await.expect("answers");
+    assert_eq!(out_of_range.status(), 400);
+    assert_eq!(out_of_range.headers()["content-type"], "application/problem+json", "a problem, not plain text");
 
     // Limits: no linking oneself; at most 5 relatives a carer.
     assert_eq!(send_link_code(carer.clone(), "13900000071").await.expect("answers").status(), 202);

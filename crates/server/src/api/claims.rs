@@ -7,27 +7,13 @@ use axum::{
 };
 use huiquan_core::{
     Fix, LocateOptions,
-    api::{ClaimBody, ClaimReceipt, ProblemDetails, is_visible_ascii},
+    api::{ClaimBody, ClaimReceipt, ProblemDetails, is_visible_ascii, parse_store_code},
 };
 
 use super::extract::{ApiJson, SignedIn};
 use crate::{AppState, Problem, ledger::ClaimCommand};
 
 /// The longest store claim code read.
-const STORE_CODE_MAX_CHARS: usize = 96;
-
-/// A store claim code `<store>.<code>` split in two, if it is one (visible ASCII, at most
-/// [`STORE_CODE_MAX_CHARS`], something on both sides of a dot); the API document's pattern says
-/// the same.
-fn parse_store_code(text: &str) -> Option<(&str, &str)> {
-    if !is_visible_ascii(text, 3..=STORE_CODE_MAX_CHARS) {
-        return None;
-    }
-    // The last dot with something on both sides splits, so a store id may hold dots.
-    let split = text[1..text.len() - 1].rfind('.')? + 1;
-    Some((&text[..split], &text[split + 1..]))
-}
-
 /// Keys are client-chosen: 8 to 64 visible ASCII characters (a UUID fits).
 fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
     let key = headers
@@ -142,21 +128,4 @@ pub async fn claim(
         response.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_store_code_is_read_as_the_document_pattern_says() {
-        // `^[!-~]+\.[!-~]+$`: visible ASCII with something on both sides of a dot.
-        assert_eq!(parse_store_code("sy-00008.K7QX2M9D"), Some(("sy-00008", "K7QX2M9D")));
-        assert_eq!(parse_store_code("a.b.c"), Some(("a.b", "c")));
-        assert_eq!(parse_store_code("a.."), Some(("a", ".")));
-        assert_eq!(parse_store_code("a.bc."), Some(("a", "bc.")));
-        for malformed in ["", ".", "a.", ".a", "ab", "a .b", "店.1", &format!("{}.b", "a".repeat(95))] {
-            assert_eq!(parse_store_code(malformed), None, "{malformed:?}");
-        }
-    }
 }

@@ -54,7 +54,13 @@ pub async fn links(State(state): State<AppState>, SignedIn(session): SignedIn) -
 #[utoipa::path(delete, path = "/links/{resident}", tag = "links", security(("resident" = [])),
     params(("resident" = i64, Path, description = "The other side's resident id")),
     responses((status = 204, description = "Unlinked"), (status = "4XX", description = "Refused: `code` says why (not_linked, …)", body = ProblemDetails, content_type = "application/problem+json")))]
-pub async fn unlink(State(state): State<AppState>, SignedIn(session): SignedIn, Path(other): Path<i64>) -> Result<StatusCode, Problem> {
+pub async fn unlink(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    other: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<StatusCode, Problem> {
+    // Regression (found by schemathesis): an id out of range was refused in plain text.
+    let Path(other) = other.map_err(|rejection| Problem::bad_request("bad_request", rejection.body_text()))?;
     state.identity.unlink(session.resident, other).await.map_err(identity_problem)?;
     Ok(StatusCode::NO_CONTENT)
 }
