@@ -31,6 +31,18 @@ pub fn dist_dir() -> PathBuf {
     dist
 }
 
+/// A campaigns directory (for [`BrowserOptions::campaigns`]) holding only campaign `id`'s file,
+/// changed by `edit`.
+pub fn campaign_edited(id: &str, edit: impl FnOnce(&mut serde_json::Value)) -> tempfile::TempDir {
+    let campaigns = tempfile::tempdir().expect("a temp campaigns dir");
+    let file = format!("{id}.json");
+    let text = std::fs::read_to_string(repo_root().join("data/campaigns").join(&file)).expect("the campaign file");
+    let mut campaign: serde_json::Value = serde_json::from_str(&text).expect("json");
+    edit(&mut campaign);
+    std::fs::write(campaigns.path().join(file), campaign.to_string()).expect("written");
+    campaigns
+}
+
 /// Everything one end-to-end test needs; dropped at the end of the test.
 pub struct Harness {
     pub driver: WebDriver,

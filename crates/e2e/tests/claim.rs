@@ -134,12 +134,8 @@ async fn a_gcj02_outline_decides_right_near_its_border_in_the_app_and_the_servic
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_voucher_claimed_the_tier_shows_sold_out_and_when_the_next_release_is() {
     // Liaocheng with a single voucher of its first tier.
-    let campaigns = tempfile::tempdir().expect("temp dir");
-    let text =
-        std::fs::read_to_string(huiquan_e2e::repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("campaign");
-    let mut campaign: serde_json::Value = serde_json::from_str(&text).expect("json");
-    campaign["themes"][0]["tiers"][0]["stock_per_release"] = serde_json::json!(1);
-    std::fs::write(campaigns.path().join("liaocheng.json"), campaign.to_string()).expect("written");
+    let campaigns =
+        huiquan_e2e::campaign_edited(LIAOCHENG, |campaign| campaign["themes"][0]["tiers"][0]["stock_per_release"] = serde_json::json!(1));
 
     let harness = Harness::start(BrowserOptions { campaigns: Some(campaigns.path().to_owned()), ..demo() }).await;
     harness.set_location(CENTRAL_LIAOCHENG.0, CENTRAL_LIAOCHENG.1, 20.0).await;

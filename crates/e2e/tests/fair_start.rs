@@ -3,8 +3,8 @@
 //! claiming in the window share exactly the stock, one voucher each at most.
 
 use huiquan_core::civil::{DateTime, Instant, UtcOffset};
-use huiquan_e2e::{BrowserOptions, Harness, repo_root, thirtyfour::By};
-use serde_json::{Value, json};
+use huiquan_e2e::{BrowserOptions, Harness, campaign_edited, thirtyfour::By};
+use serde_json::json;
 
 const TIANJIN: &str = "tianjin-2022-jinlegou";
 const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
@@ -13,16 +13,10 @@ const STOCK: u64 = 3;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_fair_start_residents_claiming_in_its_first_seconds_are_drawn_and_share_exactly_the_stock() {
     // Tianjin's campaign with a 5-second fair start and 3 vouchers of its first tier.
-    let campaigns = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(repo_root().join("data/campaigns")).expect("campaign files") {
-        let path = entry.expect("entry").path();
-        let mut campaign: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        if campaign["id"] == TIANJIN {
-            campaign["themes"][0]["rules"]["fair_start_s"] = json!(5);
-            campaign["themes"][0]["tiers"][0]["stock_per_release"] = json!(STOCK);
-        }
-        std::fs::write(campaigns.path().join(path.file_name().expect("name")), campaign.to_string()).expect("write");
-    }
+    let campaigns = campaign_edited(TIANJIN, |campaign| {
+        campaign["themes"][0]["rules"]["fair_start_s"] = json!(5);
+        campaign["themes"][0]["tiers"][0]["stock_per_release"] = json!(STOCK);
+    });
     // Played on the campaign's second morning, 20 s before its 09:30 release.
     let opens: DateTime = "2022-08-21T09:30".parse().expect("a date and time");
     let opens = opens.to_instant(UtcOffset::from_minutes(480).expect("in range"));

@@ -33,6 +33,36 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A service whose rules' clock reads `at` now (and runs on from there), on the campaigns' real
+/// dates; the clock, to move it.
+async fn start_on(at: huiquan_core::civil::Instant) -> (Running, huiquan_server::RulesClock) {
+    let clock = huiquan_server::RulesClock::default();
+    clock.set(at);
+    let service = start_with(|config| {
+        config.demo = false;
+        config.rules_clock = clock.clone();
+    })
+    .await;
+    (service, clock)
+}
+
+/// A campaigns directory holding only `id`'s file, changed by `edit`.
+fn campaign_edited(id: &str, edit: impl FnOnce(&mut Value)) -> tempfile::TempDir {
+    let campaigns = tempfile::tempdir().expect("temp dir");
+    let file = format!("{id}.json");
+    let mut campaign: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("data/campaigns").join(&file)).expect("read")).expect("json");
+    edit(&mut campaign);
+    std::fs::write(campaigns.path().join(file), campaign.to_string()).expect("write");
+    campaigns
+}
+
+/// A wall-clock time in China (+08:00), as the notices write them.
+fn china(text: &str) -> huiquan_core::civil::Instant {
+    let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
+    at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
+}
+
 /// A service as `start` makes it, with `configure` applied last.
 async fn start_with(configure: impl FnOnce(&mut Config)) -> Running {
     let data = tempfile::tempdir().expect("temp dir");
@@ -734,19 +764,7 @@ async fn an_in_store_claim_needs_the_code_the_stores_till_shows_not_its_public_i
 async fn liaocheng_round_two_receives_round_ones_unclaimed_and_expired_vouchers() {
     // 如有剩余资金转入第二轮发放: round 2 brings no stock of its own, only what round 1 left
     // (unclaimed vouchers and claimed ones that expired unused). Played on the notice's own dates.
-    const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
-    const IN_LIAOCHENG: (f64, f64) = (36.4567, 115.9854);
-    let civil = |text: &str| {
-        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
-        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
-    };
-    let clock = huiquan_server::RulesClock::default();
-    clock.set(civil("2024-01-27T10:05"));
-    let service = start_with(|config| {
-        config.demo = false;
-        config.rules_clock = clock.clone();
-    })
-    .await;
+    let (service, clock) = start_on(china("2024-01-27T10:05")).await;
     let stock = |body: Value, offer: &str| {
         let found = body.as_array().expect("offers").iter().find(|entry| entry["offer"] == offer).cloned().expect("the offer");
         (found["stock"].as_u64(), found["left"].as_u64())
@@ -774,7 +792,7 @@ async fn liaocheng_round_two_receives_round_ones_unclaimed_and_expired_vouchers(
     assert_eq!(stock(round_one.clone(), "single-8000-600"), (Some(200), Some(197)), "{round_one}");
 
     // Round 2, a week later: 197 never claimed and 2 claimed but expired unused.
-    clock.set(civil("2024-02-03T10:05"));
+    clock.set(china("2024-02-03T10:05"));
     let round_two = service.get_json(&format!("/campaigns/{LIAOCHENG}/stock")).await;
     assert_eq!(stock(round_two.clone(), "single-8000-600"), (Some(199), Some(199)), "{round_two}");
     assert_eq!(stock(round_two.clone(), "single-5000-500"), (Some(400), Some(400)), "nothing claimed: all of it: {round_two}");
@@ -791,19 +809,7 @@ async fn liaocheng_round_two_receives_round_ones_unclaimed_and_expired_vouchers(
 #[tokio::test]
 async fn liaocheng_open_figures_count_claims_uses_refunds_expiries_and_the_spending_they_brought() {
     // 公开透明页: what a campaign issued and what became of it, for anyone, from the records.
-    const LIAOCHENG: &str = "liaocheng-2024-spring-appliances";
-    const IN_LIAOCHENG: (f64, f64) = (36.4567, 115.9854);
-    let civil = |text: &str| {
-        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
-        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
-    };
-    let clock = huiquan_server::RulesClock::default();
-    clock.set(civil("2024-01-27T10:05"));
-    let service = start_with(|config| {
-        config.demo = false;
-        config.rules_clock = clock.clone();
-    })
-    .await;
+    let (service, clock) = start_on(china("2024-01-27T10:05")).await;
     let mut codes = Vec::new();
     for n in 0..3 {
         let (token, _) = service.sign_in_by_partner(&format!("ccb-figures-{n}"), None).await;
@@ -825,7 +831,7 @@ async fn liaocheng_open_figures_count_claims_uses_refunds_expiries_and_the_spend
     assert_eq!(refunded.status(), 200);
 
     // A week later, round 2 (leftovers only): the two unused vouchers have expired.
-    clock.set(civil("2024-02-03T10:05"));
+    clock.set(china("2024-02-03T10:05"));
     let response = service.client.get(service.url(&format!("/campaigns/{LIAOCHENG}/figures"))).send().await.expect("answers");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "public, max-age=10");
@@ -874,21 +880,11 @@ async fn liaocheng_open_figures_count_claims_uses_refunds_expiries_and_the_spend
 async fn a_fair_start_draws_the_claims_of_its_first_seconds_at_random_and_issues_exactly_the_stock() {
     // 公平起跑: claims in the first 3 s of a release wait for a draw; the stock and the limits are
     // exact whatever the order, and a resident sending many requests still holds one chance.
-    let campaigns = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(repo().join("data/campaigns")).expect("campaign files") {
-        let path = entry.expect("entry").path();
-        let mut campaign: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        if campaign["id"] == TIANJIN {
-            campaign["themes"][0]["rules"]["fair_start_s"] = json!(3);
-            campaign["themes"][0]["tiers"][0]["stock_per_release"] = json!(3);
-        }
-        std::fs::write(campaigns.path().join(path.file_name().expect("name")), campaign.to_string()).expect("write");
-    }
-    let civil = |text: &str| {
-        let at: huiquan_core::civil::DateTime = text.parse().expect("a date and time");
-        at.to_instant(huiquan_core::civil::UtcOffset::from_minutes(480).expect("in range"))
-    };
-    let opens = civil("2022-08-21T09:30");
+    let campaigns = campaign_edited(TIANJIN, |campaign| {
+        campaign["themes"][0]["rules"]["fair_start_s"] = json!(3);
+        campaign["themes"][0]["tiers"][0]["stock_per_release"] = json!(3);
+    });
+    let opens = china("2022-08-21T09:30");
     let clock = huiquan_server::RulesClock::default();
     clock.set(huiquan_core::civil::Instant(opens.0 - 60_000));
     let service = start_with(|config| {
@@ -943,16 +939,8 @@ async fn a_fair_start_draws_the_claims_of_its_first_seconds_at_random_and_issues
 #[tokio::test]
 async fn a_carer_claims_for_a_linked_relative_within_the_relatives_limits_until_either_side_unlinks() {
     // 代领: an elderly relative reads out a code once; their child then claims for them.
-    let campaigns = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(repo().join("data/campaigns")).expect("campaign files") {
-        let path = entry.expect("entry").path();
-        let mut campaign: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        if campaign["id"] == TIANJIN {
-            // Tianjin's appliance vouchers claimed in person only, to see a campaign switch it off.
-            campaign["themes"][1]["rules"]["proxy_claims"] = json!(false);
-        }
-        std::fs::write(campaigns.path().join(path.file_name().expect("name")), campaign.to_string()).expect("write");
-    }
+    // Tianjin's appliance vouchers claimed in person only, to see a campaign switch it off.
+    let campaigns = campaign_edited(TIANJIN, |campaign| campaign["themes"][1]["rules"]["proxy_claims"] = json!(false));
     let service = start_with(|config| {
         config.campaigns = campaigns.path().to_owned();
         quick_resend(config);
