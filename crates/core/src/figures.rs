@@ -153,8 +153,11 @@ impl Spending {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignFigures {
     pub campaign: String,
-    /// When they were counted: they are served from a cache up to a few seconds old.
+    /// When they were counted.
     pub as_of_ms: i64,
+    /// They are served as counted for this long, then counted again (longer for a campaign whose
+    /// records take long to count).
+    pub fresh_for_s: u32,
     pub totals: Counts,
     /// Every tier of the campaign, in its order, even those with nothing yet.
     pub tiers: Vec<TierFigures>,
@@ -230,7 +233,16 @@ impl Campaign {
         }
         let days =
             per_day.into_iter().filter_map(|(day, counts)| Some(DayCounts { date: Date::from_days_since_epoch(day)?, counts })).collect();
-        CampaignFigures { campaign: self.id.clone(), as_of_ms: now.0, totals, tiers: tier_figures, days, spending, releases }
+        CampaignFigures {
+            campaign: self.id.clone(),
+            as_of_ms: now.0,
+            fresh_for_s: 0,
+            totals,
+            tiers: tier_figures,
+            days,
+            spending,
+            releases,
+        }
     }
 }
 

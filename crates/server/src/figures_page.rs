@@ -202,7 +202,7 @@ pub async fn figures_page(
     match state.figures.get(&state.store, campaign, now).await {
         Some(Ok(counted)) => {
             let page = render(campaign, &counted.figures, lang);
-            let max_age = format!("public, max-age={}", crate::figures::FRESH_FOR.as_secs());
+            let max_age = format!("public, max-age={}", counted.fresh_for.as_secs());
             (
                 [
                     (header::CACHE_CONTROL, HeaderValue::from_str(&max_age).unwrap_or(HeaderValue::from_static("no-cache"))),
@@ -238,7 +238,7 @@ pub fn render(campaign: &Campaign, figures: &CampaignFigures, lang: Lang) -> Str
         as_of = escape(&(words.as_of)(
             &civil_time(campaign, Instant(figures.as_of_ms)),
             campaign.city.get(lang),
-            crate::figures::FRESH_FOR.as_secs()
+            u64::from(figures.fresh_for_s)
         )),
         how = words.how_counted,
     );

@@ -836,6 +836,7 @@ async fn liaocheng_open_figures_count_claims_uses_refunds_expiries_and_the_spend
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "public, max-age=10");
     let figures: Value = response.json().await.expect("json");
+    assert_eq!(figures["fresh_for_s"], 10, "a small campaign is counted again after 10 s");
     let tier =
         figures["tiers"].as_array().expect("tiers").iter().find(|tier| tier["tier"] == "single-8000-600").cloned().expect("the tier");
     let totals = &tier["totals"];

@@ -224,7 +224,7 @@ pub async fn figures(State(state): State<AppState>, Path(id): Path<String>) -> R
         }
         None => return Err(Problem::unknown_campaign(&id)),
     };
-    let max_age = format!("public, max-age={}", crate::figures::FRESH_FOR.as_secs());
+    let max_age = format!("public, max-age={}", counted.fresh_for.as_secs());
     Ok((
         [
             (header::CACHE_CONTROL, HeaderValue::from_str(&max_age).unwrap_or(HeaderValue::from_static("no-cache"))),
