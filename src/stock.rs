@@ -69,7 +69,7 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
                 let fresh = LiveStock {
                     release_opens_ms: update.release_opens_ms,
                     left: update.left,
-                    stock: None,
+                    stock: update.stock,
                     sold_out_at_ms: update.sold_out_at_ms,
                 };
                 match map.get_mut(&update.offer) {
@@ -77,7 +77,7 @@ pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
                         known.left = update.left;
                         known.sold_out_at_ms = update.sold_out_at_ms;
                     }
-                    // A new release (or offer): its size is not in the event.
+                    // A new release (or offer): its size comes with the event.
                     _ => map.insert(update.offer, fresh),
                 }
                 false

@@ -161,3 +161,16 @@ async fn a_pack_says_what_it_holds_and_is_claimed_as_one() {
     assert_eq!(page.query_selector_all("[data-pack] .claim-button").expect("selector").length(), 1, "one button for the whole pack");
     assert_eq!(page.query_selector_all("[data-tier] .claim-button").expect("selector").length(), 0, "its tiers are not claimed alone");
 }
+
+#[wasm_bindgen_test]
+fn a_release_first_heard_of_through_an_event_has_its_size() {
+    // Regression: a `stock` event for a new release left its size unknown until the next snapshot.
+    use huiquan::stock::{StockMap, apply_event};
+    let mut map = StockMap::new();
+    let event = r#"{"campaign":"c","offer":"a","release_opens_ms":7,"left":36,"stock":37}"#;
+    assert!(!apply_event(&mut map, "stock", event));
+    assert_eq!(map.get("a").map(|live| (live.left, live.stock)), Some((36, Some(37))));
+    let next = r#"{"campaign":"c","offer":"a","release_opens_ms":7,"left":35}"#;
+    assert!(!apply_event(&mut map, "stock", next));
+    assert_eq!(map.get("a").map(|live| (live.left, live.stock)), Some((35, Some(37))), "the same release keeps its size");
+}

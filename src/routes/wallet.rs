@@ -2,8 +2,6 @@
 //! its amount, campaign, exact expiry on the campaign's clock and a countdown in its last day.
 //! Kept on the device, so it opens offline, marked with when it was synced.
 
-use std::collections::BTreeSet;
-
 use huiquan_core::{
     Campaign,
     api::{SignedIn, WalletVoucher},
@@ -44,10 +42,16 @@ async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Resu
     let resident = signed_in.resident;
     match api::wallet(&signed_in.token).await {
         Ok(vouchers) => {
-            let ids: BTreeSet<String> = vouchers.iter().map(|voucher| voucher.campaign.clone()).collect();
+            // Each campaign once, in the order first met (a wallet holds a few: a list will do).
+            let mut ids: Vec<&str> = Vec::new();
+            for voucher in &vouchers {
+                if !ids.contains(&voucher.campaign.as_str()) {
+                    ids.push(&voucher.campaign);
+                }
+            }
             let mut campaigns = Vec::new();
             for id in ids {
-                if let Ok(json) = api::campaign_json(&id).await {
+                if let Ok(json) = api::campaign_json(id).await {
                     campaigns.push(json);
                 }
             }

@@ -571,6 +571,10 @@ pub struct StockUpdate {
     pub offer: String,
     pub release_opens_ms: i64,
     pub left: u32,
+    /// The release's size (with rollover, larger than the tier's own stock), so a release first
+    /// heard of through an event is shown as "left / size" at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<u32>,
     /// When the release's last unit was claimed, once it has been.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sold_out_at_ms: Option<i64>,

@@ -773,6 +773,7 @@ pub(crate) fn stock_update(key: &ReleaseKey, row: &ReleaseRow) -> StockUpdate {
         offer: key.1.clone(),
         release_opens_ms: key.2,
         left: row.stock - row.claimed,
+        stock: Some(row.stock),
         sold_out_at_ms: row.sold_out_at,
     }
 }

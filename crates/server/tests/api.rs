@@ -626,6 +626,8 @@ async fn stock_is_pushed_as_server_sent_events() {
         update.push_str(&next_chunk().await);
     }
     assert!(update.contains("\"offer\":\"retail-100-10\"") && update.contains("\"left\":3570"), "{update}");
+    // Regression: a release first heard of through an event had no size ("left / size" needs it).
+    assert!(update.contains("\"stock\":3571"), "{update}");
     // Regression: graceful shutdown waited for ever on an open event stream.
     tokio::time::timeout(Duration::from_secs(10), service.spawned.stop()).await.expect("stops with a stream open").expect("stops");
 }

@@ -192,7 +192,7 @@ mod tests {
     use super::*;
 
     fn update(campaign: &str, offer: &str, left: u32) -> Result<StockUpdate, BroadcastStreamRecvError> {
-        Ok(StockUpdate { campaign: campaign.into(), offer: offer.into(), release_opens_ms: 0, left, sold_out_at_ms: None })
+        Ok(StockUpdate { campaign: campaign.into(), offer: offer.into(), release_opens_ms: 0, left, stock: None, sold_out_at_ms: None })
     }
 
     #[test]
