@@ -104,9 +104,8 @@ pub fn ClaimButton(
             phase.with(|phase| match (phase, campaign.draw_at(&campaign.themes[theme], now)) {
                 // Held for a fair start's draw: said with the second of its result.
                 (ClaimPhase::Sending { .. }, Some(draw)) => {
-                    let second = (draw.0 + i64::from(offset.minutes()) * 60_000).rem_euclid(60_000) / 1_000;
                     let minute = draw.to_civil(offset).map(|civil| civil.time.to_string()).unwrap_or_default();
-                    (i18n.t().claim_in_draw)(&format!("{minute}:{second:02}"))
+                    (i18n.t().claim_in_draw)(&format!("{minute}:{:02}", draw.second()))
                 }
                 _ => claim_words(i18n.t(), phase, offset, phone_now_ms()),
             })

@@ -601,14 +601,7 @@ impl Campaign {
     /// Every offer of the campaign with the theme it belongs to: a theme's packs if it has any,
     /// otherwise its tiers.
     pub fn offers(&self) -> impl Iterator<Item = (&Theme, Offer<'_>)> {
-        self.themes.iter().flat_map(|theme| {
-            let offers: Vec<Offer<'_>> = if theme.packs.is_empty() {
-                theme.tiers.iter().map(Offer::Tier).collect()
-            } else {
-                theme.packs.iter().map(Offer::Pack).collect()
-            };
-            offers.into_iter().map(move |offer| (theme, offer))
-        })
+        self.themes.iter().flat_map(|theme| theme.offers().into_iter().map(move |offer| (theme, offer)))
     }
 
     /// The offer with this id, and its theme.
@@ -649,6 +642,11 @@ impl Tier {
 }
 
 impl Theme {
+    /// The theme's offers: its packs if it has any, otherwise its tiers.
+    pub fn offers(&self) -> Vec<Offer<'_>> {
+        if self.packs.is_empty() { self.tiers.iter().map(Offer::Tier).collect() } else { self.packs.iter().map(Offer::Pack).collect() }
+    }
+
     /// The vouchers one claim of `offer` hands out: one tier, or a pack's contents.
     pub fn vouchers_of<'a>(&'a self, offer: Offer<'a>) -> Vec<&'a Tier> {
         match offer {

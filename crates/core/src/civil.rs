@@ -156,6 +156,11 @@ impl Instant {
         let time = Time::new((minute_of_day / 60) as u8, (minute_of_day % 60) as u8)?;
         Some(date.at(time))
     }
+
+    /// The seconds past the minute, the same on every wall clock (offsets are whole minutes).
+    pub fn second(self) -> u8 {
+        (self.0.rem_euclid(MS_PER_MINUTE) / 1_000) as u8
+    }
 }
 
 fn digits<const N: usize>(text: &str) -> Option<u32> {

@@ -18,6 +18,11 @@ pub(crate) fn is_off(seconds: &u32) -> bool {
 }
 
 impl Campaign {
+    /// Whether any theme holds a fair start.
+    pub fn has_fair_start(&self) -> bool {
+        self.themes.iter().any(|theme| theme.rules.fair_start_s > 0)
+    }
+
     /// When the draw of the release open at `now` takes place, if `now` is inside its window.
     pub fn draw_at(&self, theme: &Theme, now: Instant) -> Option<Instant> {
         let seconds = theme.rules.fair_start_s;

@@ -205,12 +205,7 @@ impl Campaign {
                 if self.rounds.get(release.round).is_some_and(|round| round.stock == RoundStock::LeftoverOnly) {
                     continue;
                 }
-                let offers = if theme.packs.is_empty() {
-                    theme.tiers.iter().map(crate::Offer::Tier).collect::<Vec<_>>()
-                } else {
-                    theme.packs.iter().map(crate::Offer::Pack).collect()
-                };
-                for offer in offers {
+                for offer in theme.offers() {
                     for tier in theme.vouchers_of(offer) {
                         add(&tier.id, self.day_number(release.opens), Event::Issued, u64::from(offer.stock_per_release()));
                     }

@@ -317,6 +317,25 @@ impl Harness {
         answer["token"].as_str().expect("a session").to_owned()
     }
 
+    /// `GET /api/v1{path}` as anyone may call it, read as JSON.
+    pub async fn api_json(&self, path: &str) -> serde_json::Value {
+        reqwest::get(format!("{}/api/v1{path}", self.base)).await.expect("the service answers").json().await.expect("json")
+    }
+
+    /// What `merchant`'s till in `campaign_id` is answered to `POST /api/v1/till/{path}` with `body`.
+    pub async fn till(&self, campaign_id: &str, merchant: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/till/{path}", self.base))
+            .header("authorization", self.till_authorization(campaign_id, merchant))
+            .json(&body)
+            .send()
+            .await
+            .expect("the till is answered")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// The `Authorization` header of `merchant`'s till in `campaign_id`.
     pub fn till_authorization(&self, campaign_id: &str, merchant: &str) -> String {
         format!("Till {campaign_id}/{merchant}:{}", huiquan_server::till_key(TILL_SECRET.as_bytes(), campaign_id, merchant))

@@ -2,7 +2,7 @@
 //! campaign and reads the same numbers as a chart and a table, with no sign-in.
 
 use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const TIANJIN: &str = "tianjin-2022-jinlegou";
 const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
@@ -20,26 +20,10 @@ async fn after_a_claim_and_a_redemption_the_open_figures_show_them_and_the_spend
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
 
     // A till redeems it on a 1,200-yuan order.
-    let client = reqwest::Client::new();
-    let merchants: Value = client
-        .get(format!("{}/api/v1/campaigns/{TIANJIN}/merchants?category=retail&limit=1", harness.base))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let merchants = harness.api_json(&format!("/campaigns/{TIANJIN}/merchants?category=retail&limit=1")).await;
     let merchant = merchants["merchants"][0]["id"].as_str().expect("a retail merchant");
-    let redeemed: Value = client
-        .post(format!("{}/api/v1/till/redemptions", harness.base))
-        .header("authorization", harness.till_authorization(TIANJIN, merchant))
-        .json(&json!({ "voucher_code": code, "order_id": "figures-1", "total": 120_000 }))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let redeemed =
+        harness.till(TIANJIN, merchant, "redemptions", json!({ "voucher_code": code, "order_id": "figures-1", "total": 120_000 })).await;
     assert_eq!(redeemed["amount_off"], 10_000, "{redeemed}");
 
     // From the campaign page, signed out or not, the link opens the service's page.

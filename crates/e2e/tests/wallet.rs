@@ -2,23 +2,10 @@
 //! makes it usable again with the same expiry; with the network cut the kept wallet is shown.
 
 use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const TIANJIN: &str = "tianjin-2022-jinlegou";
 const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
-
-async fn till(harness: &Harness, merchant: &str, path: &str, body: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/till/{path}", harness.base))
-        .header("authorization", harness.till_authorization(TIANJIN, merchant))
-        .json(&body)
-        .send()
-        .await
-        .expect("the till is answered")
-        .json()
-        .await
-        .expect("json")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
@@ -40,14 +27,10 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     harness.screenshot_at("[data-group=Usable]", "wallet-usable").await;
 
     // The till redeems it on a 1,200-yuan order at a retail merchant.
-    let merchants: Value = reqwest::get(format!("{}/api/v1/campaigns/{TIANJIN}/merchants?category=retail&limit=1", harness.base))
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let merchants = harness.api_json(&format!("/campaigns/{TIANJIN}/merchants?category=retail&limit=1")).await;
     let merchant = merchants["merchants"][0]["id"].as_str().expect("a retail merchant").to_owned();
-    let redeemed = till(&harness, &merchant, "redemptions", json!({ "voucher_code": code, "order_id": "order-1", "total": 120_000 })).await;
+    let redeemed =
+        harness.till(TIANJIN, &merchant, "redemptions", json!({ "voucher_code": code, "order_id": "order-1", "total": 120_000 })).await;
     assert_eq!(redeemed["amount_off"], 10_000, "{redeemed}");
     harness.driver.refresh().await.expect("reload");
     let used = harness.wait_for_text("[data-group=Used] [data-voucher]", &code).await;
@@ -55,7 +38,7 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     harness.screenshot_at("[data-group=Used]", "wallet-used").await;
 
     // A full refund inside validity restores it, with the same expiry.
-    let refunded = till(&harness, &merchant, "refunds", json!({ "order_id": "order-1", "kind": "full" })).await;
+    let refunded = harness.till(TIANJIN, &merchant, "refunds", json!({ "order_id": "order-1", "kind": "full" })).await;
     assert!(refunded.to_string().contains("restored"), "{refunded}");
     harness.driver.refresh().await.expect("reload");
     harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;

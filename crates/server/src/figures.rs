@@ -49,6 +49,14 @@ pub struct FiguresCache {
     slots: HashMap<String, tokio::sync::Mutex<Option<Arc<Counted>>>>,
 }
 
+impl Counted {
+    /// `Cache-Control` for these figures: public, for as long as they are served.
+    pub fn cache_control(&self) -> axum::http::HeaderValue {
+        axum::http::HeaderValue::from_str(&format!("public, max-age={}", self.fresh_for.as_secs()))
+            .unwrap_or(axum::http::HeaderValue::from_static("no-cache"))
+    }
+}
+
 impl FiguresCache {
     pub fn new(catalog: &Catalog) -> FiguresCache {
         FiguresCache { slots: catalog.iter().map(|campaign| (campaign.id.clone(), tokio::sync::Mutex::new(None))).collect() }

@@ -202,14 +202,7 @@ pub async fn figures_page(
     match state.figures.get(&state.store, campaign, now).await {
         Some(Ok(counted)) => {
             let page = render(campaign, &counted.figures, lang);
-            let max_age = format!("public, max-age={}", counted.fresh_for.as_secs());
-            (
-                [
-                    (header::CACHE_CONTROL, HeaderValue::from_str(&max_age).unwrap_or(HeaderValue::from_static("no-cache"))),
-                    (header::VARY, HeaderValue::from_static("accept-language")),
-                ],
-                Html(page),
-            )
+            ([(header::CACHE_CONTROL, counted.cache_control()), (header::VARY, HeaderValue::from_static("accept-language"))], Html(page))
                 .into_response()
         }
         _ => (
@@ -490,7 +483,7 @@ fn short_time(campaign: &Campaign, at: Instant) -> String {
 /// `2022-08-20 19:50:07` on the campaign's wall clock.
 fn civil_time(campaign: &Campaign, at: Instant) -> String {
     match at.to_civil(campaign.utc_offset) {
-        Some(civil) => format!("{} {}:{:02}", civil.date, civil.time, at.0.saturating_add(campaign.offset_ms()).rem_euclid(60_000) / 1000),
+        Some(civil) => format!("{} {}:{:02}", civil.date, civil.time, at.second()),
         None => String::new(),
     }
 }

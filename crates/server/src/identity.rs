@@ -634,24 +634,27 @@ impl Identity {
         if ended == 0 { Err(IdentityError::NotLinked) } else { Ok(()) }
     }
 
+    /// Refused unless `carer` is linked to `relative`.
+    pub async fn check_linked(&self, carer: ResidentId, relative: ResidentId) -> Result<(), IdentityError> {
+        self.linked_flags(carer, relative).await.map(drop)
+    }
+
     /// The relative `carer` acts for, as a claimant (their own flags and allowlists), if linked.
     pub async fn relative(&self, carer: ResidentId, relative: ResidentId) -> Result<Claimant, IdentityError> {
-        let linked: Option<(i64,)> = on_pool!(&self.store, pool => sqlx::query_as(
-            "SELECT relative FROM proxy_links WHERE carer = $1 AND relative = $2",
+        let (real_name_verified, enterprise) = self.linked_flags(carer, relative).await?;
+        Ok(Claimant { real_name_verified, enterprise, allowlists: self.allowlists_of(relative).await? })
+    }
+
+    /// The relative's flags, read through the link: nothing unless `carer` is linked to them.
+    async fn linked_flags(&self, carer: ResidentId, relative: ResidentId) -> Result<(bool, bool), IdentityError> {
+        let flags: Option<(bool, bool)> = on_pool!(&self.store, pool => sqlx::query_as(
+            "SELECT r.real_name_verified, r.enterprise FROM proxy_links l JOIN residents r ON r.id = l.relative
+             WHERE l.carer = $1 AND l.relative = $2",
         )
         .bind(carer)
         .bind(relative)
         .fetch_optional(pool).await)?;
-        if linked.is_none() {
-            return Err(IdentityError::NotLinked);
-        }
-        let flags: Option<(bool, bool)> = on_pool!(&self.store, pool => sqlx::query_as(
-            "SELECT real_name_verified, enterprise FROM residents WHERE id = $1",
-        )
-        .bind(relative)
-        .fetch_optional(pool).await)?;
-        let (real_name_verified, enterprise) = flags.ok_or(IdentityError::NotLinked)?;
-        Ok(Claimant { real_name_verified, enterprise, allowlists: self.allowlists_of(relative).await? })
+        flags.ok_or(IdentityError::NotLinked)
     }
 
     /// The allowlists a resident's evidence is on.

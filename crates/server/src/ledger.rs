@@ -244,7 +244,8 @@ impl Ledger {
 
     /// Decides a claim; inside a fair start's window, after the window's draw.
     pub async fn claim(&self, command: ClaimCommand) -> Result<Answer, LedgerError> {
-        let draw_at = self.catalog.get(&command.campaign).and_then(|campaign| {
+        // Only a campaign with a fair start looks further: every claim passes here.
+        let draw_at = self.catalog.get(&command.campaign).filter(|campaign| campaign.has_fair_start()).and_then(|campaign| {
             let (theme, _) = campaign.offer(&command.offer)?;
             campaign.draw_at(theme, self.clock.now())
         });

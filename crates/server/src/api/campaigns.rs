@@ -224,12 +224,8 @@ pub async fn figures(State(state): State<AppState>, Path(id): Path<String>) -> R
         }
         None => return Err(Problem::unknown_campaign(&id)),
     };
-    let max_age = format!("public, max-age={}", counted.fresh_for.as_secs());
     Ok((
-        [
-            (header::CACHE_CONTROL, HeaderValue::from_str(&max_age).unwrap_or(HeaderValue::from_static("no-cache"))),
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
-        ],
+        [(header::CACHE_CONTROL, counted.cache_control()), (header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         counted.json.clone(),
     )
         .into_response())

@@ -46,7 +46,7 @@ pub async fn wallet(
     // A carer sees a linked relative's wallet (代领: to show a voucher at the till for them).
     let resident = match params.for_resident {
         Some(relative) if relative != session.resident => {
-            state.identity.relative(session.resident, relative).await.map_err(super::sessions::identity_problem)?;
+            state.identity.check_linked(session.resident, relative).await.map_err(super::sessions::identity_problem)?;
             relative
         }
         _ => session.resident,
