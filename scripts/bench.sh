@@ -54,7 +54,7 @@ done
 # (simulated) throttling replays an unthrottled local load, in which the wasm arrives before the
 # service's painted page is ever drawn, so it cannot credit that paint; the claim page is also
 # measured with the throttling applied as it loads (devtools), as a slow phone would see it.
-for run in "/ simulate" "/campaigns/tianjin-2022-jinlegou simulate" "/campaigns/tianjin-2022-jinlegou devtools"; do
+for run in "/ simulate" "/campaigns/tianjin-2022-jinlegou simulate" "/campaigns/tianjin-2022-jinlegou devtools" "/campaigns/tianjin-2022-jinlegou?elder=1 simulate"; do
 read -r page method <<<"$run"
 say "lighthouse (mobile, $method throttling) on http://127.0.0.1:$port$page"
 CHROME_PATH=$(command -v chromium) lighthouse "http://127.0.0.1:$port$page" --quiet --throttling-method="$method" \

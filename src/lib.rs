@@ -8,9 +8,12 @@ pub mod boot;
 pub mod claim;
 pub mod clock;
 mod components;
+pub mod elder;
 pub mod history;
 pub mod i18n;
 pub mod location;
+#[cfg(target_arch = "wasm32")]
+mod math;
 mod routes;
 pub mod scoped;
 pub mod session;
@@ -37,6 +40,7 @@ pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    elder::provide_elder_mode();
     let clock = clock::provide_server_clock(clock::ServerClockOptions::default());
     let session = session::provide_session();
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());

@@ -44,7 +44,7 @@ fn success_settles_with_the_vouchers() {
     let phase = after_answer(0, ClaimAnswer::Claimed(receipt.clone()), &Backoff::default(), 0.5, 0.0);
     assert_eq!(phase, ClaimPhase::Claimed(receipt));
     assert!(phase.settled() && !phase.in_flight());
-    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0), "领取成功！1 张消费券已放入你的券包。");
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0, false), "领取成功！1 张消费券已放入你的券包。");
 }
 
 #[wasm_bindgen_test]
@@ -75,11 +75,40 @@ fn every_refusal_of_the_rules_is_read_back_and_said_plainly() {
         let phase = after_answer(0, problem(status, &refusal), &Backoff::default(), 0.5, 0.0);
         assert_eq!(phase, ClaimPhase::Refused(refusal.clone()), "{}", refusal.code());
         assert!(phase.settled(), "a refusal ends the attempt: a new tap is a new claim");
-        let said = claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0);
+        let said = claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0, false);
         assert!(said.contains(words), "{}: {said}", refusal.code());
-        let english = refusal_words(messages(Lang::En), &refusal, plus_eight(), Instant(0));
+        let english = refusal_words(messages(Lang::En), &refusal, plus_eight(), Instant(0), false);
         assert!(!english.is_empty() && english.is_ascii(), "{}: {english}", refusal.code());
     }
+}
+
+#[wasm_bindgen_test]
+fn elder_mode_says_the_technical_refusals_in_plainer_words() {
+    let technical = [
+        Refusal::LocationUncertain,
+        Refusal::LocationInaccurate,
+        Refusal::RealNameRequired,
+        Refusal::EnterpriseExcluded,
+        Refusal::NotOnAllowlist { list: "shenyang-housing-fair-2022".into() },
+        Refusal::StoreRequired,
+        Refusal::UsedBefore { period: Period::Campaign, again_at: None },
+    ];
+    // Words an older resident may not know: a border, precision, GPS, an enterprise account.
+    let jargon = ["边界", "精确", "GPS", "企业", "活动规则", "boundary", "precise", "GPS", "Company accounts cannot take part"];
+    for refusal in &technical {
+        for lang in [Lang::ZhHans, Lang::En] {
+            let usual = refusal_words(messages(lang), refusal, plus_eight(), Instant(0), false);
+            let plain = refusal_words(messages(lang), refusal, plus_eight(), Instant(0), true);
+            assert_ne!(usual, plain, "{}", refusal.code());
+            assert!(!jargon.iter().any(|word| plain.contains(word)), "{}: {plain}", refusal.code());
+        }
+    }
+    // A refusal that is plain already reads the same in both modes.
+    let sold_out = Refusal::SoldOut { next_release: None };
+    assert_eq!(
+        refusal_words(messages(Lang::ZhHans), &sold_out, plus_eight(), Instant(0), true),
+        refusal_words(messages(Lang::ZhHans), &sold_out, plus_eight(), Instant(0), false)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -88,13 +117,13 @@ fn a_voucher_used_today_is_claimed_again_tomorrow_in_those_words() {
     let tomorrow_0930 = Instant(1_661_650_200_000); // 2022-08-28 09:30 in Tianjin
     let evening_before = Instant(1_661_650_200_000 - 12 * 3_600_000); // 08-27 21:30
     let refusal = Refusal::UsedBefore { period: Period::Day, again_at: Some(tomorrow_0930) };
-    let said = refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), evening_before);
+    let said = refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), evening_before, false);
     assert_eq!(said, "你今天已经用过这种消费券了。明天 09:30 起可以再领。");
-    let said = refusal_words(messages(Lang::En), &refusal, plus_eight(), evening_before);
+    let said = refusal_words(messages(Lang::En), &refusal, plus_eight(), evening_before, false);
     assert_eq!(said, "You have already used this voucher today. You can claim again from tomorrow 09:30.");
     // Two days ahead (between rounds) it names the date.
     let two_days_before = Instant(evening_before.0 - 86_400_000);
-    assert!(refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), two_days_before).ends_with("08-28 09:30 起可以再领。"));
+    assert!(refusal_words(messages(Lang::ZhHans), &refusal, plus_eight(), two_days_before, false).ends_with("08-28 09:30 起可以再领。"));
 }
 
 #[wasm_bindgen_test]
@@ -104,7 +133,7 @@ fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
     let phase = after_answer(0, busy, &backoff, 0.0, 1_000.0);
     assert_eq!(phase, ClaimPhase::Waiting { retry: 1, at_ms: 4_000.0, busy: true });
     assert!(phase.in_flight(), "no second tap while a retry is planned");
-    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 1_000.0), "系统繁忙，3 秒后自动重试（不会重复领取）");
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 1_000.0, false), "系统繁忙，3 秒后自动重试（不会重复领取）");
 
     let unavailable = ClaimAnswer::Problem { status: 503, body: String::new(), retry_after_s: None };
     assert!(
@@ -112,7 +141,7 @@ fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
     );
     let offline = after_answer(0, ClaimAnswer::Network, &backoff, 0.5, 0.0);
     assert!(matches!(offline, ClaimPhase::Waiting { busy: false, .. }));
-    assert!(claim_words(messages(Lang::En), &offline, plus_eight(), 0.0).starts_with("No connection; trying again in"));
+    assert!(claim_words(messages(Lang::En), &offline, plus_eight(), 0.0, false).starts_with("No connection; trying again in"));
 
     // Retries run out: said plainly, the attempt settled.
     let exhausted = after_answer(backoff.max_retries, ClaimAnswer::Network, &backoff, 0.5, 0.0);
@@ -123,7 +152,7 @@ fn a_busy_service_is_retried_with_the_same_key_never_sooner_than_retry_after() {
 #[wasm_bindgen_test]
 fn a_stopped_attempt_is_kept_and_other_problems_keep_their_code() {
     assert!(!ClaimPhase::Stopped.settled() && !ClaimPhase::Stopped.in_flight(), "stopped: the next tap resumes the same key");
-    assert!(claim_words(messages(Lang::ZhHans), &ClaimPhase::Stopped, plus_eight(), 0.0).contains("不会重复领取"));
+    assert!(claim_words(messages(Lang::ZhHans), &ClaimPhase::Stopped, plus_eight(), 0.0, false).contains("不会重复领取"));
     let signed_out = ClaimAnswer::Problem {
         status: 401,
         body: serde_json::to_string(&ProblemDetails::new(401, "unauthenticated", "Sign in", "the session is unknown")).expect("json"),
@@ -131,7 +160,7 @@ fn a_stopped_attempt_is_kept_and_other_problems_keep_their_code() {
     };
     let phase = after_answer(0, signed_out, &Backoff::default(), 0.5, 0.0);
     assert_eq!(phase, ClaimPhase::Failed { code: "unauthenticated".into() });
-    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0), "登录已失效，请重新登录后再领取。");
+    assert_eq!(claim_words(messages(Lang::ZhHans), &phase, plus_eight(), 0.0, false), "登录已失效，请重新登录后再领取。");
 }
 
 #[wasm_bindgen_test]

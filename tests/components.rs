@@ -125,6 +125,38 @@ async fn the_language_switch_changes_every_sentence() {
 }
 
 #[wasm_bindgen_test]
+async fn the_elder_switch_turns_the_page_large_and_remembers_it() {
+    let storage = window().local_storage().expect("storage").expect("storage");
+    let page = mount(Lang::ZhHans, move || {
+        huiquan::elder::provide_elder_mode();
+        view! { <huiquan::elder::ElderSwitch /> }
+    })
+    .await;
+    let html = document().document_element().expect("<html>");
+    let button: web_sys::HtmlElement =
+        page.query_selector("button.elder-switch").expect("a selector").expect("the switch").unchecked_into();
+    assert_eq!(text(&button), "长辈模式");
+    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("false"));
+    button.click();
+    tick().await;
+    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(html.class_name(), "elder", "the style sheet's elder rules hang on <html class=elder>");
+    assert_eq!(storage.get_item("huiquan.elder").ok().flatten().as_deref(), Some("1"));
+    // The next page starts from the class the inline script set from that choice.
+    let next = mount(Lang::ZhHans, move || {
+        huiquan::elder::provide_elder_mode();
+        view! { <huiquan::elder::ElderSwitch /> }
+    })
+    .await;
+    let next_button = next.query_selector("button.elder-switch").expect("a selector").expect("the switch");
+    assert_eq!(next_button.get_attribute("aria-pressed").as_deref(), Some("true"));
+    button.click();
+    tick().await;
+    assert_eq!(html.class_name(), "");
+    assert_eq!(storage.get_item("huiquan.elder").ok().flatten().as_deref(), Some("0"));
+}
+
+#[wasm_bindgen_test]
 async fn a_failed_call_is_said_plainly_and_offers_a_retry() {
     let retried = RwSignal::new(0);
     let page = mount(Lang::ZhHans, move || {

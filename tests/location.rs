@@ -151,3 +151,18 @@ async fn a_host_app_that_gives_positions_is_read_like_the_browser() {
     assert_eq!(host_reading(&host_get_location().expect("getLocation")).await, Reading::Error(2), "nonsense is no position");
     let _ = js_sys::eval("delete window.huiquanHost");
 }
+
+#[wasm_bindgen_test]
+fn the_browsers_trigonometry_gives_the_services_gcj02_shift() {
+    // The wasm build hands sin, cos and hypot to the browser's Math (src/math.rs) while the
+    // service keeps libm: a fix must be shifted to the same GCJ-02 position on both sides.
+    let fix = huiquan_core::Fix::new(std::hint::black_box(CENTRAL_TIANJIN.0), CENTRAL_TIANJIN.1, 20.0).expect("a valid fix");
+    let shifted = fix.position_in(Crs::Gcj02);
+    // Printed by the native build (libm) of the same call.
+    assert!((shifted.lon - 117.201_311_310_119).abs() < 1e-9, "{}", shifted.lon);
+    assert!((shifted.lat - 39.118_035_551_655).abs() < 1e-9, "{}", shifted.lat);
+    let large = std::hint::black_box(1.0e6_f64);
+    assert!((large.sin() - -0.349_993_502_171_292_94).abs() < 1e-15, "range reduction of a large angle");
+    assert!((large.cos() - 0.936_752_127_533_144_7).abs() < 1e-15);
+    assert_eq!(std::hint::black_box(3.0_f64).hypot(4.0), 5.0);
+}

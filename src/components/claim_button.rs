@@ -26,6 +26,9 @@ pub fn ClaimButton(
     offer_state: OfferState,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Elder mode says refusals in plainer words.
+    let elder = crate::elder::use_elder_mode();
+    let plain = move || elder.is_some_and(|mode| mode.on());
     let session = use_session();
     let clock = use_server_clock();
     let location = use_context::<CurrentLocation>().map(|current| current.0);
@@ -71,7 +74,7 @@ pub fn ClaimButton(
         if phase.with(ClaimPhase::in_flight) {
             None
         } else if let Some(refusal) = own_refusal.get() {
-            Some(refusal_words(i18n.t(), &refusal, offset, Instant(offer_state.now_ms.get())))
+            Some(refusal_words(i18n.t(), &refusal, offset, Instant(offer_state.now_ms.get()), plain()))
         } else if !open() || phase.with(|phase| *phase != ClaimPhase::Ready) {
             None
         } else if !signed_in() {
@@ -107,7 +110,7 @@ pub fn ClaimButton(
                     let minute = draw.to_civil(offset).map(|civil| civil.time.to_string()).unwrap_or_default();
                     (i18n.t().claim_in_draw)(&format!("{minute}:{:02}", draw.second()))
                 }
-                _ => claim_words(i18n.t(), phase, offset, phone_now_ms()),
+                _ => claim_words(i18n.t(), phase, offset, phone_now_ms(), plain()),
             })
         }
     };

@@ -3,11 +3,12 @@ use leptos::prelude::*;
 
 use crate::{
     components::SignOut,
+    elder::ElderSwitch,
     i18n::{tag, use_i18n},
 };
 
-/// The bar at the top of every page: the app's name, the wallet, the language switch and, while
-/// someone is signed in, signing out.
+/// The bar at the top of every page: the app's name, the wallet, the language and elder-mode
+/// switches and, while someone is signed in, signing out.
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
@@ -18,6 +19,7 @@ pub fn Header() -> impl IntoView {
             <nav class="bar-links">
                 <a class="bar-link" href="/wallet">{move || i18n.t().wallet_link}</a>
                 <LanguageSwitch />
+                <ElderSwitch />
                 <SignOut />
             </nav>
         </header>

@@ -22,6 +22,8 @@ pub struct Messages {
     /// The switch's text, in the language it switches to.
     pub switch_language: &'static str,
     pub switch_language_label: &'static str,
+    /// The elder-mode switch (长辈模式): larger text and buttons, plainer words.
+    pub elder_mode: &'static str,
     pub campaigns_title: &'static str,
     pub no_campaigns: &'static str,
     pub campaign_channel: fn(channel: &str) -> String,
@@ -120,6 +122,14 @@ pub struct Messages {
     pub refused_used_before: &'static str,
     pub refused_used_today: &'static str,
     pub refused_used_round: &'static str,
+    /// Elder mode's plainer words for the refusals whose usual words explain more than they ask.
+    pub plain_uncertain: &'static str,
+    pub plain_inaccurate: &'static str,
+    pub plain_real_name: &'static str,
+    pub plain_enterprise: &'static str,
+    pub plain_allowlist: &'static str,
+    pub plain_store: &'static str,
+    pub plain_used_before: &'static str,
     /// "明天" in "明天 09:30 起可以再领".
     pub day_tomorrow: &'static str,
     pub failed_signed_out: &'static str,

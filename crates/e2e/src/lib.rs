@@ -341,6 +341,36 @@ impl Harness {
         format!("Till {campaign_id}/{merchant}:{}", huiquan_server::till_key(TILL_SECRET.as_bytes(), campaign_id, merchant))
     }
 
+    /// What sticks out sideways: the page's width and its layout viewport's (`clientWidth`, not
+    /// `innerWidth`: a phone zooms a page that is too wide out, and innerWidth grows with it), and
+    /// every element or text reaching past the viewport.
+    pub async fn sideways(&self) -> (f64, f64, Vec<String>) {
+        let found = self
+            .driver
+            .execute(
+                "const width = document.documentElement.clientWidth;
+                 const right = (rect) => rect.right + window.scrollX;
+                 const wider = [...document.querySelectorAll('body *')].filter(e => right(e.getBoundingClientRect()) > width + 0.5)
+                   .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(right(e.getBoundingClientRect()))} px)`);
+                 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                   const range = document.createRange();
+                   range.selectNodeContents(node);
+                   const end = right(range.getBoundingClientRect());
+                   if (end > width + 0.5) wider.push(`${JSON.stringify(node.textContent.slice(0, 40))} in ${node.parentElement.className} (${Math.round(end)} px)`);
+                 }
+                 return [document.documentElement.scrollWidth, width, wider]",
+                Vec::new(),
+            )
+            .await
+            .expect("widths")
+            .json()
+            .clone();
+        let wider =
+            found[2].as_array().map(|wider| wider.iter().filter_map(|text| text.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+        (found[0].as_f64().expect("scroll width"), found[1].as_f64().expect("viewport width"), wider)
+    }
+
     /// Saves a screenshot under `target/screenshots/` for a person to look at.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target")).join("screenshots");

@@ -167,36 +167,6 @@ async fn before_the_release_each_tier_counts_down_and_cannot_be_claimed() {
     harness.stop().await;
 }
 
-/// What sticks out sideways: the page's width and its layout viewport's (`clientWidth`, not
-/// `innerWidth`: a phone zooms a page that is too wide out, and innerWidth grows with it), and
-/// every element or text reaching past the viewport.
-async fn sideways(harness: &Harness) -> (f64, f64, Vec<String>) {
-    let found = harness
-        .driver
-        .execute(
-            "const width = document.documentElement.clientWidth;
-             const right = (rect) => rect.right + window.scrollX;
-             const wider = [...document.querySelectorAll('body *')].filter(e => right(e.getBoundingClientRect()) > width + 0.5)
-               .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(right(e.getBoundingClientRect()))} px)`);
-             const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-               const range = document.createRange();
-               range.selectNodeContents(node);
-               const end = right(range.getBoundingClientRect());
-               if (end > width + 0.5) wider.push(`${JSON.stringify(node.textContent.slice(0, 40))} in ${node.parentElement.className} (${Math.round(end)} px)`);
-             }
-             return [document.documentElement.scrollWidth, width, wider]",
-            Vec::new(),
-        )
-        .await
-        .expect("widths")
-        .json()
-        .clone();
-    let wider =
-        found[2].as_array().map(|wider| wider.iter().filter_map(|text| text.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-    (found[0].as_f64().expect("scroll width"), found[1].as_f64().expect("viewport width"), wider)
-}
-
 /// The height of the smallest button or button-like link.
 async fn smallest_tap_target(harness: &Harness) -> f64 {
     harness
@@ -219,7 +189,7 @@ async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_lar
     // The resident's browser text size at 200 %.
     harness.driver.execute("document.documentElement.style.fontSize = '200%'", Vec::new()).await.expect("text at 200 %");
     harness.wait_for_all(".tier-card .claim-button").await;
-    let (scroll, width, wider) = sideways(&harness).await;
+    let (scroll, width, wider) = harness.sideways().await;
     assert!(scroll <= width, "no sideways scrolling: the page is {scroll} px wide in a {width} px viewport; too wide: {wider:?}");
     // Every button and link is at least 44 CSS px tall (the rem sizes grow with the text).
     let smallest = smallest_tap_target(&harness).await;
@@ -229,7 +199,7 @@ async fn at_320_px_with_text_at_200_percent_nothing_is_cut_off_and_taps_stay_lar
     // Signed in, the header also holds the sign-out button: still nothing sideways, still large.
     harness.sign_in("13000130000").await;
     harness.wait_for_all("[data-testid=sign-out]").await;
-    let (scroll, width, wider) = sideways(&harness).await;
+    let (scroll, width, wider) = harness.sideways().await;
     assert!(scroll <= width, "signed in: the page is {scroll} px wide in a {width} px viewport; too wide: {wider:?}");
     let smallest = smallest_tap_target(&harness).await;
     assert!(smallest >= 44.0, "signed in: a tap target {smallest} px tall");
