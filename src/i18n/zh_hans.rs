@@ -125,7 +125,7 @@ pub const MESSAGES: Messages = Messages {
     sign_in_done: "已登录。",
     sign_in_wrong_code: "验证码不对或已过期，请重新输入或重新获取。",
     sign_in_bad_phone: "请输入 11 位手机号。",
-    sign_out: "退出登录",
+    sign_out: "退出",
     sign_out_label: |who| format!("退出登录（{who}）"),
     signed_out: "已退出登录，本机保存的券包已清除。",
     signed_in_as_phone: |masked| format!("手机号 {masked}"),
