@@ -1,9 +1,10 @@
 // Network first; keeps only the plain page and its files (the wallet opens offline). See
 // docs/ARCHITECTURE.md (sw.js).
 const CACHE = "huiquan-shell-v1";
+const BASE = new URL(self.registration.scope).pathname;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add("/")).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(BASE)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -17,15 +18,15 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
+  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith(BASE + "api/")) {
     return;
   }
   const navigate = request.mode === "navigate";
-  const key = navigate ? "/" : request;
+  const key = navigate ? BASE : request;
   event.respondWith(
     fetch(request)
       .then((response) => {
-        if (response.ok && (!navigate || url.pathname === "/")) {
+        if (response.ok && (!navigate || url.pathname === BASE)) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(key, copy));
         }

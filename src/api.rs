@@ -87,20 +87,20 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 }
 
 pub async fn server_time() -> Result<ServerTime, ApiError> {
-    get_json("/api/v1/time").await
+    get_json("api/v1/time").await
 }
 
 pub async fn campaigns() -> Result<Vec<CampaignSummary>, ApiError> {
-    get_json("/api/v1/campaigns").await
+    get_json("api/v1/campaigns").await
 }
 
 pub async fn campaign(id: &str) -> Result<Campaign, ApiError> {
-    get_json(&format!("/api/v1/campaigns/{}", encode_path_segment(id))).await
+    get_json(&format!("api/v1/campaigns/{}", encode_path_segment(id))).await
 }
 
 /// A campaign as the service's JSON text, to keep on the device as it came.
 pub async fn campaign_json(id: &str) -> Result<String, ApiError> {
-    let path = format!("/api/v1/campaigns/{}", encode_path_segment(id));
+    let path = format!("api/v1/campaigns/{}", encode_path_segment(id));
     let (request, _in_flight) = InFlight::attach(Request::get(&path).header("accept", "application/json"));
     let response = send(request.build().map_err(unbuildable)?).await?;
     response.text().await.map_err(|error| ApiError::Network(error.to_string()))
@@ -108,7 +108,7 @@ pub async fn campaign_json(id: &str) -> Result<String, ApiError> {
 
 /// The campaign's city outline, in the CRS the campaign names.
 pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
-    let path = format!("/api/v1/campaigns/{}/boundary", encode_path_segment(id));
+    let path = format!("api/v1/campaigns/{}/boundary", encode_path_segment(id));
     let (request, _in_flight) = InFlight::attach(Request::get(&path));
     let response = send(request.build().map_err(unbuildable)?).await?;
     let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
@@ -117,7 +117,7 @@ pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
 
 /// Each tier's and pack's state and what is left of its release under way.
 pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
-    get_json(&format!("/api/v1/campaigns/{}/stock", encode_path_segment(id))).await
+    get_json(&format!("api/v1/campaigns/{}/stock", encode_path_segment(id))).await
 }
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
@@ -127,24 +127,24 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
 
 /// Asks for a one-time code by text message (in demo mode the service logs it).
 pub async fn send_code(phone: &str) -> Result<CodeSent, ApiError> {
-    post_json("/api/v1/sessions/otp", &CodeRequest { phone: phone.to_owned() }).await
+    post_json("api/v1/sessions/otp", &CodeRequest { phone: phone.to_owned() }).await
 }
 
 /// Signs in with the phone, its one-time code and this device's id.
 pub async fn sign_in(phone: &str, code: &str, device: &str) -> Result<SignedIn, ApiError> {
     let body = CodeSignIn { phone: phone.to_owned(), code: code.to_owned(), device: Some(device.to_owned()) };
-    post_json("/api/v1/sessions", &body).await
+    post_json("api/v1/sessions", &body).await
 }
 
 /// Signs in with the token a partner app handed over.
 pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
-    post_json("/api/v1/sessions/partner", &PartnerSignIn { token: token.to_owned() }).await
+    post_json("api/v1/sessions/partner", &PartnerSignIn { token: token.to_owned() }).await
 }
 
 /// The signed-in resident's vouchers.
 pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError> {
     let (request, _in_flight) = InFlight::attach(
-        Request::get("/api/v1/wallet").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+        Request::get("api/v1/wallet").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
     );
     read_json(send(request.build().map_err(unbuildable)?).await?).await
 }
@@ -153,7 +153,7 @@ pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError>
 /// resident is signed out.
 pub async fn sign_out(session_token: &str) -> Result<(), ApiError> {
     let (request, _in_flight) =
-        InFlight::attach(Request::delete("/api/v1/sessions/current").header("authorization", &format!("Bearer {session_token}")));
+        InFlight::attach(Request::delete("api/v1/sessions/current").header("authorization", &format!("Bearer {session_token}")));
     match send(request.build().map_err(unbuildable)?).await {
         Ok(_) | Err(ApiError::Refused { status: 401, .. }) => Ok(()),
         Err(error) => Err(error),
@@ -163,8 +163,7 @@ pub async fn sign_out(session_token: &str) -> Result<(), ApiError> {
 /// The address of a merchant search: the first `limit` merchants that take `tier`, matching
 /// `words` and `category` (empty: any), nearest first from `near` (WGS-84) when given.
 pub fn merchants_path(campaign: &str, tier: &str, words: &str, category: &str, near: Option<(f64, f64)>, limit: usize) -> String {
-    let mut path =
-        format!("/api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
+    let mut path = format!("api/v1/campaigns/{}/merchants?tier={}&limit={limit}", encode_path_segment(campaign), encode_path_segment(tier));
     if !words.trim().is_empty() {
         path.push_str(&format!("&q={}", encode_path_segment(words.trim())));
     }
@@ -191,7 +190,7 @@ pub async fn claim(
     fix: Option<Fix>,
     store: Option<String>,
 ) -> ClaimAnswer {
-    let path = format!("/api/v1/campaigns/{}/claims", encode_path_segment(campaign));
+    let path = format!("api/v1/campaigns/{}/claims", encode_path_segment(campaign));
     let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store, for_resident: None };
     let (request, _in_flight) = InFlight::attach(
         Request::post(&path)

@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     view! {
         <I18nProvider>
-            <Router>
+            <Router base=served_under()>
                 <components::Header />
                 <main id="content" tabindex="-1">
                     <components::PartnerSwitchPrompt pending=partner_switch />
@@ -60,6 +60,15 @@ pub fn App() -> impl IntoView {
             </Router>
         </I18nProvider>
     }
+}
+
+/// The path the page is served under, for the router: `/vouchers` behind a partner's gateway,
+/// empty at the root. It is the page's `<base href>`, which the service sets (`--base-path`);
+/// every link and API address in the app is relative, so the browser resolves them against it.
+fn served_under() -> String {
+    let base = document().base_uri().ok().flatten().unwrap_or_default();
+    let path = base.split_once("://").and_then(|(_, rest)| rest.find('/').map(|slash| &rest[slash..])).unwrap_or("/");
+    path.trim_end_matches('/').to_owned()
 }
 
 /// Mounts the app and removes the static first paint that `index.html` shows until now.

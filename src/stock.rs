@@ -133,7 +133,7 @@ pub fn use_stock(campaign_id: String, options: UseStockOptions) -> RwSignal<Stoc
 /// Follows the event stream while it lasts, then polls. Runs until dropped with its page; the
 /// stream is closed by that drop, not by the next event (which may be hours away).
 async fn follow(campaign_id: String, options: UseStockOptions, stock: RwSignal<StockMap>) {
-    let url = format!("/api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
+    let url = format!("api/v1/campaigns/{}/stock/events", api::encode_path_segment(&campaign_id));
     if let Ok(mut events) = EventSource::new(&url) {
         // Every event is applied as it arrives (a channel, not "the last message"), so two
         // offers' updates in the same tick are both kept.

@@ -95,9 +95,12 @@ async fn a_phone_three_minutes_slow_counts_down_to_the_services_release_and_open
 
 #[wasm_bindgen_test]
 async fn live_stock_is_shown_and_sold_out_says_when_the_next_release_is() {
-    let clock = ServerClock::with_offset(0.0);
-    // A release opened a minute ago.
-    let release_at = (phone_now_ms() as i64 / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    // A release opened a minute ago, at 12:00 in Tianjin whatever the time here. Regression: with
+    // the real clock, from 00:00 to 00:01 in Tianjin (16:00 UTC) the release a minute before was
+    // the day before's, closed at midnight, and the card rightly counted down to the next one.
+    let phone_now = phone_now_ms() as i64;
+    let release_at = phone_now / 86_400_000 * 86_400_000 + 4 * 3_600_000;
+    let clock = ServerClock::with_offset((release_at + MINUTE_MS + phone_now % MINUTE_MS - phone_now) as f64);
     let stock = RwSignal::new(Some(LiveStock { release_opens_ms: release_at, left: 1234, stock: Some(3500), sold_out_at_ms: None }));
     let status = mount_status(clock, tianjin_releasing_at(release_at), stock).await;
     assert_eq!(shown(&status), "正在发放：剩余 1234 / 3500 张");

@@ -119,7 +119,7 @@ pub fn ClaimButton(
             <ul class="claimed-vouchers">
                 {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
             </ul>
-            <a class="button secondary" href="/wallet">{move || i18n.t().claim_to_wallet}</a>
+            <a class="button secondary" href="wallet">{move || i18n.t().claim_to_wallet}</a>
         }),
         _ => None,
     };

@@ -15,9 +15,9 @@ pub fn Header() -> impl IntoView {
     view! {
         <a class="skip-link" href="#content">{move || i18n.t().skip_to_content}</a>
         <header class="bar">
-            <a class="bar-title" href="/">{move || i18n.t().app_name}</a>
+            <a class="bar-title" href="./">{move || i18n.t().app_name}</a>
             <nav class="bar-links">
-                <a class="bar-link" href="/wallet">{move || i18n.t().wallet_link}</a>
+                <a class="bar-link" href="wallet">{move || i18n.t().wallet_link}</a>
                 <LanguageSwitch />
                 <ElderSwitch />
                 <SignOut />

@@ -2,6 +2,11 @@ use huiquan_core::text::{self, Lang};
 
 use super::Messages;
 
+/// A count with its noun, singular for one: "1 merchant", "3 merchants".
+fn count_of(count: u32, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 pub const MESSAGES: Messages = Messages {
     app_name: "Huiquan",
     skip_to_content: "Skip to content",
@@ -22,7 +27,7 @@ pub const MESSAGES: Messages = Messages {
     tier_offer_no_threshold: |discount| format!("¥{discount} off, no minimum spend"),
     tier_single_item: |threshold| format!("For a single item of ¥{threshold} or more"),
     tier_only_for: |category| format!("Only for {category}"),
-    tier_stock: |count| format!("{count} vouchers at each release"),
+    tier_stock: |count| format!("{} at each release", count_of(count, "voucher", "vouchers")),
     location_title: text::location_title(Lang::En),
     location_not_asked: |city| text::location_not_asked(Lang::En, city),
     location_ask: "Check my location",
@@ -59,27 +64,29 @@ pub const MESSAGES: Messages = Messages {
     status_campaign_over: "The campaign is over",
     announce_open: "You can claim now",
     announce_last_minute: "Opens in less than a minute",
-    announce_minutes: |minutes| format!("Opens within {minutes} minutes"),
-    announce_hours: |hours| format!("Opens in about {hours} hours"),
+    announce_minutes: |minutes| format!("Opens within {}", count_of(minutes, "minute", "minutes")),
+    announce_hours: |hours| format!("Opens in about {}", count_of(hours, "hour", "hours")),
     claim_button: "Claim now",
     claim_resume: "Resume claim",
     claim_sending: "Claiming…",
     merchants_map: |count| {
         format!(
-            "Map: the green dot is you; the blue dots are the first {count} merchants with a shop in the list below, numbered as in the list."
+            "Map: the green dot is you; the blue dots are the first {} with a shop in the list below, numbered as in the list.",
+            count_of(count, "merchant", "merchants")
         )
     },
     claim_in_draw: |at| format!("In the draw: the result at {at}"),
     fair_start_note: |seconds| {
         format!(
-            "Fair start: claims in the first {seconds} seconds of each release are drawn at random, so a faster phone does not win; after that, first come, first served."
+            "Fair start: claims in the first {} of each release are drawn at random, so a faster phone does not win; after that, first come, first served.",
+            count_of(seconds, "second", "seconds")
         )
     },
     claim_waiting_busy: |seconds| format!("The service is busy; trying again in {seconds} s (you will not get it twice)"),
     claim_waiting_network: |seconds| format!("No connection; trying again in {seconds} s (you will not get it twice)"),
     claim_stop: "Stop retrying",
     claim_stopped: "Stopped retrying. Tapping Resume claim continues this claim; it will not claim twice.",
-    claim_success: |vouchers| format!("Claimed! {vouchers} voucher(s) are now in your wallet."),
+    claim_success: |vouchers| format!("Claimed! {} now in your wallet.", count_of(vouchers, "voucher is", "vouchers are")),
     claim_to_wallet: "Open my wallet",
     claim_again_at: |at| format!(" You can claim again from {at}."),
     claim_needs_location: "Check your location first, then claim.",
@@ -151,7 +158,7 @@ pub const MESSAGES: Messages = Messages {
     },
     pack_holds: "Claimed in one go; it holds:",
     pack_item: |offer, count| format!("{count} × {offer}"),
-    pack_stock: |count| format!("{count} packs at each release"),
+    pack_stock: |count| format!("{} at each release", count_of(count, "pack", "packs")),
     pack_item_only_at: |offer, only_at| format!("{offer}, only at {only_at}"),
     stock_then_leftover: " (first round only; later rounds hand out what the round before left)",
     assumed_mark: " (worked out from the notice)",
@@ -184,7 +191,7 @@ pub const MESSAGES: Messages = Messages {
     merchants_category: "Kind of shop",
     merchants_all: "All kinds",
     merchants_nearest: "Nearest first",
-    merchants_found: |count| format!("{count} merchants"),
+    merchants_found: |count| count_of(count, "merchant", "merchants"),
     merchants_more: "Show more merchants",
     error_title: "Something went wrong",
     error_network: "No connection. Please check your network and try again.",
@@ -194,3 +201,23 @@ pub const MESSAGES: Messages = Messages {
     retry: "Try again",
     back_to_campaigns: "Back to the cities",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::MESSAGES;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn one_of_something_is_singular() {
+        assert_eq!((MESSAGES.merchants_found)(1), "1 merchant");
+        assert_eq!((MESSAGES.merchants_found)(3), "3 merchants");
+        assert_eq!((MESSAGES.claim_success)(1), "Claimed! 1 voucher is now in your wallet.");
+        assert_eq!((MESSAGES.claim_success)(5), "Claimed! 5 vouchers are now in your wallet.");
+        assert_eq!((MESSAGES.tier_stock)(1), "1 voucher at each release");
+        assert_eq!((MESSAGES.pack_stock)(2), "2 packs at each release");
+        assert_eq!((MESSAGES.announce_minutes)(1), "Opens within 1 minute");
+        assert_eq!((MESSAGES.announce_hours)(2), "Opens in about 2 hours");
+        assert!((MESSAGES.fair_start_note)(1).contains("in the first 1 second of each release"));
+        assert!((MESSAGES.merchants_map)(1).contains("the first 1 merchant with a shop"));
+    }
+}

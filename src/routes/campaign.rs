@@ -206,7 +206,7 @@ pub fn CampaignDetails(
             </details>
             // A page the service draws (no wasm): the router must let the browser load it.
             <p class="campaign-figures">
-                <a href=format!("/campaigns/{id}/figures") rel="external">{move || i18n.t().open_figures}</a>
+                <a href=format!("campaigns/{id}/figures") rel="external">{move || i18n.t().open_figures}</a>
             </p>
         </article>
     }

@@ -28,7 +28,7 @@ pub fn HomePage() -> impl IntoView {
                         <h1>{move || i18n.t().campaigns_title}</h1>
                         <ul class="campaign-list">
                             {list.into_iter().map(|campaign| {
-                                let href = format!("/campaigns/{}", campaign.id);
+                                let href = format!("campaigns/{}", campaign.id);
                                 view! {
                                     <li>
                                         <a class="campaign-link" href=href>

@@ -15,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="error" role="alert">
             <h1>{move || i18n.t().error_not_found}</h1>
-            <a class="button" href="/">{move || i18n.t().back_to_campaigns}</a>
+            <a class="button" href="./">{move || i18n.t().back_to_campaigns}</a>
         </section>
     }
 }

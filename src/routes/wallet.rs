@@ -206,7 +206,7 @@ fn VoucherCard(voucher: WalletVoucher, campaign: Option<Campaign>, offset: Optio
             {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
             <p class="voucher-code-label">{move || i18n.t().wallet_code}</p>
             <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
-            <a class="button secondary" href=format!("/wallet/{}", voucher.id)>{move || i18n.t().voucher_details}</a>
+            <a class="button secondary" href=format!("wallet/{}", voucher.id)>{move || i18n.t().voucher_details}</a>
         </li>
     }
 }

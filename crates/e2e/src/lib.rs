@@ -46,7 +46,11 @@ pub fn campaign_edited(id: &str, edit: impl FnOnce(&mut serde_json::Value)) -> t
 /// Everything one end-to-end test needs; dropped at the end of the test.
 pub struct Harness {
     pub driver: WebDriver,
+    /// Where the app is: the service's origin and its base path, without the last slash
+    /// (`http://127.0.0.1:4321` or `http://127.0.0.1:4321/vouchers`).
     pub base: String,
+    /// The service's origin alone (permissions are granted to an origin).
+    pub origin: String,
     /// One-time codes the service "sent", for signing in as a resident would.
     pub outbox: OtpOutbox,
     service: Spawned,
@@ -70,11 +74,20 @@ pub struct BrowserOptions {
     /// The clock the service's rules follow (and the app's countdowns, through `/time`), to
     /// play a campaign at a chosen instant of its real dates. Default: the real clock.
     pub rules_clock: Option<huiquan_server::RulesClock>,
+    /// Serve the app under this path, as a partner's gateway does (`/vouchers/`). Default: `/`.
+    pub base_path: &'static str,
 }
 
 impl Default for BrowserOptions {
     fn default() -> Self {
-        BrowserOptions { languages: "zh-CN,zh", window: (390, 844), demo_release_in: None, campaigns: None, rules_clock: None }
+        BrowserOptions {
+            languages: "zh-CN,zh",
+            window: (390, 844),
+            demo_release_in: None,
+            campaigns: None,
+            rules_clock: None,
+            base_path: "/",
+        }
     }
 }
 
@@ -97,12 +110,14 @@ impl Harness {
         if let Some(clock) = &options.rules_clock {
             config.rules_clock = clock.clone();
         }
+        config.base_path = options.base_path.parse().expect("a valid base path");
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;
             config.demo_release_in = minutes;
         }
         let service = Service::start(&config).await.expect("the service starts").spawn().expect("bound");
-        let base = service.base_url();
+        let origin = service.base_url();
+        let base = format!("{origin}{}", options.base_path.trim_end_matches('/'));
 
         let chromedriver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
@@ -168,7 +183,7 @@ impl Harness {
             .send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": RECORD_CSP_VIOLATIONS }))
             .await
             .expect("CSP violations recorded");
-        Harness { driver, base, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
+        Harness { driver, base, origin, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
     }
 
     /// How many stock event streams are open on the service now.
@@ -214,11 +229,11 @@ impl Harness {
     /// Opens the app as a resident would and goes to `campaign_id`'s page: at once when it is the
     /// only campaign on offer, else by tapping its city in the list.
     pub async fn open_campaign(&self, campaign_id: &str) {
-        self.driver.goto(&self.base).await.expect("the app loads");
+        self.driver.goto(&format!("{}/", self.base)).await.expect("the app loads");
         let first = self.wait_for_all("[data-tier], a.campaign-link").await;
         let is_list = first[0].class_name().await.ok().flatten().is_some_and(|class| class.contains("campaign-link"));
         if is_list {
-            let link = self.wait_for_all(&format!("a.campaign-link[href='/campaigns/{campaign_id}']")).await;
+            let link = self.wait_for_all(&format!("a.campaign-link[href='campaigns/{campaign_id}']")).await;
             link[0].click().await.expect("tap the city");
             self.wait_for_all("[data-tier]").await;
         }
@@ -245,7 +260,7 @@ impl Harness {
     pub async fn set_location(&self, latitude: f64, longitude: f64, accuracy_m: f64) {
         let devtools = self.driver.cdp();
         devtools
-            .send_raw("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": self.base }))
+            .send_raw("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": self.origin }))
             .await
             .expect("geolocation granted");
         devtools

@@ -291,8 +291,8 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
 
     // The voucher's page lists Shenyang's appliance shops, nearest first once asked.
-    harness.wait_for_all(&format!("{card} .claim a[href='/wallet']")).await[0].click().await.expect("to the wallet");
-    harness.wait_for_all("[data-group=Usable] a[href^='/wallet/']").await[0].click().await.expect("to the voucher");
+    harness.wait_for_all(&format!("{card} .claim a[href='wallet']")).await[0].click().await.expect("to the wallet");
+    harness.wait_for_all("[data-group=Usable] a[href^='wallet/']").await[0].click().await.expect("to the voucher");
     harness.wait_for_text(".merchant-search [role=status]", "共 ").await;
     harness.driver.find(By::Css(".merchant-search button.secondary")).await.expect("nearest first").click().await.expect("tap");
     harness.wait_for_all(".merchant-distance").await;
@@ -318,7 +318,7 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
         .json()
         .as_bool();
     assert_eq!(loaded, Some(true), "the map loaded (an image the CSP allows)");
-    let svg = reqwest::get(format!("{}{src}", harness.base)).await.expect("the map").text().await.expect("svg");
+    let svg = reqwest::get(format!("{}/{src}", harness.base)).await.expect("the map").text().await.expect("svg");
     assert_eq!(svg.matches("<circle").count(), metres.len() + 1, "each shop of the list and the resident");
     assert!(!harness.driver.find_all(By::Css("ol.merchants > li")).await.expect("query").is_empty(), "the list numbered as the map is");
     harness.screenshot_at("img.merchant-map", "voucher-map").await;

@@ -17,7 +17,7 @@ async fn eight_round_trips_to_the_wallet_leave_one_event_stream_and_a_claim_stil
     for trip in 1..=8 {
         harness.wait_for_all("[data-tier]").await;
         harness.wait_until(10, &format!("trip {trip}: the campaign page follows its stock"), || harness.open_event_streams() == 1).await;
-        harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("the header's wallet link");
+        harness.wait_for_all("a.bar-link[href='wallet']").await[0].click().await.expect("the header's wallet link");
         harness.wait_for_all("[data-testid=wallet-synced]").await;
         // Closed when the page went, not at the stream's next event or keep-alive.
         harness.wait_until(5, &format!("trip {trip}: no stream left open on the wallet page"), || harness.open_event_streams() == 0).await;

@@ -77,7 +77,7 @@ async fn signing_out_ends_the_session_and_leaves_nothing_of_the_resident_on_the_
     // The next resident on this phone sees none of it either, and gets a wallet of their own.
     harness.sign_in("13200132001").await;
     assert!(!harness.driver.find(By::Tag("body")).await.expect("body").text().await.expect("text").contains("你今天已经领过"));
-    harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("wallet link");
+    harness.wait_for_all("a.bar-link[href='wallet']").await[0].click().await.expect("wallet link");
     harness.wait_for_all("[data-testid=wallet-synced]").await;
     let second = kept_session(&harness).await.expect("signed in");
     let kept: Value =

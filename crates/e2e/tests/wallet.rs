@@ -20,7 +20,7 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
 
     // The wallet, reached from the claim.
-    harness.wait_for_all(".tier-card .claim a[href='/wallet']").await[0].click().await.expect("to the wallet");
+    harness.wait_for_all(".tier-card .claim a[href='wallet']").await[0].click().await.expect("to the wallet");
     let card = harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
     assert!(card.contains("满1000元减100元") && card.contains("有效期至") && card.contains("24:00"), "{card}");
     let expiry = harness.driver.find(By::Css("[data-group=Usable] .voucher-expiry")).await.expect("expiry").text().await.expect("text");
@@ -46,7 +46,7 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     assert_eq!(again, expiry, "the original expiry");
 
     // The voucher's page: its rules, its code as a QR code, and the merchants that take it.
-    harness.wait_for_all("[data-group=Usable] a[href^='/wallet/']").await[0].click().await.expect("to the voucher");
+    harness.wait_for_all("[data-group=Usable] a[href^='wallet/']").await[0].click().await.expect("to the voucher");
     harness.wait_for_all(".voucher-qr svg").await;
     let rules = harness.driver.find(By::Css(".voucher-rules")).await.expect("rules").text().await.expect("text");
     assert!(rules.contains("满1000元减100元") && rules.contains("有效期至"), "{rules}");
@@ -71,7 +71,7 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
         .await
         .expect("offline");
     harness.driver.find(By::Css("a.bar-title")).await.expect("home link").click().await.expect("home");
-    harness.wait_for_all("a.bar-link[href='/wallet']").await[0].click().await.expect("wallet link");
+    harness.wait_for_all("a.bar-link[href='wallet']").await[0].click().await.expect("wallet link");
     harness.wait_for_text("[data-testid=wallet-synced]", "现在没有网络").await;
     let kept = harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
     assert!(kept.contains("满1000元减100元"), "{kept}");

@@ -201,7 +201,7 @@ pub async fn figures_page(
     let now = state.ledger.clock().now();
     match state.figures.get(&state.store, campaign, now).await {
         Some(Ok(counted)) => {
-            let page = render(campaign, &counted.figures, lang);
+            let page = render(campaign, &counted.figures, lang, &state.base_path);
             ([(header::CACHE_CONTROL, counted.cache_control()), (header::VARY, HeaderValue::from_static("accept-language"))], Html(page))
                 .into_response()
         }
@@ -214,15 +214,16 @@ pub async fn figures_page(
     }
 }
 
-/// The page's whole HTML.
-pub fn render(campaign: &Campaign, figures: &CampaignFigures, lang: Lang) -> String {
+/// The page's whole HTML; its links are relative to `base`, where the app is served.
+pub fn render(campaign: &Campaign, figures: &CampaignFigures, lang: Lang, base: &crate::BasePath) -> String {
     let words = words(lang);
     let name = campaign.name.get(lang);
     let mut page = String::with_capacity(16 * 1024);
     let _ = write!(
         page,
-        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="icon" href="/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="/figures.css"></head><body><header class="bar"><a href="/campaigns/{id}">{back}</a><a href="?lang={other}" hreflang="{other}" lang="{other}">{other_name}</a></header><main><h1>{title}</h1><p>{as_of}</p><p class="note">{how}</p>"#,
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><base href="{base}"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="icon" href="icon.svg" type="image/svg+xml"><link rel="stylesheet" href="figures.css"></head><body><header class="bar"><a href="campaigns/{id}">{back}</a><a href="campaigns/{id}/figures?lang={other}" hreflang="{other}" lang="{other}">{other_name}</a></header><main><h1>{title}</h1><p>{as_of}</p><p class="note">{how}</p>"#,
         lang = words.lang,
+        base = base,
         title = escape(&(words.title)(name)),
         id = escape(&campaign.id),
         back = words.back,

@@ -26,10 +26,11 @@ pub(crate) struct PageTemplate {
 }
 
 impl PageTemplate {
-    /// Reads Trunk's `index.html` from `dist`; `None` when it has no `#shell` with a `<main>`.
-    pub fn read(dist: &Path) -> Option<PageTemplate> {
+    /// Reads Trunk's `index.html` from `dist`, served under `base`; `None` when it has no
+    /// `#shell` with a `<main>`.
+    pub fn read(dist: &Path, base: &crate::BasePath) -> Option<PageTemplate> {
         let page = std::fs::read_to_string(dist.join("index.html")).ok()?;
-        PageTemplate::parse(&page)
+        PageTemplate::parse(&base.written_into(&page))
     }
 
     fn parse(page: &str) -> Option<PageTemplate> {
@@ -37,6 +38,11 @@ impl PageTemplate {
         let main = shell + page[shell..].find("<main>")? + "<main>".len();
         let end = main + page[main..].find("</main>")?;
         Some(PageTemplate { plain: page.to_owned(), before: page[..main].to_owned(), after: page[end..].to_owned() })
+    }
+
+    /// The page as Trunk built it (with its base path), revalidated on every visit like the file.
+    pub fn plain_page(&self) -> Response {
+        ([(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], Html(self.plain.clone())).into_response()
     }
 
     /// The page with `paint` drawn in the shell and carried as JSON for the app.
@@ -142,8 +148,10 @@ pub(crate) async fn campaign_page(State(state): State<AppState>, UrlPath(id): Ur
 
 fn plain_page(state: &AppState) -> Response {
     // Only routed when there is a template (see `Service::start`).
-    let page = state.page_template.as_deref().map(|template| template.plain.clone()).unwrap_or_default();
-    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], Html(page)).into_response()
+    match state.page_template.as_deref() {
+        Some(template) => template.plain_page(),
+        None => Html(String::new()).into_response(),
+    }
 }
 
 #[cfg(test)]

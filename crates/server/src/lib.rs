@@ -2,6 +2,7 @@
 //! the app's JSON API under `/api/v1`, and serves the built app.
 
 mod api;
+mod base_path;
 mod catalog;
 mod codes;
 mod figures;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 
 /// A merchant's till key (how a till authenticates: see `api::till`).
 pub use api::till::till_key;
+pub use base_path::BasePath;
 pub use catalog::Catalog;
 pub use identity::{OtpOutbox, PartnerClaims, PartnerSecrets, SignInLimits, sign_partner_token};
 pub use ledger::RulesClock;
@@ -57,6 +59,10 @@ pub struct Config {
     /// The built app (Trunk's `dist/`) to serve at `/`. Without it only the API is served.
     #[arg(long, env = "HUIQUAN_DIST")]
     pub dist: Option<PathBuf>,
+    /// The path the app and the API are served under, as a partner's gateway exposes them
+    /// (`/vouchers/`). Requests are answered with and without it.
+    #[arg(long, env = "HUIQUAN_BASE_PATH", default_value = "/")]
+    pub base_path: BasePath,
     /// City boundaries named by the campaign files.
     #[arg(long, env = "HUIQUAN_GEO", default_value = "data/geo")]
     pub geo: PathBuf,
@@ -212,6 +218,8 @@ pub(crate) struct Shared {
     pub till_secret: Arc<Vec<u8>>,
     /// The app's `index.html`, for campaign pages painted before the app loads.
     pub page_template: Option<Arc<first_paint::PageTemplate>>,
+    /// Where the app is served (`/`, or a gateway's `/vouchers/`): the pages the service draws say so.
+    pub base_path: BasePath,
     /// Each campaign's open figures, counted at most every few seconds.
     pub figures: figures::FiguresCache,
     /// Turns true when the service begins to shut down: endless responses (server-sent
@@ -319,16 +327,19 @@ impl Service {
             trusted_proxies: Arc::clone(&trusted_proxies),
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
-            page_template: config.dist.as_deref().and_then(first_paint::PageTemplate::read).map(Arc::new),
+            page_template: config.dist.as_deref().and_then(|dist| first_paint::PageTemplate::read(dist, &config.base_path)).map(Arc::new),
+            base_path: config.base_path.clone(),
             figures,
             stopping: stopping_receiver,
         }));
+        let template = state.page_template.clone();
         let router = Router::new().nest("/api/v1", api::router(state.clone())).merge(api::page_router(state));
         let router = match &config.dist {
-            Some(dist) => router.merge(static_files::router(dist)),
+            Some(dist) => router.merge(static_files::router(dist, template.filter(|_| !config.base_path.is_root()))),
             None => router,
         };
         let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);
+        let router = config.base_path.serve(router);
         let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Listen { addr: config.addr, source })?;
         Ok(Service {
             listener,

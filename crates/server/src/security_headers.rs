@@ -135,7 +135,9 @@ pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAnc
         "img-src 'self' data:".to_owned(),
         "connect-src 'self'".to_owned(),
         "object-src 'none'".to_owned(),
-        "base-uri 'none'".to_owned(),
+        // The page's `<base href>` says where the app is served (`--base-path`); one pointing
+        // elsewhere (an injected tag) is refused.
+        "base-uri 'self'".to_owned(),
         "form-action 'self'".to_owned(),
         format!("frame-ancestors {ancestors}"),
     ]

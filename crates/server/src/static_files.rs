@@ -1,7 +1,7 @@
 //! Serving the built app: precompressed files (brotli, gzip) when the browser accepts them,
 //! long cache lifetimes for content-hashed files, and `index.html` for every app route.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use axum::{
     Router,
@@ -9,13 +9,34 @@ use axum::{
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::Response,
+    routing::get,
 };
 use tower_http::services::{ServeDir, ServeFile};
 
-pub fn router(dist: &Path) -> Router {
-    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
-    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+use crate::first_paint::PageTemplate;
+
+/// The files of `dist`, and the app's page for every other path: the file itself, or `page`
+/// when the service rewrites it (served under a base path, the page carries that path, so its
+/// precompressed copies on disk are not the page to send).
+pub fn router(dist: &Path, page: Option<Arc<PageTemplate>>) -> Router {
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip();
+    let router = match page {
+        None => {
+            Router::new().fallback_service(files.fallback(ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip()))
+        }
+        Some(page) => {
+            let app_page = get(move || {
+                let page = Arc::clone(&page);
+                async move { page.plain_page() }
+            });
+            Router::new()
+                .route("/", app_page.clone())
+                .route("/index.html", app_page.clone())
+                .fallback_service(files.fallback(app_page))
+                .layer(crate::api::compression())
+        }
+    };
+    router.layer(middleware::from_fn(cache_headers))
 }
 
 /// A hashed file never changes under its name, so it is cached for a year; anything else

@@ -72,7 +72,7 @@ async fn every_response_has_the_security_headers_and_the_policy_hashes_the_serve
     assert_eq!(directive(&policy, "img-src"), ["'self'", "data:"]);
     assert_eq!(directive(&policy, "connect-src"), ["'self'"]);
     assert_eq!(directive(&policy, "object-src"), ["'none'"]);
-    assert_eq!(directive(&policy, "base-uri"), ["'none'"]);
+    assert_eq!(directive(&policy, "base-uri"), ["'self'"]);
     assert_eq!(directive(&policy, "form-action"), ["'self'"]);
     assert_eq!(directive(&policy, "frame-ancestors"), ["'self'"]);
     assert_eq!(page.headers()["cache-control"], "no-cache", "the page's own caching is unchanged");

@@ -152,7 +152,7 @@ pub fn page_router(state: AppState) -> Router {
 /// campaign, an outline, a merchant page); smaller ones (a claim's answer) are not worth the
 /// CPU under a crowd, and the event stream's framing is never buffered by a compressor. Level 5:
 /// most of brotli's gain at a small part of its top level's cost.
-fn compression() -> CompressionLayer<impl Predicate> {
+pub(crate) fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .quality(CompressionLevel::Precise(5))
         .compress_when(SizeAbove::new(1024).and(NotForContentType::SSE).and(NotForContentType::IMAGES))
