@@ -8,7 +8,6 @@
 
 use huiquan_core::clock::{ClockOffset, ClockSample, estimate};
 use leptos::prelude::*;
-use leptos_use_document_visibility::use_document_visibility;
 
 use crate::{api, scoped::spawn_scoped};
 
@@ -77,11 +76,15 @@ pub fn provide_server_clock(options: ServerClockOptions) -> ServerClock {
     let clock = ServerClock { offset: RwSignal::new(ClockOffset::NONE) };
     provide_context(clock);
     if options.measure {
-        let visibility = use_document_visibility();
+        let visible = RwSignal::new(true);
+        let listener = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            visible.set(document().visibility_state() == web_sys::VisibilityState::Visible);
+        });
+        on_cleanup(move || listener.remove());
         Effect::new(move |_| {
             // Scoped to the effect: hidden again (or the app unmounted) before it is done, the
             // measurement under way is dropped with its requests.
-            if visibility.get() == web_sys::VisibilityState::Visible {
+            if visible.get() {
                 spawn_scoped(async move {
                     if let Some(offset) = measure(options.samples).await {
                         clock.offset.try_set(offset);

@@ -10,6 +10,7 @@ pub mod clock;
 mod components;
 pub mod elder;
 pub mod history;
+pub mod host;
 pub mod i18n;
 pub mod location;
 #[cfg(target_arch = "wasm32")]
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
     let clock = clock::provide_server_clock(clock::ServerClockOptions::default());
     let session = session::provide_session();
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
+    host::provide_host(session, partner_switch, move || clock.now_ms());
     view! {
         <I18nProvider>
             <Router base=served_under()>
@@ -57,6 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/wallet/:id") view=VoucherPage />
                     </Routes>
                 </main>
+                <components::HostFooter />
             </Router>
         </I18nProvider>
     }
@@ -65,7 +68,7 @@ pub fn App() -> impl IntoView {
 /// The path the page is served under, for the router: `/vouchers` behind a partner's gateway,
 /// empty at the root. It is the page's `<base href>`, which the service sets (`--base-path`);
 /// every link and API address in the app is relative, so the browser resolves them against it.
-fn served_under() -> String {
+pub(crate) fn served_under() -> String {
     let base = document().base_uri().ok().flatten().unwrap_or_default();
     let path = base.split_once("://").and_then(|(_, rest)| rest.find('/').map(|slash| &rest[slash..])).unwrap_or("/");
     path.trim_end_matches('/').to_owned()

@@ -295,6 +295,13 @@ pub fn sign_in_from_partner_link(session: Session, now_ms: i64) -> RwSignal<Opti
     if let (Ok(history), Ok(path), Ok(search)) = (window().history(), location.pathname(), location.search()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
     }
+    partner_token_arrived(session, token, now_ms, pending);
+    pending
+}
+
+/// A partner's token, from the page's address or handed over by the host app (`host`): signs
+/// in, renews, or puts the question of switching accounts into `pending`.
+pub fn partner_token_arrived(session: Session, token: String, now_ms: i64, pending: RwSignal<Option<PartnerSwitch>>) {
     let claims = partner_token_claims(&token);
     let signed_in = session.kept.with_untracked(|kept| kept.as_ref().filter(|kept| kept.signed_in.expires_at_ms > now_ms).cloned());
     match (signed_in, claims) {
@@ -311,7 +318,6 @@ pub fn sign_in_from_partner_link(session: Session, now_ms: i64) -> RwSignal<Opti
             }
         }
     }
-    pending
 }
 
 /// Signs in with a partner's token; `Err` is the service's refusal (the token forged, expired…).

@@ -117,12 +117,12 @@ fn a_merchant_search_asks_for_exactly_what_the_resident_chose() {
     use huiquan::api::merchants_path;
     assert_eq!(
         merchants_path("tianjin-2022-jinlegou", "retail-100-10", "", "", None, 20),
-        "/api/v1/campaigns/tianjin-2022-jinlegou/merchants?tier=retail-100-10&limit=20"
+        "api/v1/campaigns/tianjin-2022-jinlegou/merchants?tier=retail-100-10&limit=20"
     );
     // Words are trimmed and encoded (a resident types Chinese, spaces, even "&"); a position is
     // sent to the micro-degree.
     assert_eq!(
         merchants_path("tianjin-2022-jinlegou", "retail-100-10", " 和平区 A&B ", "retail", Some((39.1234567, 117.2)), 40),
-        "/api/v1/campaigns/tianjin-2022-jinlegou/merchants?tier=retail-100-10&limit=40&q=%E5%92%8C%E5%B9%B3%E5%8C%BA%20A%26B&category=retail&near=39.123457,117.200000"
+        "api/v1/campaigns/tianjin-2022-jinlegou/merchants?tier=retail-100-10&limit=40&q=%E5%92%8C%E5%B9%B3%E5%8C%BA%20A%26B&category=retail&near=39.123457,117.200000"
     );
 }

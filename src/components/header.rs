@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::{
     components::SignOut,
     elder::ElderSwitch,
+    host::{HostKind, use_host},
     i18n::{tag, use_i18n},
 };
 
@@ -15,6 +16,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <a class="skip-link" href="#content">{move || i18n.t().skip_to_content}</a>
         <header class="bar">
+            <HostBack />
             <a class="bar-title" href="./">{move || i18n.t().app_name}</a>
             <nav class="bar-links">
                 <a class="bar-link" href="wallet">{move || i18n.t().wallet_link}</a>
@@ -47,4 +49,57 @@ pub fn LanguageSwitch() -> impl IntoView {
             {move || i18n.t().switch_language}
         </button>
     }
+}
+
+/// Inside a host app, a back button: back through the app's own pages, to its first page when
+/// it was opened deeper, and from there back to the host (which closes the page or goes back).
+/// Each of the app's history entries carries its depth in the app (`history.state`), so the
+/// browser's own back and forward keep the count right.
+#[component]
+fn HostBack() -> impl IntoView {
+    let i18n = use_i18n();
+    let host = use_host().filter(|host| host.kind != HostKind::Browser)?;
+    let location = leptos_router::hooks::use_location();
+    let depth = StoredValue::new(-1.0);
+    let key = wasm_bindgen::JsValue::from_str("huiquanDepth");
+    Effect::new(move |_| {
+        location.pathname.track();
+        let Ok(history) = window().history() else { return };
+        let stamped = history.state().ok().and_then(|state| js_sys::Reflect::get(&state, &key).ok()).and_then(|depth| depth.as_f64());
+        let here = stamped.unwrap_or(depth.get_value() + 1.0);
+        depth.set_value(here);
+        let state = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&state, &key, &here.into());
+        let _ = history.replace_state(&state, "");
+    });
+    let back = move |_| {
+        if location.pathname.get_untracked().trim_end_matches('/') == crate::served_under() {
+            host.close();
+        } else if depth.get_value() > 0.0 {
+            let _ = window().history().and_then(|history| history.back());
+        } else {
+            let _ = window().location().assign("./");
+        }
+    };
+    Some(view! {
+        <button class="host-back" type="button" on:click=back>{move || i18n.t().back}</button>
+    })
+}
+
+/// Inside a host app, the page's foot says which: "在支付宝中打开".
+#[component]
+pub fn HostFooter() -> impl IntoView {
+    let i18n = use_i18n();
+    let host = use_host().filter(|host| host.kind != HostKind::Browser)?;
+    let name = move || {
+        let t = i18n.t();
+        let name = match host.kind {
+            HostKind::Alipay => t.host_alipay,
+            HostKind::WeChatMiniProgram => t.host_wechat,
+            HostKind::Frame => t.host_web,
+            _ => t.host_app,
+        };
+        (t.opened_in)(name)
+    };
+    Some(view! { <footer class="host-footer">{name}</footer> })
 }

@@ -13,7 +13,7 @@ mod tier_card;
 pub use account::{PartnerSwitchPrompt, SignOut, signed_in_as_words};
 pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
-pub use header::{Header, LanguageSwitch};
+pub use header::{Header, HostFooter, LanguageSwitch};
 pub use offer_status::{OfferState, OfferStatus, countdown_announcement, countdown_words, use_offer_state};
 pub use pack_card::PackCard;
 pub use sign_in::{SignIn, normalized_phone};

@@ -24,6 +24,13 @@ pub struct Messages {
     pub switch_language_label: &'static str,
     /// The elder-mode switch (长辈模式): larger text and buttons, plainer words.
     pub elder_mode: &'static str,
+    /// Inside a host app: the back button, and the foot of the page naming the host.
+    pub back: &'static str,
+    pub opened_in: fn(host: &str) -> String,
+    pub host_alipay: &'static str,
+    pub host_wechat: &'static str,
+    pub host_app: &'static str,
+    pub host_web: &'static str,
     pub campaigns_title: &'static str,
     pub no_campaigns: &'static str,
     pub campaign_channel: fn(channel: &str) -> String,

@@ -13,7 +13,7 @@ pub use host::{host_get_location, host_reading};
 
 use huiquan_core::{Boundary, Fix, LocateOptions, Verdict};
 use leptos::prelude::*;
-use leptos_use_geolocation::{UseGeolocationOptions, use_geolocation_with_options};
+use wasm_bindgen::{JsCast, closure::Closure};
 
 /// The resident's location on the current page, shared through context with every claim button.
 #[derive(Clone, Copy)]
@@ -52,6 +52,8 @@ pub enum Reading {
     Nothing,
     /// `latitude`, `longitude`, `accuracy` as `GeolocationCoordinates` gives them.
     Position(f64, f64, f64),
+    /// The same in GCJ-02, as a host app may give them (Alipay).
+    Gcj02(f64, f64, f64),
     /// A `GeolocationPositionError` code: 1 denied, 2 unavailable, 3 timeout.
     Error(u16),
 }
@@ -66,12 +68,20 @@ pub fn judge(asked: bool, reading: Reading, boundary: Option<&Boundary>, options
         Reading::Error(1) => LocationState::Denied,
         Reading::Error(3) => LocationState::TimedOut,
         Reading::Error(_) => LocationState::Unavailable,
-        Reading::Position(latitude, longitude, accuracy) => match (Fix::new(latitude, longitude, accuracy), boundary) {
+        Reading::Position(..) | Reading::Gcj02(..) => match (fix_of(reading), boundary) {
             // A browser that reports nonsense has, in effect, no position.
             (Err(_), _) => LocationState::Unavailable,
             (Ok(_), None) => LocationState::Asking,
             (Ok(fix), Some(boundary)) => LocationState::Judged { fix, verdict: boundary.locate(&fix, options) },
         },
+    }
+}
+
+fn fix_of(reading: Reading) -> Result<Fix, huiquan_core::geofence::FixError> {
+    match reading {
+        Reading::Gcj02(latitude, longitude, accuracy) => Fix::from_gcj02(latitude, longitude, accuracy),
+        Reading::Position(latitude, longitude, accuracy) => Fix::new(latitude, longitude, accuracy),
+        _ => Fix::new(f64::NAN, 0.0, 0.0),
     }
 }
 
@@ -83,7 +93,8 @@ pub struct UseLocationOptions {
     pub high_accuracy: bool,
     /// Give up after this many milliseconds. Default 20 000.
     pub timeout_ms: u32,
-    /// Accept a position this old. Default 60 000: the resident is not moving far meanwhile.
+    /// Accept a position this old when first asked. Default 60 000: the resident is not moving
+    /// far meanwhile. Asking again always wants a new one.
     pub maximum_age_ms: u32,
     /// How fixes are judged. Default [`LocateOptions::default`].
     pub locate: LocateOptions,
@@ -102,45 +113,50 @@ pub struct UseLocationReturn<Ask: Fn() + Clone + Send + Sync> {
     pub ask: Ask,
 }
 
+/// Asks the browser once for its position (`getCurrentPosition`), into `reading`: one answer
+/// for one tap is all the app needs, so there is no watch to stop. (leptos-use's
+/// `use_geolocation`, a watch behind signals, cost 2 KB of the first visit for this.) An answer
+/// that comes after its page has gone sets a disposed signal, which does nothing.
+pub fn ask_browser(reading: RwSignal<Reading>, high_accuracy: bool, timeout_ms: u32, maximum_age_ms: u32) {
+    let Ok(geolocation) = window().navigator().geolocation() else {
+        reading.set(Reading::Error(2));
+        return;
+    };
+    let found = Closure::once_into_js(move |position: web_sys::Position| {
+        let coords = position.coords();
+        reading.set(Reading::Position(coords.latitude(), coords.longitude(), coords.accuracy()));
+    });
+    let failed = Closure::once_into_js(move |error: web_sys::PositionError| reading.set(Reading::Error(error.code())));
+    let options = web_sys::PositionOptions::new();
+    options.set_enable_high_accuracy(high_accuracy);
+    options.set_timeout(timeout_ms);
+    options.set_maximum_age(maximum_age_ms);
+    let _ = geolocation.get_current_position_with_error_callback_and_options(found.unchecked_ref(), Some(failed.unchecked_ref()), &options);
+}
+
 /// The resident's position from the browser, judged against `boundary` once it has arrived.
 pub fn use_location(
     boundary: Signal<Option<std::sync::Arc<Boundary>>>,
     options: UseLocationOptions,
 ) -> UseLocationReturn<impl Fn() + Clone + Send + Sync> {
-    let geolocation = use_geolocation_with_options(
-        UseGeolocationOptions::default()
-            .immediate(false)
-            .enable_high_accuracy(options.high_accuracy)
-            .timeout(options.timeout_ms)
-            .maximum_age(options.maximum_age_ms),
-    );
     let asked = RwSignal::new(false);
     // The source's latest answer; cleared on each tap so that a second try shows "asking"
     // rather than the last failure.
     let reading = RwSignal::new(Reading::Nothing);
-    let (coords, error) = (geolocation.coords, geolocation.error);
-    Effect::new(move |_| {
-        let position = coords.with(|coords| coords.as_ref().map(|c| (c.latitude(), c.longitude(), c.accuracy())));
-        let code = error.with(|error| error.as_ref().map(|e| e.code()));
-        reading.set(match (position, code) {
-            (_, Some(code)) => Reading::Error(code),
-            (Some((latitude, longitude, accuracy)), None) => Reading::Position(latitude, longitude, accuracy),
-            (None, None) => Reading::Nothing,
-        });
-    });
     let locate = options.locate;
     let state = Signal::derive(move || boundary.with(|boundary| judge(asked.get(), reading.get(), boundary.as_deref(), &locate)));
-    let resume = geolocation.resume;
+    let (high_accuracy, timeout_ms, maximum_age_ms) = (options.high_accuracy, options.timeout_ms, options.maximum_age_ms);
+    // Asked again, the resident has moved or wants a better fix: only a new position will do.
+    let resume = move |again: bool| ask_browser(reading, high_accuracy, timeout_ms, if again { 0 } else { maximum_age_ms });
+    let host = crate::host::use_host();
     let ask = move || {
+        let again = asked.get_untracked();
         asked.set(true);
         reading.set(Reading::Nothing);
         // A host app that gives positions is asked instead of the browser.
-        match host_get_location() {
-            Some(get_location) => crate::scoped::spawn_scoped(async move {
-                let answer = host_reading(&get_location).await;
-                reading.set(answer);
-            }),
-            None => resume(),
+        let kind = host.map_or_else(crate::host::detect_kind, |host| host.kind);
+        if !host.map_or_else(|| crate::host::Host::ask_page(kind, reading), |host| host.ask_position(reading)) {
+            resume(again);
         }
     };
     UseLocationReturn { state, ask }

@@ -8,7 +8,6 @@ use huiquan_core::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use leptos_use_geolocation::{UseGeolocationOptions, use_geolocation_with_options};
 
 use crate::{
     api,
@@ -110,8 +109,11 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
     let words = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let shown = RwSignal::new(PAGE);
-    let geolocation = use_geolocation_with_options(UseGeolocationOptions::default().immediate(false));
-    let near = Signal::derive(move || geolocation.coords.with(|coords| coords.as_ref().map(|c| (c.latitude(), c.longitude()))));
+    let position = RwSignal::new(crate::location::Reading::Nothing);
+    let near = Signal::derive(move || match position.get() {
+        crate::location::Reading::Position(latitude, longitude, _) => Some((latitude, longitude)),
+        _ => None,
+    });
     let campaign_id = campaign.id.clone();
     let page = LocalResource::new(move || {
         let (campaign_id, tier) = (campaign_id.clone(), tier.clone());
@@ -124,7 +126,8 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
     });
     let accepted: Vec<(String, huiquan_core::LocalizedText)> =
         campaign.categories.iter().map(|category| (category.id.clone(), category.name.clone())).collect();
-    let resume = geolocation.resume;
+    // A quick network position is enough to sort shops by distance.
+    let resume = move || crate::location::ask_browser(position, false, 27_000, 30_000);
     let list = move || {
         page.get().map(|result| match result {
             Ok((MerchantPage { total, merchants, .. }, map)) => {

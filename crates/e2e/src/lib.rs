@@ -76,6 +76,8 @@ pub struct BrowserOptions {
     pub rules_clock: Option<huiquan_server::RulesClock>,
     /// Serve the app under this path, as a partner's gateway does (`/vouchers/`). Default: `/`.
     pub base_path: &'static str,
+    /// Partner origins that may frame the app (`--frame-ancestors`). Default: none.
+    pub frame_ancestors: String,
 }
 
 impl Default for BrowserOptions {
@@ -87,6 +89,7 @@ impl Default for BrowserOptions {
             campaigns: None,
             rules_clock: None,
             base_path: "/",
+            frame_ancestors: String::new(),
         }
     }
 }
@@ -111,6 +114,7 @@ impl Harness {
             config.rules_clock = clock.clone();
         }
         config.base_path = options.base_path.parse().expect("a valid base path");
+        config.frame_ancestors = options.frame_ancestors.parse().expect("partner origins");
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;
             config.demo_release_in = minutes;
@@ -312,8 +316,13 @@ impl Harness {
     /// The address a partner app opens for its signed-in `account`: the campaign's page with a
     /// signed token (real-name verified, ten minutes to live) in the fragment.
     pub fn partner_link(&self, campaign_id: &str, account: &str) -> String {
-        let claims = PartnerClaims::verified(PARTNER, account, 600);
-        format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, sign_partner_token(PARTNER_SECRET.as_bytes(), &claims))
+        format!("{}/campaigns/{campaign_id}#partner_token={}", self.base, self.partner_token(account))
+    }
+
+    /// The partner's signed token for its `account` (real-name verified, ten minutes to live),
+    /// as a host app hands it over.
+    pub fn partner_token(&self, account: &str) -> String {
+        sign_partner_token(PARTNER_SECRET.as_bytes(), &PartnerClaims::verified(PARTNER, account, 600))
     }
 
     /// A session token for the partner's `account`, signed in through the API (another resident

@@ -9,6 +9,8 @@ use std::{fmt, str::FromStr};
 
 use axum::Router;
 
+use crate::FrameAncestors;
+
 /// The path the app is served under: `/` (the default) or `/segment/…/`, always with both slashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BasePath(String);
@@ -70,13 +72,19 @@ impl BasePath {
     }
 
     /// `page` with its `<base href=…>` set to this path (the page is Trunk's `index.html`,
-    /// minified or not); a page without one is returned as it is.
-    pub fn written_into(&self, page: &str) -> String {
+    /// minified or not) and, after it, the partner origins a frame of the app may hear from
+    /// (`host.rs`); a page without a base is returned as it is.
+    pub fn written_into(&self, page: &str, partners: &FrameAncestors) -> String {
         let Some(start) = page.find("<base href=") else { return page.to_owned() };
         let value = start + "<base href=".len();
         let Some(end) = page[value..].find('>').map(|end| value + end) else { return page.to_owned() };
+        let partners = match partners.origins() {
+            [] => String::new(),
+            // Origins as `FrameAncestors` parsed them: scheme, host and port, nothing to escape.
+            _ => format!(r#"<meta name="huiquan-partners" content="{partners}">"#),
+        };
         // `/>` closing a minified `<base href=/>` is part of the value: keep the tag closed.
-        format!("{}\"{}\">{}", &page[..value], self.0, &page[end + 1..])
+        format!("{}\"{}\">{partners}{}", &page[..value], self.0, &page[end + 1..])
     }
 
     /// `router` answering under this path, and without it for a gateway that strips it.
@@ -108,9 +116,19 @@ mod tests {
     #[test]
     fn the_page_gets_the_path_in_its_base_element() {
         let base: BasePath = "/vouchers".parse().expect("valid");
-        assert_eq!(base.written_into(r#"<head><base href="/"><link href=a.css>"#), r#"<head><base href="/vouchers/"><link href=a.css>"#);
+        let none = FrameAncestors::default();
+        assert_eq!(
+            base.written_into(r#"<head><base href="/"><link href=a.css>"#, &none),
+            r#"<head><base href="/vouchers/"><link href=a.css>"#
+        );
         // Trunk's minified page writes it unquoted and closed.
-        assert_eq!(base.written_into("<head><base href=/><link href=a.css>"), r#"<head><base href="/vouchers/"><link href=a.css>"#);
-        assert_eq!(base.written_into("<head><title>x</title>"), "<head><title>x</title>");
+        assert_eq!(base.written_into("<head><base href=/><link href=a.css>", &none), r#"<head><base href="/vouchers/"><link href=a.css>"#);
+        assert_eq!(base.written_into("<head><title>x</title>", &none), "<head><title>x</title>");
+        // The partners a frame of the app may hear from follow the base.
+        let partners: FrameAncestors = "https://m.jd.com https://pay.example.com:8443".parse().expect("origins");
+        assert_eq!(
+            BasePath::default().written_into("<head><base href=/><title>", &partners),
+            r#"<head><base href="/"><meta name="huiquan-partners" content="https://m.jd.com https://pay.example.com:8443"><title>"#
+        );
     }
 }

@@ -26,11 +26,11 @@ pub(crate) struct PageTemplate {
 }
 
 impl PageTemplate {
-    /// Reads Trunk's `index.html` from `dist`, served under `base`; `None` when it has no
-    /// `#shell` with a `<main>`.
-    pub fn read(dist: &Path, base: &crate::BasePath) -> Option<PageTemplate> {
+    /// Reads Trunk's `index.html` from `dist`, served under `base` and framed by `partners`;
+    /// `None` when it has no `#shell` with a `<main>`.
+    pub fn read(dist: &Path, base: &crate::BasePath, partners: &crate::FrameAncestors) -> Option<PageTemplate> {
         let page = std::fs::read_to_string(dist.join("index.html")).ok()?;
-        PageTemplate::parse(&base.written_into(&page))
+        PageTemplate::parse(&base.written_into(&page, partners))
     }
 
     fn parse(page: &str) -> Option<PageTemplate> {

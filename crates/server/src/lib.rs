@@ -327,7 +327,11 @@ impl Service {
             trusted_proxies: Arc::clone(&trusted_proxies),
             till_secret: Arc::new(till_secret),
             event_streams: event_streams.clone(),
-            page_template: config.dist.as_deref().and_then(|dist| first_paint::PageTemplate::read(dist, &config.base_path)).map(Arc::new),
+            page_template: config
+                .dist
+                .as_deref()
+                .and_then(|dist| first_paint::PageTemplate::read(dist, &config.base_path, &config.frame_ancestors))
+                .map(Arc::new),
             base_path: config.base_path.clone(),
             figures,
             stopping: stopping_receiver,
@@ -335,7 +339,10 @@ impl Service {
         let template = state.page_template.clone();
         let router = Router::new().nest("/api/v1", api::router(state.clone())).merge(api::page_router(state));
         let router = match &config.dist {
-            Some(dist) => router.merge(static_files::router(dist, template.filter(|_| !config.base_path.is_root()))),
+            Some(dist) => router.merge(static_files::router(
+                dist,
+                template.filter(|_| !config.base_path.is_root() || !config.frame_ancestors.origins().is_empty()),
+            )),
             None => router,
         };
         let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);

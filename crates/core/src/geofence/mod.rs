@@ -99,6 +99,14 @@ impl Fix {
         Ok(Fix { latitude, longitude, accuracy_m })
     }
 
+    /// A fix a host app reports in GCJ-02 (Alipay's `getLocation`, most Chinese map SDKs),
+    /// brought back to WGS-84 (to well under a metre) so that it is judged like any other.
+    pub fn from_gcj02(latitude: f64, longitude: f64, accuracy_m: f64) -> Result<Fix, FixError> {
+        let checked = Fix::new(latitude, longitude, accuracy_m)?;
+        let (longitude, latitude) = coordtransform::gcj02_to_wgs84(checked.longitude, checked.latitude);
+        Fix::new(latitude, longitude, accuracy_m)
+    }
+
     /// WGS-84 latitude in degrees.
     pub fn latitude(&self) -> f64 {
         self.latitude

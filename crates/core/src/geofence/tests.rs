@@ -400,3 +400,14 @@ fn an_outline_that_states_its_margin_widens_the_uncertain_band_by_it() {
         assert!(Boundary::from_geojson(&square(bad), Crs::Wgs84).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_gcj02_fix_from_a_host_is_brought_back_to_wgs84() {
+    let wgs84 = fix(NEAR_BORDER_INSIDE, 20.0);
+    let shifted = wgs84.position_in(Crs::Gcj02);
+    let back = Fix::from_gcj02(shifted.lat, shifted.lon, 20.0).expect("valid");
+    assert!((back.latitude() - wgs84.latitude()).abs() < 1e-7 && (back.longitude() - wgs84.longitude()).abs() < 1e-7);
+    // So Alipay's GCJ-02 position of a place inside Tianjin is inside, as the browser's is.
+    assert_inside(tianjin().locate(&back, &LocateOptions::default()), 250.0..300.0);
+    assert!(Fix::from_gcj02(91.0, 117.0, 20.0).is_err());
+}

@@ -1,0 +1,116 @@
+//! The app inside a partner's web page: an `<iframe>` on another origin whose page speaks the
+//! app's postMessage protocol (src/host.rs), handing over the resident's position and a signed
+//! partner token, and a stranger's frame on a third origin sending forged ones, which change
+//! nothing.
+
+use huiquan_e2e::{BrowserOptions, Harness, thirtyfour::By};
+
+const TIANJIN: &str = "tianjin-2022-jinlegou";
+
+/// The partner's page: the app in a frame; it answers the app's `ready` with a token and its
+/// `position` requests with central Tianjin, and keeps what else it hears.
+fn partner_page(app: &str, app_origin: &str, token: &str, stranger: &str) -> String {
+    format!(
+        r#"<!doctype html><meta charset=utf-8><title>Partner</title><h1>Partner</h1>
+<iframe id=app src="{app}" style="width:390px;height:700px;border:0"></iframe>
+<iframe src="{stranger}" style="display:none"></iframe>
+<script>
+const app = document.getElementById("app");
+window.heard = [];
+addEventListener("message", (event) => {{
+  if (event.source !== app.contentWindow) return;
+  const message = event.data || {{}};
+  heard.push(message.huiquan);
+  const reply = (answer) => app.contentWindow.postMessage(answer, "{app_origin}");
+  if (message.huiquan === "ready") reply({{ huiquan: "token", token: "{token}" }});
+  if (message.huiquan === "position") reply({{ huiquan: "position", latitude: 39.117, longitude: 117.195, accuracy: 15 }});
+}});
+</script>"#
+    )
+}
+
+/// A stranger's page framed beside the app: it keeps sending the app a forged token and a
+/// position in Beijing.
+const STRANGER_PAGE: &str = r#"<!doctype html><meta charset=utf-8><script>
+setInterval(() => {
+  const app = parent.frames[0];
+  app.postMessage({ huiquan: "token", token: "forged.token" }, "*");
+  app.postMessage({ huiquan: "position", latitude: 39.9087, longitude: 116.3975, accuracy: 5 }, "*");
+  app.postMessage({ huiquan: "elder", on: true }, "*");
+}, 50);
+</script>"#;
+
+/// Serves `page` at `/` on a new port of `host`; returns the origin.
+async fn serve(host: &str, page: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let router = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(page) }));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{host}:{port}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_partners_frame_the_app_claims_with_the_partners_position_and_token_and_ignores_a_stranger() {
+    // The partner's origin is known before the app starts: the service must allow it to frame.
+    let partner_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let partner_origin = format!("http://127.0.0.1:{}", partner_listener.local_addr().expect("address").port());
+    let harness = Harness::start(BrowserOptions {
+        demo_release_in: Some(-1),
+        frame_ancestors: partner_origin.clone(),
+        window: (500, 900),
+        ..BrowserOptions::default()
+    })
+    .await;
+    // The stranger is on a third origin ("localhost" is not "127.0.0.1").
+    let stranger = serve("localhost", STRANGER_PAGE.to_owned()).await;
+    let page = partner_page(
+        &format!("{}/campaigns/{TIANJIN}", harness.base),
+        &harness.origin,
+        &harness.partner_token("frame-resident"),
+        &stranger,
+    );
+    let router = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(page) }));
+    tokio::spawn(async move { axum::serve(partner_listener, router).await });
+
+    harness.driver.goto(&format!("{partner_origin}/")).await.expect("the partner's page");
+    let frame = harness.wait_for_all("iframe#app").await.remove(0);
+    frame.enter_frame().await.expect("into the app's frame");
+    // Signed in by the partner's token, handed over in memory: the header offers signing out.
+    harness.wait_for_all("[data-testid=sign-out]").await;
+    let footer = harness.wait_for_text(".host-footer", "在合作方网页中打开").await;
+    assert_eq!(footer, "在合作方网页中打开");
+
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    // The partner's position (Tianjin), not the stranger's (Beijing).
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在天津市").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    let class = harness.driver.execute("return document.documentElement.className", Vec::new()).await.expect("class");
+    assert_eq!(class.json().as_str(), Some(""), "the stranger's elder mode was not taken");
+    harness.screenshot("host-frame-claimed").await;
+
+    // Back: from the campaign to the app's first page, and from there to the partner.
+    harness.driver.find(By::Css("button.host-back")).await.expect("the back button").click().await.expect("tap back");
+    harness.wait_for_all(&format!("a.campaign-link[href='campaigns/{TIANJIN}']")).await[0].click().await.expect("into the campaign again");
+    harness.wait_for_all("[data-tier]").await;
+    // This time the campaign is a page of the app's own history: back goes back through it.
+    harness.driver.find(By::Css("button.host-back")).await.expect("the back button").click().await.expect("tap back");
+    harness.wait_for_all("a.campaign-link").await;
+    harness.driver.find(By::Css("button.host-back")).await.expect("the back button").click().await.expect("tap back");
+
+    harness.driver.enter_parent_frame().await.expect("back to the partner's page");
+    let mut heard = serde_json::Value::Null;
+    for _ in 0..50 {
+        heard = harness.driver.execute("return heard", Vec::new()).await.expect("what the partner heard").json().clone();
+        if heard.as_array().is_some_and(|heard| heard.iter().any(|kind| kind == "close")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let heard: Vec<&str> = heard.as_array().expect("a list").iter().filter_map(|kind| kind.as_str()).collect();
+    assert_eq!(heard.first(), Some(&"ready"), "{heard:?}");
+    assert!(heard.contains(&"position") && heard.contains(&"height"), "{heard:?}");
+    assert_eq!(heard.last(), Some(&"close"), "handed back at the app's root: {heard:?}");
+    // The claim was the partner's resident's, in their wallet on the service.
+    harness.stop().await;
+}

@@ -1,0 +1,215 @@
+//! Each host adapter against a shim that behaves as that host's documentation says: Alipay's
+//! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), the iOS and Android shells'
+//! message channels, a frame's partner origins, a WeChat mini-program's `wx.miniProgram`. Run in
+//! headless Chrome and Firefox.
+
+#![cfg(target_arch = "wasm32")]
+
+use huiquan::{
+    host::{Heard, Host, HostKind, detect_kind},
+    location::{LocationState, Reading, judge},
+};
+use huiquan_core::{Boundary, Crs, LocateOptions, Verdict};
+use leptos::{prelude::*, task::tick};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Heping District, central Tianjin (WGS-84), and the same place as Alipay reports it (GCJ-02).
+const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
+const CENTRAL_TIANJIN_GCJ02: (f64, f64) = (39.118_035_551_655, 117.201_311_310_119);
+
+fn run(script: &str) -> JsValue {
+    js_sys::Function::new_no_args(script).call0(&JsValue::NULL).expect("the shim runs")
+}
+
+/// Mounting starts Leptos's task executor, which a host's position requests use.
+fn start_executor() {
+    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    leptos::mount::mount_to(container, || ()).forget();
+}
+
+/// A shim installed by `install`, taken away by `remove` when the test ends, passed or not (the
+/// next test detects its own host).
+struct Shim(&'static str);
+
+impl Shim {
+    fn new(install: &str, remove: &'static str) -> Shim {
+        start_executor();
+        run(install);
+        Shim(remove)
+    }
+}
+
+impl Drop for Shim {
+    fn drop(&mut self) {
+        run(self.0);
+    }
+}
+
+async fn settle(reading: RwSignal<Reading>) -> Reading {
+    for _ in 0..100 {
+        if reading.get_untracked() != Reading::Nothing {
+            break;
+        }
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    reading.get_untracked()
+}
+
+fn tianjin() -> Boundary {
+    Boundary::from_geojson(include_str!("../data/geo/tianjin.geojson"), Crs::Wgs84).expect("valid")
+}
+
+#[wasm_bindgen_test]
+async fn alipay_gives_a_gcj02_position_that_is_judged_where_the_resident_is() {
+    let _owner = Owner::new();
+    _owner.set();
+    let _shim = Shim::new(
+        &format!(
+            "window.alipayCalls = [];
+         window.AlipayJSBridge = {{ call(name, params, answer) {{
+           alipayCalls.push(name);
+           if (name === 'getLocation') setTimeout(() => answer(window.alipayDenies ? {{ error: 11, errorMessage: 'no permission' }}
+             : {{ latitude: {}, longitude: {}, accuracy: 30 }}), 5);
+         }} }};",
+            CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1
+        ),
+        "delete window.AlipayJSBridge; delete window.alipayDenies;",
+    );
+    assert_eq!(detect_kind(), HostKind::Alipay);
+    let host = Host::new(HostKind::Alipay, |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading), "Alipay is asked, not the browser");
+    let answer = settle(reading).await;
+    assert_eq!(answer, Reading::Gcj02(CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1, 30.0));
+    // Judged as the same place as the browser's WGS-84 fix, not 500 m east of it.
+    let LocationState::Judged { fix, verdict } = judge(true, answer, Some(&tianjin()), &LocateOptions::default()) else {
+        panic!("judged");
+    };
+    assert!(matches!(verdict, Verdict::Inside { .. }), "{verdict:?}");
+    assert!((fix.latitude() - CENTRAL_TIANJIN.0).abs() < 1e-6 && (fix.longitude() - CENTRAL_TIANJIN.1).abs() < 1e-6, "{fix:?}");
+
+    // Alipay's "no permission" (11) is the Geolocation API's denied (1).
+    run("window.alipayDenies = true;");
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Error(1));
+
+    // At the app's root the resident is handed back: Alipay closes the page.
+    assert!(host.close());
+    assert_eq!(run("return alipayCalls.join(',')").as_string().as_deref(), Some("getLocation,getLocation,popWindow"));
+}
+
+#[wasm_bindgen_test]
+async fn an_ios_shell_answers_through_its_message_handler() {
+    let owner = Owner::new();
+    owner.set();
+    // The shell answers by evaluating `window.postMessage(…, location.origin)` in the page.
+    let _shim = Shim::new(
+        &format!(
+        "window.iosSent = [];
+         window.webkit = {{ messageHandlers: {{ huiquan: {{ postMessage(message) {{
+           iosSent.push(message.huiquan);
+           const reply = (m) => setTimeout(() => window.postMessage(m, location.origin), 5);
+           if (message.huiquan === 'ready') {{ reply({{ huiquan: 'token', token: 'shell-token' }}); reply({{ huiquan: 'elder', on: true }}); }}
+           if (message.huiquan === 'position') reply({{ huiquan: 'position', latitude: {}, longitude: {}, accuracy: 12 }});
+         }} }} }} }};",
+        CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1
+    ),
+        "delete window.webkit;",
+    );
+    assert_eq!(detect_kind(), HostKind::IosShell);
+    let heard = RwSignal::new(Vec::new());
+    let host = Host::new(HostKind::IosShell, move |message| heard.update(|heard| heard.push(message)));
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading));
+    assert_eq!(settle(reading).await, Reading::Position(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 12.0));
+    assert_eq!(
+        heard.get_untracked(),
+        [Heard::Token("shell-token".into()), Heard::Elder(true)],
+        "the token, handed over in memory, and elder mode"
+    );
+    assert!(host.close());
+    tick().await;
+    assert_eq!(run("return iosSent.join(',')").as_string().as_deref(), Some("ready,position,close"));
+}
+
+#[wasm_bindgen_test]
+async fn an_android_shell_answers_through_its_web_message_listener() {
+    let owner = Owner::new();
+    owner.set();
+    // `addWebMessageListener` gives the page `huiquanNative.postMessage(text)`, and replies
+    // arrive at `huiquanNative.onmessage` as `{ data }` (the listener's origin rule vouches for them).
+    let _shim = Shim::new(
+        "window.androidSent = [];
+         window.huiquanNative = { postMessage(text) {
+           const message = JSON.parse(text);
+           androidSent.push(message.huiquan);
+           if (message.huiquan === 'position') setTimeout(() => this.onmessage({ data: JSON.stringify({ huiquan: 'position', code: 1 }) }), 5);
+         } };",
+        "delete window.huiquanNative;",
+    );
+    assert_eq!(detect_kind(), HostKind::AndroidShell);
+    let heard = RwSignal::new(Vec::new());
+    let host = Host::new(HostKind::AndroidShell, move |message| heard.update(|heard| heard.push(message)));
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading));
+    assert_eq!(settle(reading).await, Reading::Error(1), "the resident refused the app's location permission");
+    // A message to the page's window is not the shell's channel: it changes nothing.
+    run("window.postMessage({ huiquan: 'token', token: 'forged' }, '*');");
+    tick().await;
+    assert_eq!(heard.get_untracked(), []);
+    assert_eq!(run("return androidSent.join(',')").as_string().as_deref(), Some("ready,position"));
+}
+
+#[wasm_bindgen_test]
+async fn a_frame_hears_only_its_partner_parent() {
+    start_executor();
+    let owner = Owner::new();
+    owner.set();
+    // The service lists the partner origins in the page (`--frame-ancestors`).
+    let meta = document().create_element("meta").expect("meta");
+    meta.set_attribute("name", "huiquan-partners").expect("name");
+    meta.set_attribute("content", "https://partner.example https://other.example").expect("content");
+    document().head().expect("head").append_child(&meta).expect("added");
+    let host = Host::new(HostKind::Frame, |_| {});
+    let token = |token: &str| {
+        let message = js_sys::Object::new();
+        js_sys::Reflect::set(&message, &"huiquan".into(), &"token".into()).expect("set");
+        js_sys::Reflect::set(&message, &"token".into(), &token.into()).expect("set");
+        JsValue::from(message)
+    };
+    assert_eq!(host.receive(Some("https://evil.example"), true, &token("from-a-stranger")), None, "an origin not listed");
+    assert_eq!(
+        host.receive(Some("https://partner.example"), false, &token("from-another-window")),
+        None,
+        "a listed origin, not the parent"
+    );
+    assert_eq!(
+        host.receive(Some("https://partner.example"), true, &token("from-the-partner")),
+        Some(Heard::Token("from-the-partner".into()))
+    );
+    meta.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_wechat_mini_program_goes_back_through_its_sdk_and_leaves_positions_to_the_browser() {
+    let owner = Owner::new();
+    owner.set();
+    let shim = Shim::new(
+        "window.__wxjs_environment = 'miniprogram'; window.wxBack = 0; window.wx = { miniProgram: { navigateBack() { wxBack += 1; } } };",
+        "delete window.__wxjs_environment; delete window.wx; delete window.wxBack;",
+    );
+    assert_eq!(detect_kind(), HostKind::WeChatMiniProgram);
+    let host = Host::new(HostKind::WeChatMiniProgram, |_| {});
+    assert!(!host.ask_position(RwSignal::new(Reading::Nothing)), "a web-view has the browser's geolocation");
+    assert!(host.close());
+    assert_eq!(run("return wxBack").as_f64(), Some(1.0));
+    drop(shim);
+    assert_eq!(detect_kind(), HostKind::Browser);
+}
