@@ -86,11 +86,18 @@ struct SignedInAsWire {
     account: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Copy, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum SignedInAsKind {
     Phone,
     Partner,
+}
+
+/// Read through core's one reader of unit variants (a derived reader is 1 KB of wasm).
+impl<'de> Deserialize<'de> for SignedInAsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok([SignedInAsKind::Phone, SignedInAsKind::Partner][huiquan_core::variant_index(deserializer, &["phone", "partner"])?])
+    }
 }
 
 impl Serialize for KeptSession {

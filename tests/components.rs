@@ -112,16 +112,36 @@ async fn the_language_switch_changes_every_sentence() {
     })
     .await;
     assert!(text(&page).contains("满5000元减500元"));
-    let button: web_sys::HtmlElement =
-        page.query_selector("button.language-switch").expect("a selector").expect("the switch").unchecked_into();
-    assert_eq!(button.get_attribute("lang").as_deref(), Some("en"));
-    button.click();
+    let switch: web_sys::HtmlSelectElement =
+        page.query_selector("select.language-switch").expect("a selector").expect("the switch").unchecked_into();
+    // Three languages, each named in itself and marked so, whatever the page's language.
+    let names: Vec<(String, Option<String>)> = (0..switch.length())
+        .filter_map(|index| switch.item(index))
+        .map(|option| (option.text_content().unwrap_or_default(), option.get_attribute("lang")))
+        .collect();
+    assert_eq!(
+        names,
+        [("简体中文".into(), Some("zh-Hans".into())), ("繁體中文".into(), Some("zh-Hant".into())), ("English".into(), Some("en".into()))]
+    );
+    assert_eq!(switch.value(), "zh-Hans");
+    switch.set_value("en");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
     tick().await;
     let shown = text(&page);
     assert!(shown.contains("¥500 off orders of ¥5000 or more"), "{shown}");
     assert!(shown.contains("Home appliance vouchers"), "{shown}");
     assert!(!shown.contains("满5000元减500元"), "{shown}");
-    assert_eq!(button.get_attribute("lang").as_deref(), Some("zh-Hans"));
+    assert_eq!(document().document_element().and_then(|html| html.get_attribute("lang")).as_deref(), Some("en"));
+    // Traditional Chinese reads the Simplified catalogue (the page's script converts it) and
+    // says so in `<html lang>`, which is what the conversion follows.
+    switch.set_value("zh-Hant");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    tick().await;
+    assert!(text(&page).contains("满5000元减500元"));
+    assert_eq!(document().document_element().and_then(|html| html.get_attribute("lang")).as_deref(), Some("zh-Hant"));
+    switch.set_value("zh-Hans");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    tick().await;
 }
 
 #[wasm_bindgen_test]

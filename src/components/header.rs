@@ -1,11 +1,10 @@
-use huiquan_core::Lang;
 use leptos::prelude::*;
 
 use crate::{
     components::SignOut,
     elder::ElderSwitch,
     host::{HostKind, use_host},
-    i18n::{tag, use_i18n},
+    i18n::{Language, use_i18n},
 };
 
 /// The bar at the top of every page: the app's name, the wallet, the language and elder-mode
@@ -28,26 +27,28 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Switches between Simplified Chinese and English; the choice is remembered on the device.
+/// Chooses Simplified Chinese, Traditional Chinese or English; the choice is remembered on the
+/// device. Each language is named in itself (and marked with `lang`, so screen readers say it
+/// right), so a resident who cannot read the current one still finds theirs.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
-    let other = move || match i18n.lang() {
-        Lang::ZhHans => Lang::En,
-        Lang::En => Lang::ZhHans,
+    let choose = move |event| {
+        i18n.set_language(match event_target_value(&event).as_str() {
+            "zh-Hant" => Language::ZhHant,
+            "en" => Language::En,
+            _ => Language::ZhHans,
+        })
     };
-    // The label is in the language it switches to, so a resident who cannot read the current
-    // one still finds it; `lang` makes screen readers pronounce it right.
+    let option = move |language: Language, name: &'static str| {
+        view! { <option value=language.tag() lang=language.tag() selected=move || i18n.language() == language>{name}</option> }
+    };
     view! {
-        <button
-            class="language-switch"
-            type="button"
-            lang=move || tag(other())
-            aria-label=move || i18n.t().switch_language_label
-            on:click=move |_| i18n.set_lang(other())
-        >
-            {move || i18n.t().switch_language}
-        </button>
+        <select class="language-switch" aria-label=move || i18n.t().switch_language_label on:change=choose>
+            {option(Language::ZhHans, "简体中文")}
+            {option(Language::ZhHant, "繁體中文")}
+            {option(Language::En, "English")}
+        </select>
     }
 }
 

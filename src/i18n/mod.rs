@@ -19,8 +19,8 @@ pub struct Messages {
     pub app_name: &'static str,
     pub skip_to_content: &'static str,
     pub loading: &'static str,
-    /// The switch's text, in the language it switches to.
-    pub switch_language: &'static str,
+    /// The language choice's name, in this language and the other (a resident who cannot read
+    /// one finds the other).
     pub switch_language_label: &'static str,
     /// The elder-mode switch (长辈模式): larger text and buttons, plainer words.
     pub elder_mode: &'static str,
@@ -256,33 +256,68 @@ pub fn tag(lang: Lang) -> &'static str {
     }
 }
 
+/// A language the resident can choose: the two catalogues', and Traditional Chinese, which is
+/// the Simplified catalogue and data converted as the page is drawn: the page's script converts
+/// every text under `<html lang="zh-Hant">` with `public/hant.json` (`scripts/hant.py`, from
+/// OpenCC), which is downloaded only by those who read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    ZhHans,
+    ZhHant,
+    En,
+}
+
+impl Language {
+    /// The catalogue and data language it is drawn from.
+    pub fn catalogue(self) -> Lang {
+        match self {
+            Language::ZhHans | Language::ZhHant => Lang::ZhHans,
+            Language::En => Lang::En,
+        }
+    }
+
+    /// Its BCP 47 tag, for `<html lang>` and the stored choice.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhHans => "zh-Hans",
+            Language::ZhHant => "zh-Hant",
+            Language::En => "en",
+        }
+    }
+}
+
 const STORAGE_KEY: &str = "huiquan.lang";
 
 /// The resident's language, shared through context.
 #[derive(Clone, Copy)]
 pub struct I18n {
-    lang: RwSignal<Lang>,
+    language: RwSignal<Language>,
 }
 
 impl I18n {
-    /// The current language (tracked).
+    /// The catalogue's language (tracked): what data text is read in.
     pub fn lang(&self) -> Lang {
-        self.lang.get()
+        self.language.get().catalogue()
+    }
+
+    /// The language chosen (tracked).
+    pub fn language(&self) -> Language {
+        self.language.get()
     }
 
     /// The current catalogue (tracked): `move || i18n.t().retry`.
     pub fn t(&self) -> &'static Messages {
-        messages(self.lang.get())
+        messages(self.lang())
     }
 
     /// Switches language, remembers the choice on this device and tells assistive technology.
-    pub fn set_lang(&self, lang: Lang) {
-        self.lang.set(lang);
+    pub fn set_language(&self, language: Language) {
+        self.language.set(language);
         if let Some(storage) = local_storage() {
             // Private browsing may refuse storage: the switch still works for this visit.
-            let _ = storage.set_item(STORAGE_KEY, tag(lang));
+            let _ = storage.set_item(STORAGE_KEY, language.tag());
         }
-        set_document_lang(lang);
+        set_document_lang(language);
     }
 }
 
@@ -290,14 +325,14 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-fn set_document_lang(lang: Lang) {
+fn set_document_lang(language: Language) {
     if let Some(html) = document().document_element() {
-        let _ = html.set_attribute("lang", tag(lang));
+        let _ = html.set_attribute("lang", language.tag());
     }
 }
 
 /// The language this device should start in.
-fn initial_lang() -> Lang {
+fn initial_lang() -> Language {
     let stored = local_storage().and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten());
     let browser: Vec<String> = window().navigator().languages().iter().filter_map(|value| value.as_string()).collect();
     negotiate(stored.iter().map(String::as_str).chain(browser.iter().map(String::as_str)))
@@ -311,9 +346,13 @@ pub fn I18nProvider(
     lang: Option<Lang>,
     children: Children,
 ) -> impl IntoView {
-    let lang = lang.unwrap_or_else(initial_lang);
-    set_document_lang(lang);
-    provide_context(I18n { lang: RwSignal::new(lang) });
+    let language = match lang {
+        Some(Lang::ZhHans) => Language::ZhHans,
+        Some(Lang::En) => Language::En,
+        None => initial_lang(),
+    };
+    set_document_lang(language);
+    provide_context(I18n { language: RwSignal::new(language) });
     children()
 }
 

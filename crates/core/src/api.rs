@@ -581,7 +581,7 @@ pub struct StockUpdate {
 }
 
 /// Where a voucher stands, as of the answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VoucherStatus {
@@ -589,6 +589,7 @@ pub enum VoucherStatus {
     Used,
     Expired,
 }
+crate::wire::unit_enum_names!(VoucherStatus { "unused" => VoucherStatus::Unused, "used" => VoucherStatus::Used, "expired" => VoucherStatus::Expired });
 
 /// One voucher of `GET /api/v1/wallet`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

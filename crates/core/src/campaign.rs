@@ -76,7 +76,7 @@ pub struct Assumed {
 }
 
 /// A kind of figure a campaign shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Figure {
@@ -89,6 +89,7 @@ pub enum Figure {
     /// Which rounds a theme can be claimed in.
     ClaimWindow,
 }
+crate::wire::unit_enum_names!(Figure { "stock" => Figure::Stock, "amounts" => Figure::Amounts, "round_times" => Figure::RoundTimes, "claim_window" => Figure::ClaimWindow });
 
 /// A boundary file shipped in `data/geo/`, and the coordinate system its vertices are in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +125,7 @@ pub struct Round {
     pub stock: RoundStock,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundStock {
@@ -134,6 +135,7 @@ pub enum RoundStock {
     /// Only the leftovers of the round before (Liaocheng: "如有剩余资金转入第二轮发放").
     LeftoverOnly,
 }
+crate::wire::unit_enum_names!(RoundStock { "fresh" => RoundStock::Fresh, "leftover_only" => RoundStock::LeftoverOnly });
 
 /// When stock is released.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -214,7 +216,7 @@ pub struct PackItem {
 }
 
 /// What the threshold is measured against.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdBasis {
@@ -224,6 +226,7 @@ pub enum ThresholdBasis {
     /// A single item (Liaocheng: 单件满2000元补贴300元).
     SingleItem,
 }
+crate::wire::unit_enum_names!(ThresholdBasis { "order_total" => ThresholdBasis::OrderTotal, "single_item" => ThresholdBasis::SingleItem });
 
 /// What a tier's voucher may be spent on, beyond its theme.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -290,7 +293,7 @@ pub struct Limit {
     pub per: Period,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
@@ -301,6 +304,7 @@ pub enum Period {
     /// The whole campaign.
     Campaign,
 }
+crate::wire::unit_enum_names!(Period { "day" => Period::Day, "round" => Period::Round, "campaign" => Period::Campaign });
 
 /// Until when a claimed voucher may be used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -345,7 +349,7 @@ impl Default for Eligibility {
 }
 
 /// Where the resident must be when claiming.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
@@ -355,6 +359,7 @@ pub enum Area {
     /// Anywhere (Shenyang's specialty vouchers: "面向全国所有京东用户").
     Nationwide,
 }
+crate::wire::unit_enum_names!(Area { "city" => Area::City, "nationwide" => Area::Nationwide });
 
 /// Rules at the till.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -671,12 +676,12 @@ impl Theme {
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for ReleaseSchedule {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ReleaseSchedule, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy)]
         enum Kind {
             Daily,
             OncePerRound,
         }
+        crate::wire::unit_enum_names!(Kind { "daily" => Kind::Daily, "once_per_round" => Kind::OncePerRound });
         #[derive(Deserialize)]
         struct Wire {
             kind: Kind,
@@ -694,13 +699,13 @@ impl<'de> Deserialize<'de> for ReleaseSchedule {
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for Scope {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scope, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy)]
         enum Kind {
             Theme,
             ProductCategory,
             MerchantCategories,
         }
+        crate::wire::unit_enum_names!(Kind { "theme" => Kind::Theme, "product_category" => Kind::ProductCategory, "merchant_categories" => Kind::MerchantCategories });
         #[derive(Deserialize)]
         struct Wire {
             kind: Kind,
@@ -724,14 +729,14 @@ impl<'de> Deserialize<'de> for Scope {
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for Validity {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Validity, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy)]
         enum Kind {
             EndOfDay,
             EndOfWeek,
             RoundDeadline,
             UntilNextRound,
         }
+        crate::wire::unit_enum_names!(Kind { "end_of_day" => Kind::EndOfDay, "end_of_week" => Kind::EndOfWeek, "round_deadline" => Kind::RoundDeadline, "until_next_round" => Kind::UntilNextRound });
         #[derive(Deserialize)]
         struct Wire {
             kind: Kind,

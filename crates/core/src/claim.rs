@@ -111,8 +111,7 @@ pub enum Refusal {
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for Refusal {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Refusal, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy)]
         enum Code {
             UnknownOffer,
             NotOpenYet,
@@ -130,6 +129,7 @@ impl<'de> Deserialize<'de> for Refusal {
             AlreadyClaimed,
             UsedBefore,
         }
+        crate::wire::unit_enum_names!(Code { "unknown_offer" => Code::UnknownOffer, "not_open_yet" => Code::NotOpenYet, "round_over" => Code::RoundOver, "campaign_over" => Code::CampaignOver, "sold_out" => Code::SoldOut, "real_name_required" => Code::RealNameRequired, "enterprise_excluded" => Code::EnterpriseExcluded, "not_on_allowlist" => Code::NotOnAllowlist, "store_required" => Code::StoreRequired, "location_required" => Code::LocationRequired, "outside_area" => Code::OutsideArea, "location_uncertain" => Code::LocationUncertain, "location_inaccurate" => Code::LocationInaccurate, "already_claimed" => Code::AlreadyClaimed, "used_before" => Code::UsedBefore });
         #[derive(Deserialize)]
         struct Wire {
             code: Code,

@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod text;
 pub mod validity;
 mod wire;
+pub use wire::variant_index;
 
 pub use campaign::{
     Area, Assumed, BoundaryRef, Campaign, CampaignError, Category, Eligibility, Figure, Limit, Offer, Pack, PackItem, Period,

@@ -42,8 +42,7 @@ pub enum TierState {
 /// Decoded flat, without serde's buffering (see `wire`).
 impl<'de> Deserialize<'de> for TierState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TierState, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy)]
         enum State {
             Upcoming,
             Open,
@@ -51,6 +50,7 @@ impl<'de> Deserialize<'de> for TierState {
             RoundOver,
             CampaignOver,
         }
+        crate::wire::unit_enum_names!(State { "upcoming" => State::Upcoming, "open" => State::Open, "sold_out" => State::SoldOut, "round_over" => State::RoundOver, "campaign_over" => State::CampaignOver });
         #[derive(Deserialize)]
         struct Wire {
             state: State,

@@ -34,8 +34,8 @@ async fn an_english_browser_gets_english_and_can_switch_to_chinese() {
     let first = tiers[0].text().await.expect("text");
     assert!(first.contains("¥100 off orders of ¥1000 or more"), "{first}");
 
-    let switch = harness.wait_for_all("button.language-switch").await;
-    switch[0].click().await.expect("click");
+    let simplified = harness.wait_for_all("select.language-switch option[value=zh-Hans]").await;
+    simplified[0].click().await.expect("choose 简体中文");
     let first = harness.wait_for_all("[data-tier]").await[0].text().await.expect("text");
     assert!(first.contains("满1000元减100元"), "{first}");
     harness.stop().await;

@@ -36,7 +36,7 @@ pub use boundary::Boundary;
 pub use geojson::BoundaryError;
 
 /// The coordinate reference system a boundary is drawn in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Crs {
     /// WGS-84 (EPSG:4326): GPS, `navigator.geolocation`, OpenStreetMap, RFC 7946 GeoJSON.
@@ -48,6 +48,7 @@ pub enum Crs {
     #[serde(rename = "gcj02")]
     Gcj02,
 }
+crate::wire::unit_enum_names!(Crs { "wgs84" => Crs::Wgs84, "gcj02" => Crs::Gcj02 });
 
 /// A longitude and latitude in degrees, in GeoJSON's order, in whatever CRS the context says.
 #[derive(Clone, Copy, Debug, PartialEq)]
