@@ -12,7 +12,7 @@ pub const MESSAGES: Messages = Messages {
     opened_in: |host| format!("在{host}中打开"),
     host_alipay: "支付宝",
     host_wechat: "微信小程序",
-    host_app: "合作方 App",
+    host_app: "合作方App",
     host_web: "合作方网页",
     campaigns_title: "选择你所在的城市",
     no_campaigns: "目前没有可领取消费券的活动。",
