@@ -200,17 +200,16 @@ impl Host {
         }
     }
 
-    /// Asks a `window.huiquanHost` page for the position into `reading`; `false` otherwise.
-    pub fn ask_page(kind: HostKind, reading: RwSignal<Reading>) -> bool {
-        let Some(get_location) = (kind == HostKind::Page).then(crate::location::host_get_location).flatten() else { return false };
-        crate::scoped::spawn_scoped(async move { reading.set(crate::location::host_reading(&get_location).await) });
-        true
-    }
-
     /// Asks the host for the position into `reading`; `false` when the browser should be asked.
     pub fn ask_position(&self, reading: RwSignal<Reading>) -> bool {
         match self.kind {
-            HostKind::Page => Host::ask_page(self.kind, reading),
+            HostKind::Page => match crate::location::host_get_location() {
+                Some(get_location) => {
+                    crate::scoped::spawn_scoped(async move { reading.set(crate::location::host_reading(&get_location).await) });
+                    true
+                }
+                None => false,
+            },
             HostKind::Alipay => {
                 let bridge = global("AlipayJSBridge");
                 if !present(&bridge) {

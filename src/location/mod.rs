@@ -153,9 +153,9 @@ pub fn use_location(
         let again = asked.get_untracked();
         asked.set(true);
         reading.set(Reading::Nothing);
-        // A host app that gives positions is asked instead of the browser.
-        let kind = host.map_or_else(crate::host::detect_kind, |host| host.kind);
-        if !host.map_or_else(|| crate::host::Host::ask_page(kind, reading), |host| host.ask_position(reading)) {
+        // A host app that gives positions is asked instead of the browser (without a host in
+        // context, a component mounted alone, the browser is).
+        if !host.is_some_and(|host| host.ask_position(reading)) {
             resume(again);
         }
     };

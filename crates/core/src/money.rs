@@ -36,7 +36,9 @@ impl<'de> Deserialize<'de> for Fen {
                 }
             }
         }
-        deserializer.deserialize_any(FenVisitor)
+        // A number is all there is to read: `deserialize_any` would link serde_json's readers of
+        // strings, arrays and objects only to refuse them.
+        deserializer.deserialize_i64(FenVisitor)
     }
 }
 
