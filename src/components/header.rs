@@ -74,7 +74,8 @@ fn HostBack() -> impl IntoView {
         let _ = history.replace_state(&state, "");
     });
     let back = move |_| {
-        if location.pathname.get_untracked().trim_end_matches('/') == crate::served_under() {
+        // The address's own path: the app's first page is the path it is served under.
+        if window().location().pathname().unwrap_or_default().trim_end_matches('/') == crate::served_under() {
             host.close();
         } else if depth.get_value() > 0.0 {
             let _ = window().history().and_then(|history| history.back());
