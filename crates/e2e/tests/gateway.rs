@@ -90,3 +90,43 @@ async fn a_gateway_that_strips_the_path_is_served_the_same() {
     }
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_a_host_under_a_gateways_path_back_at_the_first_page_hands_back() {
+    // The app's first page is the base path itself: inside a host, back there hands the
+    // resident back to the host, under a gateway's path as at the root.
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), base_path: "/vouchers/", ..BrowserOptions::default() }).await;
+    // An iOS shell (its `huiquan` message handler), keeping what it was sent across pages.
+    let shell = "window.webkit = { messageHandlers: { huiquan: { postMessage(message) {
+        sessionStorage.setItem('sent', (sessionStorage.getItem('sent') || '') + message.huiquan + ',');
+    } } } };";
+    harness
+        .driver
+        .cdp()
+        .send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": shell }))
+        .await
+        .expect("the shell");
+    harness.open_campaign(TIANJIN).await;
+    harness.driver.find(By::Css("button.host-back")).await.expect("the back button").click().await.expect("tap back");
+    harness.wait_for_all("a.campaign-link").await;
+    assert_eq!(path_now(&harness).await, "/vouchers/");
+    harness.driver.find(By::Css("button.host-back")).await.expect("the back button").click().await.expect("tap back");
+    let mut sent = String::new();
+    for _ in 0..50 {
+        sent = harness
+            .driver
+            .execute("return sessionStorage.getItem('sent')", Vec::new())
+            .await
+            .expect("sent")
+            .json()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if sent.contains("close") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent.contains("close"), "handed back at /vouchers/: {sent}");
+    harness.stop().await;
+}
