@@ -85,7 +85,6 @@ fn partner_origins() -> Vec<String> {
 /// WeChat SDK's are looked up again when used).
 pub fn detect_kind() -> HostKind {
     let agent = window().navigator().user_agent().unwrap_or_default();
-    let framed = window().parent().ok().flatten().is_some_and(|parent| parent != window());
     if present(&global("huiquanHost")) {
         HostKind::Page
     } else if present(&field(&field(&global("webkit"), "messageHandlers"), "huiquan")) {
@@ -96,7 +95,7 @@ pub fn detect_kind() -> HostKind {
         HostKind::Alipay
     } else if global("__wxjs_environment").as_string().as_deref() == Some("miniprogram") || agent.contains("miniProgram") {
         HostKind::WeChatMiniProgram
-    } else if framed {
+    } else if window().parent().ok().flatten().is_some_and(|parent| parent != window()) {
         HostKind::Frame
     } else {
         HostKind::Browser
@@ -228,13 +227,6 @@ impl Host {
         }
     }
 
-    /// Tells a frame's partner page how tall the app is, so it can size the frame.
-    pub fn report_height(&self, height: f64) {
-        if self.kind == HostKind::Frame {
-            self.send("height", Some(("height", height)));
-        }
-    }
-
     /// Hands the resident back to the host (at the app's root); `false` when it cannot.
     pub fn close(&self) -> bool {
         match self.kind {
@@ -294,7 +286,8 @@ pub fn provide_host(
                 let height = document().document_element().map_or(0, |html| html.scroll_height());
                 if height != reported.get_value() {
                     reported.set_value(height);
-                    host.report_height(f64::from(height));
+                    // The partner page sizes the frame to it.
+                    host.send("height", Some(("height", f64::from(height))));
                 }
             },
             std::time::Duration::from_millis(500),

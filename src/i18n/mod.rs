@@ -248,14 +248,6 @@ pub fn campaign_deadline(instant: huiquan_core::civil::Instant, offset: huiquan_
     }
 }
 
-/// The BCP 47 tag for `<html lang>` and `lang` attributes.
-pub fn tag(lang: Lang) -> &'static str {
-    match lang {
-        Lang::ZhHans => "zh-Hans",
-        Lang::En => "en",
-    }
-}
-
 /// A language the resident can choose: the two catalogues', and Traditional Chinese, which is
 /// the Simplified catalogue and data converted as the page is drawn: the page's script converts
 /// every text under `<html lang="zh-Hant">` with `public/hant.json` (`scripts/hant.py`, from
