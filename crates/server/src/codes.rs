@@ -51,7 +51,7 @@ pub fn one_time_code() -> String {
 
 /// The SHA-256 of a text, hex: how tokens, codes and identifiers are stored.
 pub fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// The key under which identifiers, phones and one-time codes are stored: HMAC-SHA-256, so a copy
@@ -70,7 +70,7 @@ impl DigestKey {
         match hmac::Hmac::<Sha256>::new_from_slice(&self.0) {
             Ok(mut mac) => {
                 mac.update(text.as_bytes());
-                mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
+                hex::encode(mac.finalize().into_bytes())
             }
             Err(_) => digest(text),
         }

@@ -444,6 +444,8 @@ impl Upkeep {
         tokio::spawn(async move {
             let mut recheck = tokio::time::interval(allowlist_recheck);
             let mut prune = tokio::time::interval(prune_every);
+            let mut checkpoint = tokio::time::interval(store::CHECKPOINT_EVERY);
+            checkpoint.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
                     _ = async { stopping.wait_for(|stopping| *stopping).await.map(|_| ()) } => break,
@@ -453,6 +455,11 @@ impl Upkeep {
                         }
                     }
                     _ = prune.tick() => self.prune().await,
+                    _ = checkpoint.tick() => {
+                        if let Err(error) = self.pool.checkpoint().await {
+                            tracing::warn!(%error, "checkpoint failed; tried again at the next tick");
+                        }
+                    }
                 }
             }
         });

@@ -35,7 +35,7 @@ pub fn till_key(secret: &[u8], campaign: &str, merchant: &str) -> String {
     match Hmac::<Sha256>::new_from_slice(secret) {
         Ok(mut mac) => {
             mac.update(format!("{campaign}/{merchant}").as_bytes());
-            mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
+            hex::encode(mac.finalize().into_bytes())
         }
         Err(_) => String::new(),
     }
