@@ -22,9 +22,11 @@ pub enum ApiError {
     /// The service refused, with its problem details when it sent them.
     #[error("the service answered {status}{}", problem.as_ref().map(|p| format!(" ({})", p.code)).unwrap_or_default())]
     Refused { status: u16, problem: Option<ProblemCode> },
-    /// The answer was not what this version of the app can read.
-    #[error("unreadable answer: {0}")]
-    Unreadable(String),
+    /// The answer was not what this version of the app can read. Why is not kept: the resident
+    /// is told the same either way, and nothing logs it, while writing the reader's error out
+    /// linked serde_json's and gloo-net's messages (about 1 KB).
+    #[error("unreadable answer")]
+    Unreadable,
 }
 
 impl ApiError {
@@ -73,12 +75,12 @@ async fn send(request: Request) -> Result<Response, ApiError> {
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response.json::<T>().await.map_err(|error| ApiError::Unreadable(error.to_string()))
+    response.json::<T>().await.map_err(|_| ApiError::Unreadable)
 }
 
 /// A request that could not even be built (a body that does not serialise).
-fn unbuildable(error: gloo_net::Error) -> ApiError {
-    ApiError::Unreadable(error.to_string())
+fn unbuildable(_: gloo_net::Error) -> ApiError {
+    ApiError::Unreadable
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
@@ -112,7 +114,7 @@ pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
     let (request, _in_flight) = InFlight::attach(Request::get(&path));
     let response = send(request.build().map_err(unbuildable)?).await?;
     let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
-    Boundary::from_geojson(&text, crs).map_err(|error| ApiError::Unreadable(error.to_string()))
+    Boundary::from_geojson(&text, crs).map_err(|_| ApiError::Unreadable)
 }
 
 /// Each tier's and pack's state and what is left of its release under way.

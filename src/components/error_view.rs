@@ -10,7 +10,7 @@ pub fn ErrorView(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl 
         ApiError::Network(_) => i18n.t().error_network.to_owned(),
         ApiError::Refused { status: 404, .. } => i18n.t().error_not_found.to_owned(),
         ApiError::Refused { .. } => i18n.t().error_server.to_owned(),
-        ApiError::Unreadable(_) => i18n.t().error_unreadable.to_owned(),
+        ApiError::Unreadable => i18n.t().error_unreadable.to_owned(),
     };
     view! {
         <section class="error" role="alert">
