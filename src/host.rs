@@ -29,6 +29,11 @@ pub enum HostKind {
     Frame,
     /// Alipay's H5 container (`AlipayJSBridge`), whose positions are GCJ-02.
     Alipay,
+    /// An Alipay mini-program's `web-view`, whose `web-view.min.js` gives the page `my`: the
+    /// protocol's messages go through `my.postMessage` and come through `my.onMessage` (only the
+    /// mini-program can send them); a position is `my.getLocation`'s answer forwarded as it is
+    /// (GCJ-02, Alipay's error codes); `my.navigateBack` hands the resident back.
+    AlipayMiniProgram,
     /// A WeChat mini-program's `web-view`: data comes in through the address; `wx.miniProgram`
     /// (when the mini-program loads its SDK) takes the resident back.
     WeChatMiniProgram,
@@ -91,6 +96,8 @@ pub fn detect_kind() -> HostKind {
         HostKind::IosShell
     } else if present(&global("huiquanNative")) {
         HostKind::AndroidShell
+    } else if present(&field(&global("my"), "postMessage")) {
+        HostKind::AlipayMiniProgram
     } else if present(&global("AlipayJSBridge")) || agent.contains("AlipayClient") {
         HostKind::Alipay
     } else if global("__wxjs_environment").as_string().as_deref() == Some("miniprogram") || agent.contains("miniProgram") {
@@ -126,7 +133,7 @@ impl Host {
             }
             // Script messages from the native side come as the page's own.
             HostKind::IosShell => from == window().location().origin().ok().as_deref(),
-            HostKind::AndroidShell => from.is_none(),
+            HostKind::AndroidShell | HostKind::AlipayMiniProgram => from.is_none(),
             _ => false,
         };
         if !trusted {
@@ -141,7 +148,7 @@ impl Host {
             Some("token") => field(&data, "token").as_string().filter(|token| !token.is_empty() && token.len() <= 4096).map(Heard::Token),
             Some("position") => {
                 if let Some(target) = self.pending_position.get_value() {
-                    target.set(position_of(&data, false));
+                    target.set(position_of(&data, self.kind == HostKind::AlipayMiniProgram));
                 }
                 None
             }
@@ -167,9 +174,14 @@ impl Host {
                 // The app's whole life: never removed.
                 std::mem::forget(handle);
             }
-            HostKind::AndroidShell => {
-                let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| receive(None, false, &field(&event, "data")));
-                let _ = js_sys::Reflect::set(&global("huiquanNative"), &JsValue::from_str("onmessage"), on_message.as_ref());
+            HostKind::AndroidShell | HostKind::AlipayMiniProgram => {
+                // Android hands over a MessageEvent; Alipay the object the mini-program sent.
+                let android = self.kind == HostKind::AndroidShell;
+                let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+                    receive(None, false, &if android { field(&event, "data") } else { event })
+                });
+                let (target, name) = if android { ("huiquanNative", "onmessage") } else { ("my", "onMessage") };
+                let _ = js_sys::Reflect::set(&global(target), &JsValue::from_str(name), on_message.as_ref());
                 on_message.forget();
             }
             _ => {}
@@ -191,6 +203,7 @@ impl Host {
                 }
             }
             HostKind::IosShell => call(&field(&field(&global("webkit"), "messageHandlers"), "huiquan"), "postMessage", &[message.into()]),
+            HostKind::AlipayMiniProgram => call(&global("my"), "postMessage", &[message.into()]),
             HostKind::AndroidShell => {
                 let text = js_sys::JSON::stringify(&message).map(JsValue::from).unwrap_or(JsValue::NULL);
                 call(&global("huiquanNative"), "postMessage", &[text]);
@@ -218,7 +231,7 @@ impl Host {
                 call(&bridge, "call", &[JsValue::from_str("getLocation"), js_sys::Object::new().into(), answer]);
                 true
             }
-            HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell => {
+            HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell | HostKind::AlipayMiniProgram => {
                 self.pending_position.set_value(Some(reading));
                 self.send("position", None);
                 true
@@ -232,6 +245,7 @@ impl Host {
         match self.kind {
             HostKind::Alipay => call(&global("AlipayJSBridge"), "call", &[JsValue::from_str("popWindow")]),
             HostKind::WeChatMiniProgram => call(&field(&global("wx"), "miniProgram"), "navigateBack", &[]),
+            HostKind::AlipayMiniProgram => call(&global("my"), "navigateBack", &[]),
             HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell => self.send("close", None),
             HostKind::Browser | HostKind::Page => return false,
         }
@@ -246,8 +260,9 @@ fn call(target: &JsValue, method: &str, args: &[JsValue]) {
     }
 }
 
-/// A host's answer as a reading: a position (GCJ-02 from Alipay), or an error code. Alipay says
-/// 11 for no permission and 13 for a timeout; the protocol uses the Geolocation API's codes.
+/// A host's answer as a reading: a position (GCJ-02 from Alipay, H5 or mini-program), or an
+/// error code. Alipay says 11 for no permission and 13 for a timeout; the protocol uses the
+/// Geolocation API's codes.
 fn position_of(answer: &JsValue, alipay: bool) -> Reading {
     let number = |name| field(answer, name).as_f64();
     match (number("latitude"), number("longitude"), number("accuracy")) {

@@ -1,7 +1,7 @@
 //! Each host adapter against a shim that behaves as that host's documentation says: Alipay's
-//! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), the iOS and Android shells'
-//! message channels, a frame's partner origins, a WeChat mini-program's `wx.miniProgram`. Run in
-//! headless Chrome and Firefox.
+//! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), an Alipay mini-program's
+//! `web-view` (`my`), the iOS and Android shells' message channels, a frame's partner origins, a
+//! WeChat mini-program's `wx.miniProgram`. Run in headless Chrome and Firefox.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -103,6 +103,51 @@ async fn alipay_gives_a_gcj02_position_that_is_judged_where_the_resident_is() {
     // At the app's root the resident is handed back: Alipay closes the page.
     assert!(host.close());
     assert_eq!(run("return alipayCalls.join(',')").as_string().as_deref(), Some("getLocation,getLocation,popWindow"));
+}
+
+#[wasm_bindgen_test]
+async fn an_alipay_mini_program_web_view_speaks_through_my() {
+    let owner = Owner::new();
+    owner.set();
+    // Alipay's `web-view.min.js` gives the page `my`: `my.postMessage(object)` reaches the
+    // mini-program's `onMessage`, and what the mini-program sends with
+    // `webViewContext.postMessage(object)` arrives at `my.onMessage(object)`. This mini-program
+    // forwards `my.getLocation`'s answer as it is: GCJ-02, or Alipay's error 11 the second time.
+    let _shim = Shim::new(
+        &format!(
+            "window.mySent = [];
+         window.my = {{ postMessage(message) {{
+           mySent.push(message.huiquan);
+           const reply = (m) => setTimeout(() => my.onMessage(m), 5);
+           if (message.huiquan === 'ready') {{ reply({{ huiquan: 'token', token: 'mini-program-token' }}); reply({{ huiquan: 'elder', on: true }}); }}
+           if (message.huiquan === 'position') reply(mySent.length > 2 ? {{ huiquan: 'position', error: 11, errorMessage: 'no permission' }}
+             : {{ huiquan: 'position', latitude: {}, longitude: {}, accuracy: 30 }});
+         }}, navigateBack() {{ mySent.push('navigateBack'); }} }};",
+            CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1
+        ),
+        "delete window.my;",
+    );
+    assert_eq!(detect_kind(), HostKind::AlipayMiniProgram);
+    let heard = RwSignal::new(Vec::new());
+    let host = Host::new(HostKind::AlipayMiniProgram, move |message| heard.update(|heard| heard.push(message)));
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading), "the mini-program is asked, not the browser");
+    let answer = settle(reading).await;
+    assert_eq!(answer, Reading::Gcj02(CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1, 30.0));
+    let LocationState::Judged { fix, .. } = judge(true, answer, Some(&tianjin()), &LocateOptions::default()) else {
+        panic!("judged");
+    };
+    assert!((fix.latitude() - CENTRAL_TIANJIN.0).abs() < 1e-6 && (fix.longitude() - CENTRAL_TIANJIN.1).abs() < 1e-6, "{fix:?}");
+    assert_eq!(heard.get_untracked(), [Heard::Token("mini-program-token".into()), Heard::Elder(true)]);
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Error(1), "Alipay's 11 is the Geolocation API's denied");
+    // A message to the page's window is not the mini-program's channel: it changes nothing.
+    run("window.postMessage({ huiquan: 'token', token: 'forged' }, '*');");
+    tick().await;
+    assert_eq!(heard.get_untracked().len(), 2);
+    assert!(host.close());
+    assert_eq!(run("return mySent.join(',')").as_string().as_deref(), Some("ready,position,position,navigateBack"));
 }
 
 #[wasm_bindgen_test]

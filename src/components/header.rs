@@ -96,7 +96,7 @@ pub fn HostFooter() -> impl IntoView {
     let name = move || {
         let t = i18n.t();
         let name = match host.kind {
-            HostKind::Alipay => t.host_alipay,
+            HostKind::Alipay | HostKind::AlipayMiniProgram => t.host_alipay,
             HostKind::WeChatMiniProgram => t.host_wechat,
             HostKind::Frame => t.host_web,
             _ => t.host_app,

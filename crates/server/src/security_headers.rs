@@ -122,6 +122,10 @@ pub fn hash_source(block: &str) -> String {
     format!("'sha256-{}'", STANDARD.encode(Sha256::digest(block.as_bytes())))
 }
 
+/// Where an Alipay mini-program's web-view serves its bridge script from (Alipay's web-view
+/// documentation: `<script src="https://appx/web-view.min.js">`).
+const ALIPAY_MINI_PROGRAM_BRIDGE: &str = "https://appx";
+
 /// The Content-Security-Policy for a page whose inline blocks are `blocks`.
 pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAncestors) -> String {
     let hashes = |blocks: &[String]| blocks.iter().map(|block| format!(" {}", hash_source(block))).collect::<String>();
@@ -129,7 +133,10 @@ pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAnc
     [
         "default-src 'self'".to_owned(),
         // The wasm module is compiled by the browser: allowed without allowing eval.
-        format!("script-src 'self' 'wasm-unsafe-eval'{}", hashes(&blocks.scripts)),
+        // `https://appx` is the Alipay client's own: inside an Alipay mini-program's web-view it
+        // serves the bridge (`web-view.min.js`, loaded by the page's first script there) and
+        // resolves nowhere else.
+        format!("script-src 'self' 'wasm-unsafe-eval' {ALIPAY_MINI_PROGRAM_BRIDGE}{}", hashes(&blocks.scripts)),
         format!("style-src 'self'{}", hashes(&blocks.styles)),
         // The QR code is inline SVG markup, not an image; `data:` is for icons a build may inline.
         "img-src 'self' data:".to_owned(),
@@ -229,7 +236,7 @@ mod tests {
         let blocks = InlineBlocks { scripts: vec!["a".into()], styles: vec!["b".into()] };
         let policy = content_security_policy(&blocks, &FrameAncestors::default());
         assert!(!policy.contains("unsafe-inline"), "{policy}");
-        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {}", hash_source("a"))), "{policy}");
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {}", hash_source("a"))), "{policy}");
         assert!(policy.contains(&format!("style-src 'self' {}", hash_source("b"))), "{policy}");
         assert!(policy.ends_with("frame-ancestors 'self'"), "{policy}");
         let partners: FrameAncestors = "https://m.jd.com  HTTPS://*.unionpay.com:8443/".parse().expect("origins");
