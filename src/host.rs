@@ -6,11 +6,12 @@
 //! Safe-area insets are CSS's `env(safe-area-inset-*)` (style/main.css), which every webview
 //! fills. A host that offers none of this is the browser.
 //!
-//! The message hosts (a frame, the iOS and Android shells) speak one protocol of JSON objects
-//! with a `huiquan` field. The app sends `ready`, `position` (a request), `height` (a frame's
-//! content height) and `close`; the host sends `token` (`token`), `position` (`latitude`,
-//! `longitude`, `accuracy`, WGS-84, or `code` as the Geolocation API's errors) and `elder`
-//! (`on`). A frame takes messages only from its parent, and only from the partner origins the
+//! The message hosts (a frame, the iOS and Android shells, an Alipay mini-program) speak one
+//! protocol of JSON objects with a `huiquan` field. The app sends `ready`, `position` (a
+//! request), `height` (a frame's content height) and `close`; the host sends `token` (`token`),
+//! `position` (`latitude`, `longitude`, `accuracy`, WGS-84, or `code` as the Geolocation API's
+//! errors; an Alipay mini-program forwards `my.getLocation`'s GCJ-02 answer or `error`) and
+//! `elder` (`on`). A frame takes messages only from its parent, and only from the partner origins the
 //! service lists in the page (`--frame-ancestors`); every other message changes nothing.
 
 use leptos::prelude::*;

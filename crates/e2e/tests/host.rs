@@ -119,11 +119,17 @@ async fn in_a_partners_frame_the_app_claims_with_the_partners_position_and_token
 /// foot says, and (where the host gives positions) the position the app judges.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_host_kind_is_named_at_the_foot_of_the_page() {
-    // Central Tianjin as Alipay reports it (GCJ-02), and as the shells do (WGS-84).
+    // Central Tianjin as Alipay reports it (GCJ-02, also forwarded by a mini-program from
+    // `my.getLocation`), and as the shells do (WGS-84).
     let shims = [
         (
             "alipay",
             "window.AlipayJSBridge = { call(name, params, answer) { if (name === 'getLocation') answer({ latitude: 39.118035551655, longitude: 117.201311310119, accuracy: 30 }); } };",
+            "在支付宝中打开",
+        ),
+        (
+            "alipay-mini-program",
+            "window.my = { postMessage(message) { if (message.huiquan === 'position') setTimeout(() => my.onMessage({ huiquan: 'position', latitude: 39.118035551655, longitude: 117.201311310119, accuracy: 30 }), 5); }, navigateBack() {} };",
             "在支付宝中打开",
         ),
         ("wechat", "window.__wxjs_environment = 'miniprogram'; window.wx = { miniProgram: { navigateBack() {} } };", "在微信小程序中打开"),
