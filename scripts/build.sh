@@ -20,9 +20,15 @@ size_build() {
   RUSTUP_TOOLCHAIN=huiquan-wasm RUSTC_BOOTSTRAP=1 \
     CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components --cfg huiquan_split -Clink-arg=--emit-relocs" \
     "$@"
 }
+# The wallet pages go in a wasm module of their own, fetched when first opened (src/routes/mod.rs):
+# Trunk's cargo is scripts/split/cargo, which splits the wasm before wasm-bindgen sees it, and
+# Trunk's hook scripts/split-dist.sh puts the split-off module beside the app.
+target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
+export HUIQUAN_SPLIT_WASM="$target_dir/wasm32-unknown-unknown/release/huiquan.wasm"
+export HUIQUAN_SPLIT_DIR="$target_dir/wasm-split"
 [[ -d /usr/lib/rustlib/src/rust/library/std ]] && rustup run huiquan-wasm rustc --version >/dev/null 2>&1 ||
   die "the size build needs Debian's Rust and its std sources: run scripts/setup.sh"
 
@@ -30,7 +36,7 @@ say "building the app (trunk build --release, std rebuilt to abort on panic)"
 # Trunk runs cargo offline (Trunk.toml), and the rebuilt std has crates.io dependencies of its own
 # (dlmalloc, hashbrown…) that no other build downloads: fetch them first, or a fresh machine fails.
 size_build cargo fetch --quiet --target wasm32-unknown-unknown
-size_build trunk build --release --quiet
+PATH="$REPO_ROOT/scripts/split:$PATH" size_build trunk build --release --quiet
 [[ ${1:-} == --app-only ]] && exit 0
 say "building the service (release)"
 cargo build --release --quiet -p huiquan-server

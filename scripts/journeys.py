@@ -5,8 +5,8 @@ wire (bodies as sent to a browser that accepts brotli, plus response headers):
   campaign's page as the service paints it, carrying the campaign and its stock, then the clock,
   the stock stream's snapshot, the outline, a sign-in, the claim);
 - the wallet journey: the same resident, still signed in, opening the wallet and a voucher's
-  merchants (the first visit, the clock, the wallet, the voucher's campaign, its first page of
-  merchants).
+  merchants (the first visit, the wallet pages' wasm module, the clock, the wallet, the voucher's
+  campaign, its first page of merchants).
 
 Usage: journeys.py BASE_URL PARTNER_SECRET CAMPAIGN FIRST_VISIT_BYTES
 Figures, not pass/fail. Called by scripts/bench.sh.
@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import sys
 import time
 import urllib.parse
@@ -97,7 +98,12 @@ resident = journey("claim journey", [
     ("claim", ("POST", f"{here}/claims", {"offer": offer, "location": centre})),
 ])
 first_visit += len(plain) + plain_head
+# The wallet and voucher pages are a wasm module of their own, named in the split's loader (a
+# granted claim fetches it ahead; a resident who opens the wallet first fetches it then).
+loader = fetch("GET", "/__wasm_split.js", headers={"Accept-Encoding": "identity"})[1].decode()
+later = re.findall(r'"\./(later/[^"]+\.wasm)"', loader)
 journey("wallet journey", [
+    *(("wallet pages' module", ("GET", f"/{path}", None)) for path in later),
     ("clock", ("GET", "/api/v1/time", None)),
     ("wallet", ("GET", "/api/v1/wallet", None)),
     ("campaign", ("GET", here, None)),

@@ -14,6 +14,7 @@ export PATH="$TOOLS_DIR/bin:$NPM_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Pinned versions of what set-up installs. wasm-bindgen-cli is read from Cargo.lock instead.
 TRUNK_VERSION=0.22.1
 GECKODRIVER_VERSION=0.37.1
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_NPM_VERSION=132.0.0
 LIGHTHOUSE_NPM_VERSION=13
 SCHEMATHESIS_VERSION=4.32.5

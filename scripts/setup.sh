@@ -110,6 +110,8 @@ has_version() {
 cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
   local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
   has_version "$binary" "$version" && return 0
+  # A tool without --version (wasm-split-cli) is known by cargo's record of what it installed.
+  grep -qsF "\"$crate $version " "$TOOLS_DIR/crates/$crate/.crates.toml" && [[ -x $TOOLS_DIR/bin/$binary ]] && return 0
   say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
   # The tools' own release profiles use fat LTO with one codegen unit and full optimisation:
   # minutes of compiling on two cores for tools that run seconds a build. Thin local LTO, 16 units
@@ -136,6 +138,9 @@ cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 5 &
 tool_installs+=($!)
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
 tool_installs+=($!)
+# Splits the app's wasm so the wallet pages load when first opened (scripts/split/cargo).
+cargo_tool wasm-split-cli wasm_split_cli_support "$WASM_SPLIT_VERSION" 2 --locked --features build-binary &
+tool_installs+=($!)
 
 # --- wasm-opt from npm's binaryen (Debian's older binaryen breaks wasm-bindgen's output) -----
 if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
@@ -155,7 +160,7 @@ for install in "${tool_installs[@]}"; do
   wait "$install" || die "a Rust tool failed to install (see above)"
 done
 
-for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt brotli schemathesis; do
+for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
 say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"

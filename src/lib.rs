@@ -23,12 +23,13 @@ pub mod wallet;
 
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
 
 use crate::i18n::I18nProvider;
-use crate::routes::{campaign::CampaignPage, home::HomePage, voucher::VoucherPage};
+use crate::routes::{VoucherRoute, WalletRoute, campaign::CampaignPage, home::HomePage};
 
 pub use crate::components::{
     ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard, claim_code_in,
@@ -55,8 +56,8 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <routes::NotFound /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/campaigns/:id") view=CampaignPage />
-                        <Route path=path!("/wallet") view=WalletPage />
-                        <Route path=path!("/wallet/:id") view=VoucherPage />
+                        <Route path=path!("/wallet") view={Lazy::<WalletRoute>::new()} />
+                        <Route path=path!("/wallet/:id") view={Lazy::<VoucherRoute>::new()} />
                     </Routes>
                 </main>
                 <components::HostFooter />

@@ -87,12 +87,16 @@ pub fn ClaimButton(
             None
         }
     };
-    // A settled claim changes the resident's history: read the wallet again.
+    // A settled claim changes the resident's history: read the wallet again. A granted one is
+    // soon shown at a till: the wallet pages' module is fetched now (and kept for offline use).
     Effect::new(move |_| {
         if phase.with(ClaimPhase::settled)
             && let Some(resident) = resident
         {
             resident.refresh.update(|n| *n += 1);
+        }
+        if phase.with(|phase| matches!(phase, ClaimPhase::Claimed(_))) {
+            leptos::task::spawn_local(crate::routes::wallet_pages::load());
         }
     });
     let label = move || match phase.get() {

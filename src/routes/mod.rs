@@ -6,8 +6,77 @@ pub mod voucher;
 pub mod wallet;
 
 use leptos::prelude::*;
+use leptos_router::LazyRoute;
 
 use crate::i18n::use_i18n;
+
+/// The wallet (`/wallet`): its page comes with the voucher page's module (see [`wallet_pages`]).
+pub struct WalletRoute;
+
+impl LazyRoute for WalletRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(_: Self) -> AnyView {
+        wallet_pages::wallet().await
+    }
+
+    async fn preload() {
+        wallet_pages::load().await;
+    }
+}
+
+/// A voucher's page (`/wallet/:id`), with the wallet's module.
+pub struct VoucherRoute;
+
+impl LazyRoute for VoucherRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(_: Self) -> AnyView {
+        wallet_pages::voucher().await
+    }
+
+    async fn preload() {
+        wallet_pages::load().await;
+    }
+}
+
+/// The wallet and voucher pages, which the claim page never shows. The size build
+/// (`--cfg huiquan_split`, scripts/build.sh) splits them into a wasm module of their own that is
+/// fetched the first time either is opened or [`load`](wallet_pages::load)ed, so the first visit
+/// does not carry them; everywhere else (tests, lints) they are ordinary async functions.
+pub mod wallet_pages {
+    use leptos::prelude::*;
+
+    #[cfg(huiquan_split)]
+    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, preload(load))]
+    pub fn wallet() -> AnyView {
+        view! { <super::wallet::WalletPage /> }.into_any()
+    }
+
+    #[cfg(huiquan_split)]
+    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split)]
+    pub fn voucher() -> AnyView {
+        view! { <super::voucher::VoucherPage /> }.into_any()
+    }
+
+    #[cfg(not(huiquan_split))]
+    pub async fn wallet() -> AnyView {
+        view! { <super::wallet::WalletPage /> }.into_any()
+    }
+
+    #[cfg(not(huiquan_split))]
+    pub async fn voucher() -> AnyView {
+        view! { <super::voucher::VoucherPage /> }.into_any()
+    }
+
+    /// Fetches the module ahead of need (after a claim, so the wallet also opens offline).
+    #[cfg(not(huiquan_split))]
+    pub async fn load() {}
+}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -83,3 +83,56 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
     harness.stop().await;
 }
+
+/// The same-origin files the page has fetched whose path has `/later/` in it.
+async fn later_modules_fetched(harness: &Harness) -> Vec<String> {
+    let fetched = harness
+        .driver
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name)).filter(u => u.origin === location.origin && u.pathname.includes('/later/')).map(u => u.pathname)",
+            Vec::new(),
+        )
+        .await
+        .expect("resources")
+        .json()
+        .clone();
+    serde_json::from_value(fetched).expect("a list of paths")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_claim_fetches_it() {
+    let built: Vec<_> = std::fs::read_dir(huiquan_e2e::dist_dir().join("later"))
+        .expect("dist/later: the size build splits the wallet pages off")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".wasm"))
+        .collect();
+    assert_eq!(built.len(), 1, "one split-off module");
+
+    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13400134001").await;
+    harness.wait_for_all(".tier-card .claim-button").await;
+    assert_eq!(later_modules_fetched(&harness).await, Vec::<String>::new(), "the claim page fetched a module it does not show");
+
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("gate").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
+    harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
+    let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
+    for _ in 0..50 {
+        if !later_modules_fetched(&harness).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let fetched = later_modules_fetched(&harness).await;
+    assert!(fetched.len() == 1 && fetched[0].ends_with(".wasm"), "after a granted claim: {fetched:?}");
+
+    harness.wait_for_all(".tier-card .claim a[href='wallet']").await[0].click().await.expect("to the wallet");
+    harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
+    harness.wait_for_all("[data-group=Usable] [data-voucher] a").await[0].click().await.expect("to the voucher");
+    harness.wait_for_all(".voucher-qr svg").await;
+    assert_eq!(later_modules_fetched(&harness).await, fetched, "the wallet and voucher pages come from the one module, fetched once");
+    harness.stop().await;
+}
