@@ -26,7 +26,10 @@ for module in "$split"/*.wasm; do
   [[ $loader == *"\"./$name.wasm\""* ]] || { echo "the loader does not name $name.wasm" >&2; exit 1; }
   loader=${loader//"\"./$name.wasm\""/"\"./later/$name-$hash.wasm\""}
 done
-printf '%s\n' "$loader" > "$dir/__wasm_split.js"
+# Every resident downloads the loader: its indentation, blank lines and whole-line comments go
+# (the generated code has no multi-line strings, which the check below keeps true).
+[[ $loader != *'`'* ]] || { echo "the loader has a template literal: strip it with care" >&2; exit 1; }
+printf '%s\n' "$loader" | sed -E 's/^[[:space:]]+//; /^$/d; /^\/\//d; /^\/\*.*\*\/$/d' > "$dir/__wasm_split.js"
 # Fetched beside the main JS rather than after it has been read (index.html is minified by now).
 sed -i "s|<link crossorigin href=./$main_js |<link crossorigin href=./__wasm_split.js rel=modulepreload><link crossorigin href=./$main_js |" "$dir/index.html"
 grep -q 'href=./__wasm_split.js rel=modulepreload' "$dir/index.html" || { echo "index.html has no modulepreload of $main_js" >&2; exit 1; }

@@ -5,8 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use huiquan_core::{
     Boundary, Campaign, Crs, Fix,
     api::{
-        CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, MerchantPage, OfferStock, PartnerSignIn, ProblemCode,
-        ServerTime, SignedIn, WalletVoucher,
+        CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, LinkRequest, Links, MerchantPage, OfferStock,
+        PartnerSignIn, ProblemCode, ProxyLink, ServerTime, SignedIn, WalletVoucher,
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -143,12 +143,48 @@ pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
     post_json("api/v1/sessions/partner", &PartnerSignIn { token: token.to_owned() }).await
 }
 
-/// The signed-in resident's vouchers.
-pub async fn wallet(session_token: &str) -> Result<Vec<WalletVoucher>, ApiError> {
+/// The signed-in resident's vouchers, or (代领) those of a relative they are linked to.
+pub async fn wallet(session_token: &str, for_resident: Option<i64>) -> Result<Vec<WalletVoucher>, ApiError> {
+    let path = match for_resident {
+        Some(relative) => format!("api/v1/wallet?for={relative}"),
+        None => "api/v1/wallet".to_owned(),
+    };
     let (request, _in_flight) = InFlight::attach(
-        Request::get("api/v1/wallet").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+        Request::get(&path).header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
     );
     read_json(send(request.build().map_err(unbuildable)?).await?).await
+}
+
+/// The signed-in resident's links (代领): whom they claim for, and who claims for them.
+pub async fn links(session_token: &str) -> Result<Links, ApiError> {
+    let (request, _in_flight) = InFlight::attach(
+        Request::get("api/v1/links").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+    );
+    read_json(send(request.build().map_err(unbuildable)?).await?).await
+}
+
+/// Sends a relative's phone the code that links them to the signed-in resident.
+pub async fn send_link_code(session_token: &str, phone: &str) -> Result<CodeSent, ApiError> {
+    let (request, _in_flight) = InFlight::attach(
+        Request::post("api/v1/links/code").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+    );
+    read_json(send(request.json(&CodeRequest { phone: phone.to_owned() }).map_err(unbuildable)?).await?).await
+}
+
+/// Links the relative whose phone got the code.
+pub async fn link(session_token: &str, phone: &str, code: &str) -> Result<ProxyLink, ApiError> {
+    let (request, _in_flight) = InFlight::attach(
+        Request::post("api/v1/links").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
+    );
+    let body = LinkRequest { phone: phone.to_owned(), code: code.to_owned() };
+    read_json(send(request.json(&body).map_err(unbuildable)?).await?).await
+}
+
+/// Ends a link with the other side, whichever side this resident is.
+pub async fn unlink(session_token: &str, other: i64) -> Result<(), ApiError> {
+    let (request, _in_flight) =
+        InFlight::attach(Request::delete(&format!("api/v1/links/{other}")).header("authorization", &format!("Bearer {session_token}")));
+    send(request.build().map_err(unbuildable)?).await.map(|_| ())
 }
 
 /// Ends the session on the service. Already ended (401) is as good as ended: either way the
@@ -191,9 +227,10 @@ pub async fn claim(
     session_token: &str,
     fix: Option<Fix>,
     store: Option<String>,
+    for_resident: Option<i64>,
 ) -> ClaimAnswer {
     let path = format!("api/v1/campaigns/{}/claims", encode_path_segment(campaign));
-    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store, for_resident: None };
+    let body = ClaimBody { offer: offer.to_owned(), location: fix.map(Into::into), store, for_resident };
     let (request, _in_flight) = InFlight::attach(
         Request::post(&path)
             .header("accept", "application/json")

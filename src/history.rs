@@ -48,10 +48,13 @@ pub fn provide_resident_history(campaign: Arc<Campaign>) -> ResidentHistory {
     let clock = use_server_clock();
     let resident = ResidentHistory { history: RwSignal::new(History::default()), refresh: RwSignal::new(0) };
     provide_context(resident);
-    Effect::new(move |read_for: Option<Option<i64>>| {
+    // Claiming for a relative (代领): their history, which their limits count.
+    let claiming_for = crate::family::use_claiming_for();
+    Effect::new(move |read_for: Option<Option<(i64, Option<i64>)>>| {
         resident.refresh.track();
         let signed_in = session.signed_in(clock.now_ms());
-        let reading_for = signed_in.as_ref().map(|signed_in| signed_in.resident);
+        let relative = claiming_for.relative(signed_in.as_ref().map(|signed_in| signed_in.resident)).map(|relative| relative.resident);
+        let reading_for = signed_in.as_ref().map(|signed_in| (signed_in.resident, relative));
         // Signed out, or someone else: nothing of the last resident's history is shown meanwhile.
         if read_for.is_some_and(|read_for| read_for != reading_for) {
             resident.history.set(History::default());
@@ -60,7 +63,7 @@ pub fn provide_resident_history(campaign: Arc<Campaign>) -> ResidentHistory {
         let campaign = Arc::clone(&campaign);
         // Scoped to the effect: a newer read (or the page leaving) drops this one.
         spawn_scoped(async move {
-            match api::wallet(&token).await {
+            match api::wallet(&token, relative).await {
                 Ok(wallet) => resident.history.set(history_from_wallet(&campaign, &wallet)),
                 Err(error) => {
                     // Without the wallet the service still decides; the tier just says less.

@@ -9,6 +9,7 @@ pub mod claim;
 pub mod clock;
 mod components;
 pub mod elder;
+pub mod family;
 pub mod history;
 pub mod host;
 pub mod i18n;
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
     elder::provide_elder_mode();
     let clock = clock::provide_server_clock(clock::ServerClockOptions::default());
     let session = session::provide_session();
+    family::provide_claiming_for();
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     host::provide_host(session, partner_switch, move || clock.now_ms());
     view! {
@@ -75,9 +77,24 @@ pub(crate) fn served_under() -> String {
     path.trim_end_matches('/').to_owned()
 }
 
-/// Mounts the app and removes the static first paint that `index.html` shows until now.
+/// Mounts the app and removes the static first paint that `index.html` shows until now. A
+/// resident reading English waits for its catalogue first (still looking at the first paint).
 pub fn mount() {
     boot::read_from_page();
+    if i18n::initial_lang().catalogue() == huiquan_core::Lang::En && !i18n::english_loaded() {
+        // Leptos's executor starts with the mount: until then, wasm-bindgen's, given the boxed
+        // future type Leptos gives it (so its code is not linked twice).
+        let load: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async {
+            i18n::load_english().await;
+            mount_now();
+        });
+        wasm_bindgen_futures::spawn_local(load);
+    } else {
+        mount_now();
+    }
+}
+
+fn mount_now() {
     leptos::mount::mount_to_body(App);
     if let Some(shell) = document().get_element_by_id("shell") {
         shell.remove();

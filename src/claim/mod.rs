@@ -38,6 +38,9 @@ pub struct KeptAttempt {
     pub fix: Option<Fix>,
     #[serde(default)]
     pub store: Option<String>,
+    /// 代领: the relative the claim is for.
+    #[serde(default)]
+    pub for_resident: Option<i64>,
 }
 
 /// A store claim code as typed or scanned (`sy-00008.K7QX 2M9D`), as the service reads it: no
@@ -85,6 +88,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
     // Taps and the resume below run outside the reactive tree: the task is scoped to this owner.
     let owner = Owner::current();
     let key_name = attempt_storage_key(&campaign, &offer);
+    let claiming_for = crate::family::use_claiming_for();
     let run = {
         let (campaign, offer, key_name) = (campaign.clone(), offer.clone(), key_name.clone());
         move |(fix, store): (Option<Fix>, Option<String>)| {
@@ -96,8 +100,9 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                 return;
             };
             // The kept attempt, or a new one kept before it is sent.
-            let KeptAttempt { idempotency_key, fix, store } = kept(&key_name).unwrap_or_else(|| {
-                let attempt = KeptAttempt { idempotency_key: random_id(), fix, store };
+            let KeptAttempt { idempotency_key, fix, store, for_resident } = kept(&key_name).unwrap_or_else(|| {
+                let for_resident = claiming_for.relative_untracked(session.resident_untracked()).map(|relative| relative.resident);
+                let attempt = KeptAttempt { idempotency_key: random_id(), fix, store, for_resident };
                 if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&attempt)) {
                     let _ = storage.set_item(&key_name, &json);
                 }
@@ -112,7 +117,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
                 let mut retry = 0;
                 loop {
                     phase.set(ClaimPhase::Sending { retry });
-                    let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix, store.clone()).await;
+                    let answer = api::claim(&campaign, &offer, &idempotency_key, &token, fix, store.clone(), for_resident).await;
                     if !still_theirs() {
                         return;
                     }

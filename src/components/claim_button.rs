@@ -96,7 +96,9 @@ pub fn ClaimButton(
             resident.refresh.update(|n| *n += 1);
         }
         if phase.with(|phase| matches!(phase, ClaimPhase::Claimed(_))) {
-            leptos::task::spawn_local(crate::routes::wallet_pages::load());
+            leptos::task::spawn_local(async {
+                let _ = crate::routes::wallet_pages::load().await;
+            });
         }
     });
     let label = move || match phase.get() {
@@ -118,12 +120,17 @@ pub fn ClaimButton(
             })
         }
     };
+    // Claimed for a relative (代领): the vouchers are in their wallet.
+    let claiming_for = crate::family::use_claiming_for();
+    let for_relative = move || claiming_for.relative_untracked(session.resident_untracked()).map(|relative| relative.resident);
+    let wallet_href = move || for_relative().map_or_else(|| "wallet".to_owned(), |relative| format!("wallet?for={relative}"));
+    let wallet_words = move || if for_relative().is_some() { i18n.t().claim_to_their_wallet } else { i18n.t().claim_to_wallet };
     let receipt = move || match phase.get() {
         ClaimPhase::Claimed(receipt) => Some(view! {
             <ul class="claimed-vouchers">
                 {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
             </ul>
-            <a class="button secondary" href="wallet">{move || i18n.t().claim_to_wallet}</a>
+            <a class="button secondary" href=wallet_href()>{wallet_words}</a>
         }),
         _ => None,
     };

@@ -75,6 +75,7 @@ fn CampaignLocation(campaign: Campaign) -> impl IntoView {
     // name and its offers, so the first screen holds the offers and their buttons.
     view! {
         <CampaignDetails campaign stock>
+            <crate::family::ClaimingForNote />
             <LocationGate state=location.state city on_ask=move |()| ask() />
             {move || match outline.get() {
                 Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),

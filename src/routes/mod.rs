@@ -1,6 +1,7 @@
 //! One page per file.
 
 pub mod campaign;
+pub mod family;
 pub mod home;
 pub mod voucher;
 pub mod wallet;
@@ -19,11 +20,11 @@ impl LazyRoute for WalletRoute {
     }
 
     async fn view(_: Self) -> AnyView {
-        wallet_pages::wallet().await
+        wallet_pages::wallet().await.unwrap_or_else(|_| not_loaded())
     }
 
     async fn preload() {
-        wallet_pages::load().await;
+        let _ = wallet_pages::load().await;
     }
 }
 
@@ -36,46 +37,57 @@ impl LazyRoute for VoucherRoute {
     }
 
     async fn view(_: Self) -> AnyView {
-        wallet_pages::voucher().await
+        wallet_pages::voucher().await.unwrap_or_else(|_| not_loaded())
     }
 
     async fn preload() {
-        wallet_pages::load().await;
+        let _ = wallet_pages::load().await;
     }
+}
+
+/// A page whose module could not be fetched (offline before it was ever opened): said as a
+/// network failure, and trying again reloads the page.
+fn not_loaded() -> AnyView {
+    let error = crate::api::ApiError::Network(String::new());
+    view! { <crate::components::ErrorView error on_retry=move || { let _ = window().location().reload(); } /> }.into_any()
 }
 
 /// The wallet and voucher pages, which the claim page never shows. The size build
 /// (`--cfg huiquan_split`, scripts/build.sh) splits them into a wasm module of their own that is
 /// fetched the first time either is opened or [`load`](wallet_pages::load)ed, so the first visit
-/// does not carry them; everywhere else (tests, lints) they are ordinary async functions.
+/// does not carry them; everywhere else (tests, lints) they are ordinary async functions. A
+/// module that cannot be fetched is an error, never a crash (`fallible`).
 pub mod wallet_pages {
     use leptos::prelude::*;
+    use leptos::wasm_split::SplitLoaderError;
 
     #[cfg(huiquan_split)]
-    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, preload(load))]
-    pub fn wallet() -> AnyView {
-        view! { <super::wallet::WalletPage /> }.into_any()
+    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, preload(load), fallible)]
+    pub fn wallet() -> Result<AnyView, SplitLoaderError> {
+        Ok(view! { <super::wallet::Wallets /> }.into_any())
     }
 
     #[cfg(huiquan_split)]
-    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split)]
-    pub fn voucher() -> AnyView {
-        view! { <super::voucher::VoucherPage /> }.into_any()
+    #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, fallible)]
+    pub fn voucher() -> Result<AnyView, SplitLoaderError> {
+        Ok(view! { <super::voucher::VoucherPage /> }.into_any())
     }
 
     #[cfg(not(huiquan_split))]
-    pub async fn wallet() -> AnyView {
-        view! { <super::wallet::WalletPage /> }.into_any()
+    pub async fn wallet() -> Result<AnyView, SplitLoaderError> {
+        Ok(view! { <super::wallet::Wallets /> }.into_any())
     }
 
     #[cfg(not(huiquan_split))]
-    pub async fn voucher() -> AnyView {
-        view! { <super::voucher::VoucherPage /> }.into_any()
+    pub async fn voucher() -> Result<AnyView, SplitLoaderError> {
+        Ok(view! { <super::voucher::VoucherPage /> }.into_any())
     }
 
     /// Fetches the module ahead of need (after a claim, so the wallet also opens offline).
     #[cfg(not(huiquan_split))]
-    pub async fn load() {}
+    pub async fn load() -> Result<(), SplitLoaderError> {
+        Ok(())
+    }
 }
 
 #[component]

@@ -7,7 +7,7 @@ use huiquan_core::{
     civil::Instant,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
@@ -60,9 +60,14 @@ pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, la
 #[component]
 pub fn VoucherPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let session = use_session();
     move || {
         let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
+        // 代领: a relative's voucher, read from their wallet for the carer (online only).
+        if let Some(relative) = query.with(|query| query.get("for")).and_then(|relative| relative.parse::<i64>().ok()) {
+            return view! { <RelativeVoucher relative id /> }.into_any();
+        }
         // The wallet page keeps the wallet and its campaigns on the device: read from there, only
         // ever for the resident signed in.
         let found = session.resident().and_then(kept_for).and_then(|wallet| {
@@ -74,6 +79,32 @@ pub fn VoucherPage() -> impl IntoView {
             Some((voucher, campaign)) => view! { <VoucherDetails voucher campaign /> }.into_any(),
             None => view! { <NotFound /> }.into_any(),
         }
+    }
+}
+
+/// A voucher of a relative the carer claims for, with its code to show at the till for them.
+#[component]
+fn RelativeVoucher(relative: i64, id: Option<i64>) -> impl IntoView {
+    let session = use_session();
+    let clock = crate::clock::use_server_clock();
+    let found = LocalResource::new(move || {
+        let token = session.token(clock.now_ms());
+        until_cleanup(async move {
+            let wallet = crate::routes::wallet::relative_wallet(&token?, relative, clock.now_ms()).await.ok()?;
+            let voucher = wallet.vouchers.iter().find(|voucher| Some(voucher.id) == id)?.clone();
+            let campaign = wallet.campaigns.iter().find(|campaign| campaign.id == voucher.campaign)?.clone();
+            Some((voucher, campaign))
+        })
+    });
+    view! {
+        <Suspense fallback=crate::routes::Loading>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Some((voucher, campaign)) => view! { <VoucherDetails voucher campaign /> }.into_any(),
+                    None => view! { <NotFound /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

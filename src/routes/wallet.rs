@@ -8,13 +8,17 @@ use huiquan_core::{
     civil::{Instant, UtcOffset},
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
     components::SignIn,
     i18n::{Messages, campaign_deadline, campaign_time, use_i18n},
-    routes::Loading,
+    routes::{
+        Loading,
+        family::{FamilySection, family_words},
+    },
     scoped::until_cleanup,
     session::{Session, use_session},
     wallet::{Group, KeptWallet, group_of, keep, kept_for},
@@ -36,26 +40,37 @@ struct ShownWallet {
     fresh: bool,
 }
 
+/// A wallet as the service sent it, with the campaigns of its vouchers.
+async fn with_campaigns(resident: i64, vouchers: Vec<WalletVoucher>, now_ms: i64) -> KeptWallet {
+    // Each campaign once, in the order first met (a wallet holds a few: a list will do).
+    let mut ids: Vec<&str> = Vec::new();
+    for voucher in &vouchers {
+        if !ids.contains(&voucher.campaign.as_str()) {
+            ids.push(&voucher.campaign);
+        }
+    }
+    let mut campaigns = Vec::new();
+    for id in ids {
+        if let Ok(json) = api::campaign_json(id).await {
+            campaigns.push(json);
+        }
+    }
+    KeptWallet::new(resident, vouchers, now_ms, campaigns)
+}
+
+/// A linked relative's wallet (代领), read for the carer signed in; never kept on the device.
+pub async fn relative_wallet(token: &str, relative: i64, now_ms: i64) -> Result<KeptWallet, ApiError> {
+    let vouchers = api::wallet(token, Some(relative)).await?;
+    Ok(with_campaigns(relative, vouchers, now_ms).await)
+}
+
 /// Reads the wallet and the campaigns of its vouchers, keeping both for the resident; offline, the
 /// ones kept for them.
 async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Result<ShownWallet, ApiError> {
     let resident = signed_in.resident;
-    match api::wallet(&signed_in.token).await {
+    match api::wallet(&signed_in.token, None).await {
         Ok(vouchers) => {
-            // Each campaign once, in the order first met (a wallet holds a few: a list will do).
-            let mut ids: Vec<&str> = Vec::new();
-            for voucher in &vouchers {
-                if !ids.contains(&voucher.campaign.as_str()) {
-                    ids.push(&voucher.campaign);
-                }
-            }
-            let mut campaigns = Vec::new();
-            for id in ids {
-                if let Ok(json) = api::campaign_json(id).await {
-                    campaigns.push(json);
-                }
-            }
-            let wallet = KeptWallet::new(resident, vouchers, now_ms, campaigns);
+            let wallet = with_campaigns(resident, vouchers, now_ms).await;
             // Signed out (or someone else signed in) while it was read: shown to nobody, kept for nobody.
             if session.resident_untracked() == Some(resident) {
                 keep(&wallet);
@@ -66,6 +81,55 @@ async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Resu
             kept_for(resident).map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network(detail))
         }
         Err(error) => Err(error),
+    }
+}
+
+/// The wallet route: the resident's own wallet and their links (代领), or with `?for=` in the
+/// address the wallet of a relative they claim for.
+#[component]
+pub fn Wallets() -> impl IntoView {
+    let query = use_query_map();
+    let relative = Memo::new(move |_| query.with(|query| query.get("for")).and_then(|id| id.parse::<i64>().ok()));
+    let session = use_session();
+    let clock = use_server_clock();
+    move || match relative.get() {
+        Some(relative) => view! { <RelativeWallet relative /> }.into_any(),
+        None => view! {
+            <WalletPage />
+            <Show when=move || session.is_signed_in(clock.now_ms())>
+                <FamilySection />
+            </Show>
+        }
+        .into_any(),
+    }
+}
+
+/// A relative's wallet, for the carer: online only, with the way back to their own.
+#[component]
+fn RelativeWallet(relative: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let clock = use_server_clock();
+    let wallet = LocalResource::new(move || {
+        let token = session.token(clock.now_ms());
+        until_cleanup(async move {
+            let token = token?;
+            Some(relative_wallet(&token, relative, clock.now_ms()).await)
+        })
+    });
+    view! {
+        <h1>{move || family_words(i18n.lang()).relative_wallet}</h1>
+        <p><a href="wallet">{move || i18n.t().wallet_title}</a></p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match wallet.await {
+                    None => view! { <SignIn /> }.into_any(),
+                    Some(Err(error)) if session.clear_if_refused(&error) => view! { <SignIn /> }.into_any(),
+                    Some(Err(error)) => view! { <crate::components::ErrorView error on_retry=move || wallet.refetch() /> }.into_any(),
+                    Some(Ok(shown)) => view! { <WalletView shown fresh=true for_resident=relative /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -104,7 +168,13 @@ pub fn WalletPage() -> impl IntoView {
 
 /// The vouchers of a wallet in their groups.
 #[component]
-pub fn WalletView(shown: KeptWallet, fresh: bool) -> impl IntoView {
+pub fn WalletView(
+    shown: KeptWallet,
+    fresh: bool,
+    /// 代领: the relative whose wallet this is (their vouchers' pages carry it).
+    #[prop(optional)]
+    for_resident: Option<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let clock = use_server_clock();
     // Countdowns and expiries move with the clock; a minute is fine for "hours and minutes left".
@@ -148,7 +218,7 @@ pub fn WalletView(shown: KeptWallet, fresh: bool) -> impl IntoView {
                             {in_group.into_iter().map(|voucher| {
                                 let campaign = campaigns.iter().find(|campaign| campaign.id == voucher.campaign).cloned();
                                 let offset = offset_of(&voucher.campaign);
-                                view! { <VoucherCard voucher campaign offset now_ms /> }
+                                view! { <VoucherCard voucher campaign offset now_ms for_resident /> }
                             }).collect_view()}
                         </ul>
                     </section>
@@ -169,7 +239,13 @@ pub fn WalletView(shown: KeptWallet, fresh: bool) -> impl IntoView {
 
 /// One voucher: what it is worth, where from, until when, and its code.
 #[component]
-fn VoucherCard(voucher: WalletVoucher, campaign: Option<Campaign>, offset: Option<UtcOffset>, now_ms: RwSignal<i64>) -> impl IntoView {
+fn VoucherCard(
+    voucher: WalletVoucher,
+    campaign: Option<Campaign>,
+    offset: Option<UtcOffset>,
+    now_ms: RwSignal<i64>,
+    for_resident: Option<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name = campaign.as_ref().map(|campaign| campaign.name.clone());
     let offer = {
@@ -206,7 +282,15 @@ fn VoucherCard(voucher: WalletVoucher, campaign: Option<Campaign>, offset: Optio
             {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
             <p class="voucher-code-label">{move || i18n.t().wallet_code}</p>
             <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
-            <a class="button secondary" href=format!("wallet/{}", voucher.id)>{move || i18n.t().voucher_details}</a>
+            <a class="button secondary" href=voucher_href(voucher.id, for_resident)>{move || i18n.t().voucher_details}</a>
         </li>
+    }
+}
+
+/// A voucher's page; a relative's voucher carries whose it is (`?for=`).
+fn voucher_href(voucher: i64, for_resident: Option<i64>) -> String {
+    match for_resident {
+        Some(relative) => format!("wallet/{voucher}?for={relative}"),
+        None => format!("wallet/{voucher}"),
     }
 }
