@@ -276,21 +276,24 @@ impl Harness {
             .expect("position set");
     }
 
+    /// The one-time code last sent to `phone` (sign-in or link), waiting up to ten seconds for it.
+    pub async fn code_sent_to(&self, phone: &str) -> String {
+        for _ in 0..100 {
+            if let Some(code) = self.outbox.latest(phone) {
+                return code;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no code was sent to {phone} within 10 s");
+    }
+
     /// Signs in on the page as a resident: the phone number, the code from the outbox, submit.
     pub async fn sign_in(&self, phone: &str) {
         let input = self.wait_for_all("#sign-in-phone").await;
         input[0].send_keys(phone).await.expect("typed");
         let send = self.driver.find(By::Css("[data-testid=sign-in] button[type=button]")).await.expect("the send button");
         send.click().await.expect("tap send");
-        let mut code = None;
-        for _ in 0..100 {
-            code = self.outbox.latest(phone);
-            if code.is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let code = code.expect("a code was sent");
+        let code = self.code_sent_to(phone).await;
         self.driver.find(By::Id("sign-in-code")).await.expect("code input").send_keys(&code).await.expect("typed");
         self.driver.find(By::Css("[data-testid=sign-in] button[type=submit]")).await.expect("submit").click().await.expect("tap");
         // Signed in: the form says so, or the page takes it away.

@@ -23,15 +23,7 @@ async fn a_resident_links_their_mother_claims_for_her_and_the_voucher_is_in_her_
     harness.driver.find(By::Id("family-phone")).await.expect("phone field").send_keys(MOTHER).await.expect("typed");
     harness.driver.find(By::Css("[data-testid=family] button[type=button]")).await.expect("send").click().await.expect("tap send");
     harness.wait_for_text("[data-testid=family-status]", "验证码已发到家人的手机").await;
-    let mut code = None;
-    for _ in 0..100 {
-        code = harness.outbox.latest(MOTHER);
-        if code.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let code = code.expect("a code was sent to the mother's phone");
+    let code = harness.code_sent_to(MOTHER).await;
     harness.driver.find(By::Id("family-code")).await.expect("code field").send_keys(&code).await.expect("typed");
     harness.driver.find(By::Css("[data-testid=family] button[type=submit]")).await.expect("link").click().await.expect("tap link");
     harness.wait_for_text("[data-testid=family-status]", "已关联 136****6000").await;
