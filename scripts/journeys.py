@@ -101,7 +101,9 @@ first_visit += len(plain) + plain_head
 # The wallet and voucher pages are a wasm module of their own, named in the split's loader (a
 # granted claim fetches it ahead; a resident who opens the wallet first fetches it then).
 loader = fetch("GET", "/__wasm_split.js", headers={"Accept-Encoding": "identity"})[1].decode()
-later = re.findall(r'"\./(later/[^"]+\.wasm)"', loader)
+chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./(later/[^"]+)"', loader))
+wallet_pages = re.search(r'__wasm_split_load_wallet_pages = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./(later/[^"]+)".*?\[([^\]]*)\]\)\)', loader, re.S)
+later = [wallet_pages[1], *(chunks[dep.strip()] for dep in wallet_pages[2].split(",") if dep.strip())] if wallet_pages else []
 journey("wallet journey", [
     *(("wallet pages' module", ("GET", f"/{path}", None)) for path in later),
     ("clock", ("GET", "/api/v1/time", None)),
