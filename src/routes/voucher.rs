@@ -70,16 +70,18 @@ pub fn VoucherPage() -> impl IntoView {
         }
         // The wallet page keeps the wallet and its campaigns on the device: read from there, only
         // ever for the resident signed in.
-        let found = session.resident().and_then(kept_for).and_then(|wallet| {
-            let voucher = wallet.vouchers.iter().find(|voucher| Some(voucher.id) == id)?.clone();
-            let campaign = wallet.campaigns.iter().find(|campaign| campaign.id == voucher.campaign)?.clone();
-            Some((voucher, campaign))
-        });
-        match found {
+        match session.resident().and_then(kept_for).and_then(|wallet| voucher_in(&wallet, id)) {
             Some((voucher, campaign)) => view! { <VoucherDetails voucher campaign /> }.into_any(),
             None => view! { <NotFound /> }.into_any(),
         }
     }
+}
+
+/// The voucher `id` of a wallet, with its campaign.
+fn voucher_in(wallet: &crate::wallet::KeptWallet, id: Option<i64>) -> Option<(WalletVoucher, Campaign)> {
+    let voucher = wallet.vouchers.iter().find(|voucher| Some(voucher.id) == id)?.clone();
+    let campaign = wallet.campaigns.iter().find(|campaign| campaign.id == voucher.campaign)?.clone();
+    Some((voucher, campaign))
 }
 
 /// A voucher of a relative the carer claims for, with its code to show at the till for them.
@@ -91,9 +93,7 @@ fn RelativeVoucher(relative: i64, id: Option<i64>) -> impl IntoView {
         let token = session.token(clock.now_ms());
         until_cleanup(async move {
             let wallet = crate::routes::wallet::relative_wallet(&token?, relative, clock.now_ms()).await.ok()?;
-            let voucher = wallet.vouchers.iter().find(|voucher| Some(voucher.id) == id)?.clone();
-            let campaign = wallet.campaigns.iter().find(|campaign| campaign.id == voucher.campaign)?.clone();
-            Some((voucher, campaign))
+            voucher_in(&wallet, id)
         })
     });
     view! {
