@@ -6,7 +6,7 @@ use huiquan_core::{
     Boundary, Campaign, Crs, Fix,
     api::{
         CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, LinkRequest, Links, MerchantPage, OfferStock,
-        PartnerSignIn, ProblemCode, ProxyLink, ServerTime, SignedIn, WalletVoucher,
+        PartnerSignIn, ProblemCode, ProxyLink, ServerTime, SignedIn,
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -143,8 +143,10 @@ pub async fn partner_sign_in(token: &str) -> Result<SignedIn, ApiError> {
     post_json("api/v1/sessions/partner", &PartnerSignIn { token: token.to_owned() }).await
 }
 
-/// The signed-in resident's vouchers, or (代领) those of a relative they are linked to.
-pub async fn wallet(session_token: &str, for_resident: Option<i64>) -> Result<Vec<WalletVoucher>, ApiError> {
+/// The signed-in resident's vouchers, or (代领) those of a relative they are linked to: read as
+/// [`WalletVoucher`](huiquan_core::api::WalletVoucher)s by the wallet pages, as [`WalletClaim`](huiquan_core::api::WalletClaim)s
+/// by the claim page (whose download then carries no reader of the rest).
+pub async fn wallet<Voucher: DeserializeOwned>(session_token: &str, for_resident: Option<i64>) -> Result<Vec<Voucher>, ApiError> {
     let path = match for_resident {
         Some(relative) => format!("api/v1/wallet?for={relative}"),
         None => "api/v1/wallet".to_owned(),

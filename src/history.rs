@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use huiquan_core::{Campaign, History, PastClaim, PastUse, api::WalletVoucher, civil::Instant};
+use huiquan_core::{Campaign, History, PastClaim, PastUse, api::WalletClaim, civil::Instant};
 use leptos::prelude::*;
 
 use crate::{api, clock::use_server_clock, scoped::spawn_scoped, session::use_session};
@@ -18,7 +18,7 @@ fn round_at(campaign: &Campaign, at: Instant) -> usize {
 
 /// The history of `campaign` in a wallet: one claim per claimed offer (a pack's vouchers share
 /// theirs), one use per used voucher.
-pub fn history_from_wallet(campaign: &Campaign, wallet: &[WalletVoucher]) -> History {
+pub fn history_from_wallet(campaign: &Campaign, wallet: &[WalletClaim]) -> History {
     let mut history = History::default();
     for voucher in wallet.iter().filter(|voucher| voucher.campaign == campaign.id) {
         let claimed_at = Instant(voucher.claimed_at_ms);

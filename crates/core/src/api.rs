@@ -223,6 +223,35 @@ mod tests {
     }
 
     #[test]
+    fn a_wallet_voucher_reads_as_the_claim_it_records() {
+        let voucher = WalletVoucher {
+            id: 7,
+            code: "CODE-7".into(),
+            campaign: "jincheng-2020-alipay".into(),
+            tier: "fuel-10".into(),
+            offer: "pack".into(),
+            threshold: Fen(0),
+            discount: Fen(1_000),
+            claimed_at_ms: 1_000,
+            expires_at_ms: 2_000,
+            status: VoucherStatus::Used,
+            used_at_ms: Some(1_500),
+            accepted_categories: vec!["fuel".into()],
+        };
+        let claim = WalletClaim {
+            campaign: "jincheng-2020-alipay".into(),
+            tier: "fuel-10".into(),
+            offer: "pack".into(),
+            claimed_at_ms: 1_000,
+            used_at_ms: Some(1_500),
+        };
+        assert_eq!(serde_json::from_str::<WalletClaim>(&serde_json::to_string(&voucher).unwrap()).unwrap(), claim);
+        let unused = WalletVoucher { status: VoucherStatus::Unused, used_at_ms: None, ..voucher };
+        let read = serde_json::from_str::<WalletClaim>(&serde_json::to_string(&unused).unwrap()).unwrap();
+        assert_eq!(read.used_at_ms, None, "an unused voucher's `used_at_ms` is left out");
+    }
+
+    #[test]
     fn a_relatives_phone_is_shown_with_its_middle_hidden() {
         assert_eq!(phone_hint("13800138000"), "138****8000");
         assert_eq!(phone_hint("+86 138 0013 8000"), "138****8000");
@@ -611,6 +640,19 @@ pub struct WalletVoucher {
     pub used_at_ms: Option<i64>,
     /// Merchant categories that accept it (empty: every participating merchant).
     pub accepted_categories: Vec<String>,
+}
+
+/// What a claim page reads of a wallet's voucher (`GET /api/v1/wallet`): which offer was claimed
+/// when, and which tier used when, for the limits. The voucher's other fields are skipped as it is
+/// read, so a page that shows no wallet carries no reader of them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct WalletClaim {
+    pub campaign: String,
+    pub tier: String,
+    pub offer: String,
+    pub claimed_at_ms: i64,
+    #[serde(default)]
+    pub used_at_ms: Option<i64>,
 }
 
 /// What a sign-in returns (`POST /api/v1/sessions`, `POST /api/v1/sessions/partner`).
