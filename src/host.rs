@@ -15,9 +15,12 @@
 //! service lists in the page (`--frame-ancestors`); every other message changes nothing.
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wasm_bindgen::{JsValue, closure::Closure};
 
-use crate::location::Reading;
+use crate::{
+    js::{call, field, global, present},
+    location::Reading,
+};
 
 /// The kinds of host the app knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,18 +65,6 @@ pub enum Heard {
     Token(String),
     /// Elder mode, as the host asks for it.
     Elder(bool),
-}
-
-fn global(name: &str) -> JsValue {
-    js_sys::Reflect::get(&window(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn field(value: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn present(value: &JsValue) -> bool {
-    !value.is_undefined() && !value.is_null()
 }
 
 /// The partner origins a frame may hear from, as the service wrote them into the page.
@@ -203,11 +194,13 @@ impl Host {
                     self.partners.with_value(|partners| partners.iter().for_each(|origin| drop(parent.post_message(&message, origin))));
                 }
             }
-            HostKind::IosShell => call(&field(&field(&global("webkit"), "messageHandlers"), "huiquan"), "postMessage", &[message.into()]),
-            HostKind::AlipayMiniProgram => call(&global("my"), "postMessage", &[message.into()]),
+            HostKind::IosShell => {
+                drop(call(&field(&field(&global("webkit"), "messageHandlers"), "huiquan"), "postMessage", &[message.into()]))
+            }
+            HostKind::AlipayMiniProgram => drop(call(&global("my"), "postMessage", &[message.into()])),
             HostKind::AndroidShell => {
                 let text = js_sys::JSON::stringify(&message).map(JsValue::from).unwrap_or(JsValue::NULL);
-                call(&global("huiquanNative"), "postMessage", &[text]);
+                drop(call(&global("huiquanNative"), "postMessage", &[text]));
             }
             _ => {}
         }
@@ -229,7 +222,7 @@ impl Host {
                     return false;
                 }
                 let answer = Closure::once_into_js(move |result: JsValue| reading.set(position_of(&result, true)));
-                call(&bridge, "call", &[JsValue::from_str("getLocation"), js_sys::Object::new().into(), answer]);
+                drop(call(&bridge, "call", &[JsValue::from_str("getLocation"), js_sys::Object::new().into(), answer]));
                 true
             }
             HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell | HostKind::AlipayMiniProgram => {
@@ -244,20 +237,13 @@ impl Host {
     /// Hands the resident back to the host (at the app's root); `false` when it cannot.
     pub fn close(&self) -> bool {
         match self.kind {
-            HostKind::Alipay => call(&global("AlipayJSBridge"), "call", &[JsValue::from_str("popWindow")]),
-            HostKind::WeChatMiniProgram => call(&field(&global("wx"), "miniProgram"), "navigateBack", &[]),
-            HostKind::AlipayMiniProgram => call(&global("my"), "navigateBack", &[]),
+            HostKind::Alipay => drop(call(&global("AlipayJSBridge"), "call", &[JsValue::from_str("popWindow")])),
+            HostKind::WeChatMiniProgram => drop(call(&field(&global("wx"), "miniProgram"), "navigateBack", &[])),
+            HostKind::AlipayMiniProgram => drop(call(&global("my"), "navigateBack", &[])),
             HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell => self.send("close", None),
             HostKind::Browser | HostKind::Page => return false,
         }
         true
-    }
-}
-
-/// Calls `target[method](...args)`, ignoring a host that lacks it.
-fn call(target: &JsValue, method: &str, args: &[JsValue]) {
-    if let Ok(function) = field(target, method).dyn_into::<js_sys::Function>() {
-        let _ = function.apply(target, &args.iter().collect());
     }
 }
 

@@ -13,10 +13,12 @@ pub mod family;
 pub mod history;
 pub mod host;
 pub mod i18n;
+mod js;
 pub mod location;
 #[cfg(target_arch = "wasm32")]
 mod math;
 mod routes;
+pub mod scanner;
 pub mod scoped;
 pub mod session;
 pub mod stock;

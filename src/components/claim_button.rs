@@ -138,6 +138,8 @@ pub fn ClaimButton(
     let send = claim.claim;
     let store_field = in_store.then(|| {
         let id = format!("store-code-{offer_id}");
+        // The camera, where the browser reads QR codes: a module of its own (`scanner.rs`).
+        let scan = crate::scanner::can_scan().then(|| crate::scanner::scan_button(i18n, id.clone()));
         view! {
             <label class="store-code" for=id.clone()>{move || i18n.t().store_code_label}</label>
             <input
@@ -152,6 +154,7 @@ pub fn ClaimButton(
                 value=store_text.get_untracked()
                 on:input=move |event| store_text.set(event_target_value(&event))
             />
+            {scan}
         }
     });
     view! {

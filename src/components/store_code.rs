@@ -8,17 +8,15 @@ use leptos::prelude::window;
 
 /// The claim code in what a QR code holds: a page address's `store` parameter, or the text.
 pub fn claim_code_in(scanned: &str) -> String {
-    let query = scanned.split_once('?').map_or("", |(_, query)| query);
-    query
-        .split(['&', '#'])
-        .find_map(|pair| pair.strip_prefix("store="))
-        .and_then(|code| js_sys::decode_uri_component(code).ok())
-        .map_or_else(|| scanned.trim().to_owned(), String::from)
+    store_parameter(scanned).unwrap_or_else(|| scanned.trim().to_owned())
 }
 
 /// The claim code the page's address brought (`?store=…`), if any.
 pub fn claim_code_from_address() -> Option<String> {
-    let search = window().location().search().ok()?;
-    let code = claim_code_in(&format!("?{}", search.trim_start_matches('?')));
-    (search.contains("store=") && !code.is_empty()).then_some(code)
+    store_parameter(&window().location().href().ok()?).filter(|code| !code.is_empty())
+}
+
+/// The `store` parameter of an address, read by the browser's own URL parser (the router's).
+fn store_parameter(address: &str) -> Option<String> {
+    web_sys::Url::new(address).ok()?.search_params().get("store")
 }

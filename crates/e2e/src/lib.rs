@@ -351,16 +351,18 @@ impl Harness {
 
     /// What `merchant`'s till in `campaign_id` is answered to `POST /api/v1/till/{path}` with `body`.
     pub async fn till(&self, campaign_id: &str, merchant: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
-        reqwest::Client::new()
-            .post(format!("{}/api/v1/till/{path}", self.base))
-            .header("authorization", self.till_authorization(campaign_id, merchant))
-            .json(&body)
-            .send()
-            .await
-            .expect("the till is answered")
-            .json()
-            .await
-            .expect("json")
+        let request = reqwest::Client::new().post(format!("{}/api/v1/till/{path}", self.base)).json(&body);
+        self.till_answer(campaign_id, merchant, request).await
+    }
+
+    /// What `merchant`'s till in `campaign_id` is answered to `GET /api/v1/till/{path}`.
+    pub async fn till_get(&self, campaign_id: &str, merchant: &str, path: &str) -> serde_json::Value {
+        self.till_answer(campaign_id, merchant, reqwest::Client::new().get(format!("{}/api/v1/till/{path}", self.base))).await
+    }
+
+    async fn till_answer(&self, campaign_id: &str, merchant: &str, request: reqwest::RequestBuilder) -> serde_json::Value {
+        let request = request.header("authorization", self.till_authorization(campaign_id, merchant));
+        request.send().await.expect("the till is answered").json().await.expect("json")
     }
 
     /// The `Authorization` header of `merchant`'s till in `campaign_id`.

@@ -259,15 +259,7 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     assert!(!button.is_enabled().await.expect("state"), "no claim without a store's code");
 
     // The store's till shows its code; the resident types it as they read it.
-    let shown: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/till/store-code", harness.base))
-        .header("authorization", harness.till_authorization(SHENYANG, "sy-00008"))
-        .send()
-        .await
-        .expect("the till is answered")
-        .json()
-        .await
-        .expect("json");
+    let shown = harness.till_get(SHENYANG, "sy-00008", "store-code").await;
     let claim_code = shown["claim_code"].as_str().expect("a code to show").to_owned();
     let (store, code) = claim_code.rsplit_once('.').expect("store.code");
     let typed = format!("{}.{} {}", store.to_uppercase(), &code[..4].to_lowercase(), &code[4..]);
@@ -322,5 +314,66 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     assert_eq!(svg.matches("<circle").count(), metres.len() + 1, "each shop of the list and the resident");
     assert!(!harness.driver.find_all(By::Css("ol.merchants > li")).await.expect("query").is_empty(), "the list numbered as the map is");
     harness.screenshot_at("img.merchant-map", "voucher-map").await;
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_the_field() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_SHENYANG.0, CENTRAL_SHENYANG.1, 20.0).await;
+    let shown = harness.till_get(SHENYANG, "sy-00008", "store-code").await;
+    let claim_code = shown["claim_code"].as_str().expect("a code to show").to_owned();
+    let qr_code = format!("{}{}", harness.base, shown["claim_path"].as_str().expect("the QR code's address"));
+    // A phone whose browser reads QR codes (Chrome on Android): `BarcodeDetector` and a camera,
+    // in place before the page's scripts, the camera pointed at the till's QR code.
+    let shim = format!(
+        r#"
+        navigator.mediaDevices.getUserMedia = async () => {{
+            const canvas = document.createElement("canvas");
+            canvas.getContext("2d").fillRect(0, 0, 10, 10);
+            return canvas.captureStream();
+        }};
+        window.BarcodeDetector = class {{
+            constructor(options) {{ this.formats = options.formats; }}
+            async detect(source) {{
+                return source instanceof HTMLVideoElement && this.formats.includes("qr_code") ? [{{ rawValue: {qr_code:?}, format: "qr_code" }}] : [];
+            }}
+        }};
+        "#
+    );
+    harness.driver.cdp().send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": shim })).await.expect("shimmed");
+    harness.driver.goto(&harness.partner_link(SHENYANG, "jd-user-with-camera")).await.expect("the partner opens the page");
+    // Regression: the service's `Permissions-Policy` said `camera=()`, which refuses the camera
+    // to the page whatever the resident answers.
+    let allowed = harness.driver.execute("return document.featurePolicy.allowsFeature('camera')", Vec::new()).await.expect("asked");
+    assert_eq!(allowed.json(), &serde_json::json!(true), "the page's policy lets it ask for the camera");
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在沈阳市").await;
+
+    // The camera's button comes with its own module, fetched only for an in-store field.
+    let card = "[data-tier=appliances-2000-200]";
+    let scan = harness.wait_for_all(&format!("{card} button.scan")).await.remove(0);
+    assert_eq!(scan.text().await.expect("text"), "扫码填写");
+    let fetched = harness
+        .driver
+        .execute("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/later/'))", Vec::new())
+        .await
+        .expect("resources")
+        .json()
+        .to_string();
+    assert!(fetched.contains("/later/split_scanner-"), "{fetched}");
+    scan.click().await.expect("tap scan");
+    let field = harness.driver.find(By::Id("store-code-appliances-2000-200")).await.expect("the store code field");
+    for _ in 0..100 {
+        if field.prop("value").await.expect("value").as_deref() == Some(claim_code.as_str()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(field.prop("value").await.expect("value").as_deref(), Some(claim_code.as_str()), "the QR code's claim code");
+    assert!(harness.driver.find_all(By::Css(".scanner")).await.expect("query").is_empty(), "the camera's layer is gone");
+    harness.wait_for_all(&format!("{card} .claim-button:enabled")).await[0].click().await.expect("tap claim");
+    harness.wait_for_text(&format!("{card} .claim-words"), "领取成功").await;
+    assert!(harness.csp_violations().await.is_empty(), "{:?}", harness.csp_violations().await);
     harness.stop().await;
 }

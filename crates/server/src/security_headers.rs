@@ -180,7 +180,7 @@ impl SecurityHeaders {
             ),
             (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
             (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
-            (HeaderName::from_static("permissions-policy"), HeaderValue::from_static("geolocation=(self), camera=(), microphone=()")),
+            (HeaderName::from_static("permissions-policy"), HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()")),
         ];
         // For browsers too old for `frame-ancestors`; it cannot name partners, so it is only sent
         // when none are allowed.

@@ -88,7 +88,7 @@ async fn every_response_has_the_security_headers_and_the_policy_hashes_the_serve
         assert_eq!(headers["content-security-policy"], policy.as_str(), "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
-        assert_eq!(headers["permissions-policy"], "geolocation=(self), camera=(), microphone=()", "{path}");
+        assert_eq!(headers["permissions-policy"], "geolocation=(self), camera=(self), microphone=()", "{path}");
         assert_eq!(headers["x-frame-options"], "SAMEORIGIN", "{path}");
         if !cache_control.is_empty() {
             assert_eq!(headers["cache-control"], cache_control, "{path}");
