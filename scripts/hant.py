@@ -20,7 +20,7 @@ import re
 import opencc
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-SOURCES = ["src/i18n/zh_hans.rs", "src/routes/family.rs", "src/scanner.rs", "crates/core/src/text.rs", "data/campaigns/*.json", "data/merchants/*.json"]
+SOURCES = ["src/i18n/zh_hans.rs", "src/routes/family.rs", "src/routes/wallet_words.rs", "src/scanner.rs", "crates/core/src/text.rs", "data/campaigns/*.json", "data/merchants/*.json"]
 HAN = re.compile(r"[\u3400-\u9fff]+")
 
 

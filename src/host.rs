@@ -29,6 +29,11 @@ pub enum HostKind {
     Browser,
     /// A page or webview defining `window.huiquanHost` (`getLocation()` returning a Promise).
     Page,
+    /// WeChat's own browser (an official account's page, a link opened in a chat): the page's
+    /// first script loads `wechat.js` there, which defines `huiquanHost` with `kind: "wechat"`
+    /// on WeChat's JS-SDK (the position through WeChat, `close()` through `wx.closeWindow`) once
+    /// the service has signed the page's address, and on the browser's geolocation otherwise.
+    WeChat,
     /// A frame on a partner's page, spoken to with `postMessage`.
     Frame,
     /// Alipay's H5 container (`AlipayJSBridge`), whose positions are GCJ-02.
@@ -82,8 +87,9 @@ fn partner_origins() -> Vec<String> {
 /// WeChat SDK's are looked up again when used).
 pub fn detect_kind() -> HostKind {
     let agent = window().navigator().user_agent().unwrap_or_default();
-    if present(&global("huiquanHost")) {
-        HostKind::Page
+    let page_host = global("huiquanHost");
+    if present(&page_host) {
+        if field(&page_host, "kind").as_string().as_deref() == Some("wechat") { HostKind::WeChat } else { HostKind::Page }
     } else if present(&field(&field(&global("webkit"), "messageHandlers"), "huiquan")) {
         HostKind::IosShell
     } else if present(&global("huiquanNative")) {
@@ -209,7 +215,7 @@ impl Host {
     /// Asks the host for the position into `reading`; `false` when the browser should be asked.
     pub fn ask_position(&self, reading: RwSignal<Reading>) -> bool {
         match self.kind {
-            HostKind::Page => match crate::location::host_get_location() {
+            HostKind::Page | HostKind::WeChat => match crate::location::host_get_location() {
                 Some(get_location) => {
                     crate::scoped::spawn_scoped(async move { reading.set(crate::location::host_reading(&get_location).await) });
                     true
@@ -241,6 +247,8 @@ impl Host {
             HostKind::WeChatMiniProgram => drop(call(&field(&global("wx"), "miniProgram"), "navigateBack", &[])),
             HostKind::AlipayMiniProgram => drop(call(&global("my"), "navigateBack", &[])),
             HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell => self.send("close", None),
+            // Only once WeChat's SDK is ready; before that the app's own history goes back.
+            HostKind::WeChat => return call(&global("huiquanHost"), "close", &[]).is_ok_and(|closed| closed.is_truthy()),
             HostKind::Browser | HostKind::Page => return false,
         }
         true

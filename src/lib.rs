@@ -41,6 +41,7 @@ pub use crate::components::{
 pub use crate::routes::campaign::CampaignDetails;
 pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
 pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
+pub use crate::routes::wallet_words::{WalletWords, wallet_words};
 
 /// The whole app.
 #[component]

@@ -1,7 +1,8 @@
 //! Each host adapter against a shim that behaves as that host's documentation says: Alipay's
 //! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), an Alipay mini-program's
 //! `web-view` (`my`), the iOS and Android shells' message channels, a frame's partner origins, a
-//! WeChat mini-program's `wx.miniProgram`. Run in headless Chrome and Firefox.
+//! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser (`public/wechat.js`).
+//! Run in headless Chrome and Firefox.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -255,6 +256,109 @@ async fn a_wechat_mini_program_goes_back_through_its_sdk_and_leaves_positions_to
     assert!(!host.ask_position(RwSignal::new(Reading::Nothing)), "a web-view has the browser's geolocation");
     assert!(host.close());
     assert_eq!(run("return wxBack").as_f64(), Some(1.0));
+    drop(shim);
+    assert_eq!(detect_kind(), HostKind::Browser);
+}
+
+/// WeChat's JS-SDK as its documentation describes it: `config` checks the signature's fields,
+/// then `ready` (or `error`) runs; `getLocation` answers WGS-84 with `type: "wgs84"` (or calls
+/// `cancel` when the resident refuses); `closeWindow` closes the page. The service's answer to
+/// `api/v1/hosts/wechat/config` comes from a stub of `fetch` (`status` 200 with a signature, or
+/// the service's refusal).
+fn shim_wechat_sdk(status: u16, refuses: bool) -> Shim {
+    Shim::new(
+        &format!(
+            "window.wxCalls = [];
+             window.realFetch = window.fetch;
+             window.fetch = async (url) => {{
+               wxCalls.push('fetch ' + new URL(url).pathname + ' ' + new URL(url).searchParams.get('url'));
+               return new Response(JSON.stringify({status} === 200
+                 ? {{ app_id: 'wx0123456789abcdef', timestamp: 1414587457, nonce_str: 'Wm3WZYTPz0wzccnW', signature: '0f9de62fce790f9a083d5c99e95740ceb90c27ed' }}
+                 : {{ code: 'wechat_not_configured' }}), {{ status: {status} }});
+             }};
+             window.realGetCurrentPosition = navigator.geolocation.getCurrentPosition;
+             navigator.geolocation.getCurrentPosition = (ok, fail, options) => {{
+               wxCalls.push('browser ' + options.enableHighAccuracy);
+               setTimeout(() => ok({{ coords: {{ latitude: {lat}, longitude: {lon}, accuracy: 40 }} }}), 5);
+             }};
+             let ready = [], failed = [];
+             window.wx = {{
+               config(c) {{
+                 wxCalls.push('config ' + [c.appId, c.timestamp, c.nonceStr, c.signature, c.jsApiList.join('+')].join(' '));
+                 setTimeout(() => (c.signature.length === 40 ? ready : failed).forEach((f) => f()), 5);
+               }},
+               ready(f) {{ ready.push(f); }},
+               error(f) {{ failed.push(f); }},
+               getLocation(o) {{
+                 wxCalls.push('getLocation ' + o.type);
+                 setTimeout(() => {refuses} ? o.cancel({{ errMsg: 'getLocation:cancel' }})
+                   : o.success({{ latitude: {lat}, longitude: {lon}, speed: 0, accuracy: 25, errMsg: 'getLocation:ok' }}), 5);
+               }},
+               closeWindow() {{ wxCalls.push('closeWindow'); }},
+             }};",
+            lat = CENTRAL_TIANJIN.0,
+            lon = CENTRAL_TIANJIN.1,
+        ),
+        "delete window.huiquanHost; delete window.wx; delete window.wxCalls;
+         window.fetch = window.realFetch; navigator.geolocation.getCurrentPosition = window.realGetCurrentPosition;",
+    )
+}
+
+fn wechat_calls() -> String {
+    run("return wxCalls.join(' | ')").as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn in_wechats_browser_the_position_comes_through_its_sdk_once_the_address_is_signed() {
+    let owner = Owner::new();
+    owner.set();
+    let shim = shim_wechat_sdk(200, false);
+    // What index.html loads inside WeChat's own browser.
+    run(include_str!("../public/wechat.js"));
+    assert_eq!(detect_kind(), HostKind::WeChat);
+    let host = Host::new(HostKind::WeChat, |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading), "WeChat is asked, not the browser");
+    assert_eq!(settle(reading).await, Reading::Position(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 25.0));
+    let address = window().location().href().expect("href");
+    let address = address.split('#').next().expect("the address");
+    assert_eq!(
+        wechat_calls(),
+        format!(
+            "fetch /api/v1/hosts/wechat/config {address} | config wx0123456789abcdef 1414587457 Wm3WZYTPz0wzccnW \
+             0f9de62fce790f9a083d5c99e95740ceb90c27ed getLocation+closeWindow | getLocation wgs84"
+        ),
+        "the service signs the address without its fragment; WGS-84 asked"
+    );
+    // At the app's root the resident is handed back: WeChat closes the page.
+    assert!(host.close());
+    assert!(wechat_calls().ends_with("closeWindow"), "{}", wechat_calls());
+    drop(shim);
+}
+
+#[wasm_bindgen_test]
+async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_browser_answers() {
+    let owner = Owner::new();
+    owner.set();
+    let shim = shim_wechat_sdk(200, true);
+    run(include_str!("../public/wechat.js"));
+    let host = Host::new(detect_kind(), |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Error(1), "WeChat's cancel is the resident's refusal");
+    drop(shim);
+
+    // The service has no official account: no SDK, the browser's geolocation, nothing to close.
+    let shim = shim_wechat_sdk(404, false);
+    run(include_str!("../public/wechat.js"));
+    let host = Host::new(detect_kind(), |_| {});
+    assert_eq!(host.kind, HostKind::WeChat);
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Position(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 40.0));
+    assert!(!host.close(), "the app's own history goes back");
+    assert!(!wechat_calls().contains("| config"), "no SDK configured: {}", wechat_calls());
+    assert!(wechat_calls().ends_with("browser true"), "{}", wechat_calls());
     drop(shim);
     assert_eq!(detect_kind(), HostKind::Browser);
 }

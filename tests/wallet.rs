@@ -55,7 +55,7 @@ fn expiry_is_said_as_notices_say_it_and_counted_down_in_the_last_day() {
     // 2022-08-29 00:00 in Tianjin is "08-28 24:00", the end of the claim day.
     assert_eq!(campaign_deadline(Instant(1_661_702_400_000), plus_eight), "08-28 24:00");
     assert_eq!(campaign_deadline(Instant(1_661_702_400_000 + 9 * HOUR_MS + 1_800_000), plus_eight), "08-29 09:30");
-    let t = messages(Lang::ZhHans);
+    let t = huiquan::wallet_words(Lang::ZhHans);
     assert_eq!(expiry_countdown(t, 5 * HOUR_MS + 12 * 60_000, 0).as_deref(), Some("还剩 5 小时 12 分钟"));
     assert_eq!(expiry_countdown(t, 25 * HOUR_MS, 0), None, "no countdown before its last day");
     assert_eq!(expiry_countdown(t, 0, 1), None, "none once expired");

@@ -98,6 +98,7 @@ pub fn HostFooter() -> impl IntoView {
         let name = match host.kind {
             HostKind::Alipay | HostKind::AlipayMiniProgram => t.host_alipay,
             HostKind::WeChatMiniProgram => t.host_wechat,
+            HostKind::WeChat => t.host_wechat_browser,
             HostKind::Frame => t.host_web,
             _ => t.host_app,
         };

@@ -3,7 +3,7 @@ use huiquan_core::text::{self, Lang};
 use super::Messages;
 
 /// A count with its noun, singular for one: "1 merchant", "3 merchants".
-fn count_of(count: u32, one: &str, many: &str) -> String {
+pub(crate) fn count_of(count: u32, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
@@ -17,6 +17,7 @@ pub const MESSAGES: Messages = Messages {
     opened_in: |host| format!("Opened in {host}"),
     host_alipay: "Alipay",
     host_wechat: "a WeChat mini program",
+    host_wechat_browser: "WeChat",
     host_app: "a partner's app",
     host_web: "a partner's web page",
     campaigns_title: "Choose your city",
@@ -74,12 +75,6 @@ pub const MESSAGES: Messages = Messages {
     claim_button: "Claim now",
     claim_resume: "Resume claim",
     claim_sending: "Claiming…",
-    merchants_map: |count| {
-        format!(
-            "Map: the green dot is you; the blue dots are the first {} with a shop in the list below, numbered as in the list.",
-            count_of(count, "merchant", "merchants")
-        )
-    },
     claim_in_draw: |at| format!("In the draw: the result at {at}"),
     fair_start_note: |seconds| {
         format!(
@@ -174,33 +169,8 @@ pub const MESSAGES: Messages = Messages {
     claiming_for: |who| format!("Claiming for your relative {who}: the vouchers go to their wallet and count against their limits."),
     claim_for_myself: "Claim for myself instead",
     claim_to_their_wallet: "See their vouchers",
-    wallet_title: "My vouchers",
     wallet_link: "My vouchers",
-    wallet_usable: "Ready to use",
-    wallet_usable_when_synced: "Usable when last synced (may have been used elsewhere since)",
-    wallet_used: "Used",
-    wallet_expired: "Expired",
-    wallet_empty: "Your wallet is empty. Vouchers you claim will appear here.",
-    wallet_offline: |at| format!("You are offline. This is your wallet as synced at {at}; a voucher may have been used elsewhere since."),
-    wallet_synced: |at| format!("Synced at {at}"),
-    wallet_expires: |at| format!("Valid until {at} (local time of the campaign)"),
-    wallet_expires_in: |hours, minutes| format!("{hours} h {minutes} min left"),
-    wallet_used_at: |at| format!("Used at {at}"),
-    wallet_claimed_at: |at| format!("Claimed at {at}"),
-    wallet_code: "Code (show it at the till)",
-    rule_categories: |names| format!("Accepted at: {names}"),
     list_separator: ", ",
-    rule_one_per_order: "One voucher per order.",
-    rule_per_merchant_per_day: |count| format!("At most {count} per merchant per day."),
-    voucher_qr_label: |code| format!("QR code of voucher {code}"),
-    voucher_details: "Rules and merchants",
-    merchants_title: "Where to use it",
-    merchants_search: "Search by name or address",
-    merchants_category: "Kind of shop",
-    merchants_all: "All kinds",
-    merchants_nearest: "Nearest first",
-    merchants_found: |count| count_of(count, "merchant", "merchants"),
-    merchants_more: "Show more merchants",
     error_title: "Something went wrong",
     error_network: "No connection. Please check your network and try again.",
     error_not_found: "This campaign was not found; it may have ended.",
@@ -217,8 +187,6 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn one_of_something_is_singular() {
-        assert_eq!((MESSAGES.merchants_found)(1), "1 merchant");
-        assert_eq!((MESSAGES.merchants_found)(3), "3 merchants");
         assert_eq!((MESSAGES.claim_success)(1), "Claimed! 1 voucher is now in your wallet.");
         assert_eq!((MESSAGES.claim_success)(5), "Claimed! 5 vouchers are now in your wallet.");
         assert_eq!((MESSAGES.tier_stock)(1), "1 voucher at each release");
@@ -226,6 +194,5 @@ mod tests {
         assert_eq!((MESSAGES.announce_minutes)(1), "Opens within 1 minute");
         assert_eq!((MESSAGES.announce_hours)(2), "Opens in about 2 hours");
         assert!((MESSAGES.fair_start_note)(1).contains("in the first 1 second of each release"));
-        assert!((MESSAGES.merchants_map)(1).contains("the first 1 merchant with a shop"));
     }
 }

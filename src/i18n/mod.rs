@@ -9,6 +9,8 @@ mod en;
 mod negotiate;
 mod zh_hans;
 
+pub(crate) use en::count_of;
+
 use huiquan_core::Lang;
 use leptos::prelude::*;
 
@@ -29,6 +31,8 @@ pub struct Messages {
     pub opened_in: fn(host: &str) -> String,
     pub host_alipay: &'static str,
     pub host_wechat: &'static str,
+    /// WeChat's own browser (an official account's page, a link opened in a chat).
+    pub host_wechat_browser: &'static str,
     pub host_app: &'static str,
     pub host_web: &'static str,
     pub campaigns_title: &'static str,
@@ -91,8 +95,6 @@ pub struct Messages {
     pub claim_button: &'static str,
     pub claim_resume: &'static str,
     pub claim_sending: &'static str,
-    /// The merchant map's text for screen readers: `count` merchants with a shop are drawn.
-    pub merchants_map: fn(count: u32) -> String,
     /// A claim held for a fair start's draw; `at` is `hh:mm:ss` on the campaign's clock.
     pub claim_in_draw: fn(at: &str) -> String,
     /// A theme with a fair start, said before its releases.
@@ -171,33 +173,8 @@ pub struct Messages {
     pub claiming_for: fn(who: &str) -> String,
     pub claim_for_myself: &'static str,
     pub claim_to_their_wallet: &'static str,
-    pub wallet_title: &'static str,
     pub wallet_link: &'static str,
-    pub wallet_usable: &'static str,
-    pub wallet_usable_when_synced: &'static str,
-    pub wallet_used: &'static str,
-    pub wallet_expired: &'static str,
-    pub wallet_empty: &'static str,
-    pub wallet_offline: fn(at: &str) -> String,
-    pub wallet_synced: fn(at: &str) -> String,
-    pub wallet_expires: fn(at: &str) -> String,
-    pub wallet_expires_in: fn(hours: u32, minutes: u32) -> String,
-    pub wallet_used_at: fn(at: &str) -> String,
-    pub wallet_claimed_at: fn(at: &str) -> String,
-    pub wallet_code: &'static str,
-    pub rule_categories: fn(names: &str) -> String,
     pub list_separator: &'static str,
-    pub rule_one_per_order: &'static str,
-    pub rule_per_merchant_per_day: fn(count: u32) -> String,
-    pub voucher_qr_label: fn(code: &str) -> String,
-    pub voucher_details: &'static str,
-    pub merchants_title: &'static str,
-    pub merchants_search: &'static str,
-    pub merchants_category: &'static str,
-    pub merchants_all: &'static str,
-    pub merchants_nearest: &'static str,
-    pub merchants_found: fn(count: u32) -> String,
-    pub merchants_more: &'static str,
     pub error_title: &'static str,
     pub error_network: &'static str,
     pub error_not_found: &'static str,

@@ -5,6 +5,7 @@ pub mod family;
 pub mod home;
 pub mod voucher;
 pub mod wallet;
+pub mod wallet_words;
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;

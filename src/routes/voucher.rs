@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     api,
     i18n::{Messages, campaign_deadline, use_i18n},
-    routes::NotFound,
+    routes::{NotFound, wallet_words::wallet_words},
     scoped::until_cleanup,
     session::use_session,
     wallet::kept_for,
@@ -29,6 +29,7 @@ pub fn qr_svg(code: &str) -> Option<String> {
 
 /// The voucher's rules as sentences, in the resident's language.
 pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, lang: huiquan_core::Lang) -> Vec<String> {
+    let w = wallet_words(lang);
     let mut rules = Vec::new();
     let tier = campaign.tier(&voucher.tier).map(|(_, tier)| tier);
     rules.push(match (voucher.threshold.0, tier.map(|tier| tier.basis)) {
@@ -42,17 +43,17 @@ pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, la
         .filter_map(|id| campaign.categories.iter().find(|category| &category.id == id).map(|category| category.name.get(lang)))
         .collect();
     if !names.is_empty() {
-        rules.push((t.rule_categories)(&names.join(t.list_separator)));
+        rules.push((w.rule_categories)(&names.join(t.list_separator)));
     }
     if let Some(huiquan_core::Scope::ProductCategory { name, .. }) = tier.map(|tier| &tier.scope) {
         rules.push((t.tier_only_for)(name.get(lang)));
     }
-    rules.push((t.wallet_expires)(&campaign_deadline(Instant(voucher.expires_at_ms), campaign.utc_offset)));
+    rules.push((w.wallet_expires)(&campaign_deadline(Instant(voucher.expires_at_ms), campaign.utc_offset)));
     if campaign.redemption.one_voucher_per_order {
-        rules.push(t.rule_one_per_order.to_owned());
+        rules.push(w.rule_one_per_order.to_owned());
     }
     if let Some(count) = campaign.redemption.per_merchant_per_day {
-        rules.push((t.rule_per_merchant_per_day)(count));
+        rules.push((w.rule_per_merchant_per_day)(count));
     }
     rules
 }
@@ -117,13 +118,13 @@ pub fn VoucherDetails(voucher: WalletVoucher, campaign: Campaign) -> impl IntoVi
     };
     let qr = qr_svg(&voucher.code).unwrap_or_default();
     let code = voucher.code.clone();
-    let qr_label = move || (i18n.t().voucher_qr_label)(&code);
+    let qr_label = move || (wallet_words(i18n.lang()).voucher_qr_label)(&code);
     view! {
         <article class="voucher-page">
             <h1>{format!("¥{}", voucher.discount)}</h1>
             <ul class="voucher-rules">{rules}</ul>
             <section class="voucher-code-section" aria-labelledby="code-title">
-                <h2 id="code-title">{move || i18n.t().wallet_code}</h2>
+                <h2 id="code-title">{move || wallet_words(i18n.lang()).wallet_code}</h2>
                 <div class="voucher-qr" role="img" aria-label=qr_label inner_html=qr></div>
                 <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
             </section>
@@ -166,8 +167,8 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
                 let placed = merchants.iter().filter(|hit| hit.distance_m.is_some()).count() as u32;
                 let map = map.filter(|_| placed > 0);
                 view! {
-                    <p class="note" role="status">{move || (i18n.t().merchants_found)(total as u32)}</p>
-                    {map.map(|src| view! { <img class="merchant-map" src=src alt=move || (i18n.t().merchants_map)(placed) /> })}
+                    <p class="note" role="status">{move || (wallet_words(i18n.lang()).merchants_found)(total as u32)}</p>
+                    {map.map(|src| view! { <img class="merchant-map" src=src alt=move || (wallet_words(i18n.lang()).merchants_map)(placed) /> })}
                     <ol class="merchants">
                         {merchants.into_iter().map(|hit| {
                             let merchant = hit.merchant;
@@ -183,7 +184,7 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
                     </ol>
                     {more.then(|| view! {
                         <button type="button" class="button secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
-                            {move || i18n.t().merchants_more}
+                            {move || wallet_words(i18n.lang()).merchants_more}
                         </button>
                     })}
                 }
@@ -194,15 +195,15 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
     };
     view! {
         <section class="merchant-search" aria-labelledby="merchants-title">
-            <h2 id="merchants-title">{move || i18n.t().merchants_title}</h2>
-            <label for="merchant-words">{move || i18n.t().merchants_search}</label>
+            <h2 id="merchants-title">{move || wallet_words(i18n.lang()).merchants_title}</h2>
+            <label for="merchant-words">{move || wallet_words(i18n.lang()).merchants_search}</label>
             <input id="merchant-words" type="search" bind:value=words on:input=move |_| shown.set(PAGE) />
-            <label for="merchant-category">{move || i18n.t().merchants_category}</label>
+            <label for="merchant-category">{move || wallet_words(i18n.lang()).merchants_category}</label>
             <select id="merchant-category" bind:value=category>
-                <option value="">{move || i18n.t().merchants_all}</option>
+                <option value="">{move || wallet_words(i18n.lang()).merchants_all}</option>
                 {accepted.into_iter().map(|(id, name)| view! { <option value=id>{move || name.get(i18n.lang()).to_owned()}</option> }).collect_view()}
             </select>
-            <button type="button" class="button secondary" on:click=move |_| resume()>{move || i18n.t().merchants_nearest}</button>
+            <button type="button" class="button secondary" on:click=move |_| resume()>{move || wallet_words(i18n.lang()).merchants_nearest}</button>
             <Transition fallback=crate::routes::Loading>{list}</Transition>
         </section>
     }

@@ -14,10 +14,11 @@ use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
     components::SignIn,
-    i18n::{Messages, campaign_deadline, campaign_time, use_i18n},
+    i18n::{campaign_deadline, campaign_time, use_i18n},
     routes::{
         Loading,
         family::{FamilySection, family_words},
+        wallet_words::{WalletWords, wallet_words},
     },
     scoped::until_cleanup,
     session::{Session, use_session},
@@ -25,11 +26,11 @@ use crate::{
 };
 
 /// "5 小时 12 分钟" left, for a voucher in its last 24 hours; `None` otherwise.
-pub fn expiry_countdown(t: &Messages, expires_ms: i64, now_ms: i64) -> Option<String> {
+pub fn expiry_countdown(w: &WalletWords, expires_ms: i64, now_ms: i64) -> Option<String> {
     let left = expires_ms - now_ms;
     (0 < left && left < 86_400_000).then(|| {
         let minutes = (left + 59_999) / 60_000;
-        (t.wallet_expires_in)((minutes / 60) as u32, (minutes % 60) as u32)
+        (w.wallet_expires_in)((minutes / 60) as u32, (minutes % 60) as u32)
     })
 }
 
@@ -119,7 +120,7 @@ fn RelativeWallet(relative: i64) -> impl IntoView {
     });
     view! {
         <h1>{move || family_words(i18n.lang()).relative_wallet}</h1>
-        <p><a href="wallet">{move || i18n.t().wallet_title}</a></p>
+        <p><a href="wallet">{move || wallet_words(i18n.lang()).wallet_title}</a></p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match wallet.await {
@@ -150,7 +151,7 @@ pub fn WalletPage() -> impl IntoView {
         })
     });
     view! {
-        <h1>{move || i18n.t().wallet_title}</h1>
+        <h1>{move || wallet_words(i18n.lang()).wallet_title}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match wallet.await {
@@ -190,7 +191,7 @@ pub fn WalletView(
     let first_offset = shown.campaigns.first().map(|campaign| campaign.utc_offset);
     let synced_words = move || {
         let at = first_offset.map(|offset| campaign_time(Instant(synced_at), offset)).unwrap_or_default();
-        if fresh { (i18n.t().wallet_synced)(&at) } else { (i18n.t().wallet_offline)(&at) }
+        if fresh { (wallet_words(i18n.lang()).wallet_synced)(&at) } else { (wallet_words(i18n.lang()).wallet_offline)(&at) }
     };
     let vouchers = shown.vouchers.clone();
     let campaigns = shown.campaigns.clone();
@@ -202,12 +203,12 @@ pub fn WalletView(
             let now = now_ms.get();
             let in_group: Vec<WalletVoucher> = vouchers.iter().filter(|voucher| group_of(voucher, now, fresh) == group).cloned().collect();
             (!in_group.is_empty()).then(|| {
-                let t = i18n.t();
+                let w = wallet_words(i18n.lang());
                 let (title, class) = match group {
-                    Group::Usable => (t.wallet_usable, "wallet-group usable"),
-                    Group::UsableWhenSynced => (t.wallet_usable_when_synced, "wallet-group usable-when-synced"),
-                    Group::Used => (t.wallet_used, "wallet-group used"),
-                    Group::Expired => (t.wallet_expired, "wallet-group expired"),
+                    Group::Usable => (w.wallet_usable, "wallet-group usable"),
+                    Group::UsableWhenSynced => (w.wallet_usable_when_synced, "wallet-group usable-when-synced"),
+                    Group::Used => (w.wallet_used, "wallet-group used"),
+                    Group::Expired => (w.wallet_expired, "wallet-group expired"),
                 };
                 let campaigns = campaigns.clone();
                 let offset_of = offset_of.clone();
@@ -229,7 +230,7 @@ pub fn WalletView(
     let empty = shown.vouchers.is_empty();
     view! {
         <p class="note" role="status" data-testid="wallet-synced">{synced_words}</p>
-        {empty.then(|| view! { <p class="empty">{move || i18n.t().wallet_empty}</p> })}
+        {empty.then(|| view! { <p class="empty">{move || wallet_words(i18n.lang()).wallet_empty}</p> })}
         {section(Group::Usable)}
         {section(Group::UsableWhenSynced)}
         {section(Group::Used)}
@@ -262,16 +263,17 @@ fn VoucherCard(
     let expires_ms = voucher.expires_at_ms;
     let used_at_ms = voucher.used_at_ms;
     let when = move || {
-        let t = i18n.t();
+        let w = wallet_words(i18n.lang());
         let Some(offset) = offset else { return String::new() };
         match used_at_ms {
-            Some(used) => (t.wallet_used_at)(&campaign_time(Instant(used), offset)),
-            None => (t.wallet_expires)(&campaign_deadline(Instant(expires_ms), offset)),
+            Some(used) => (w.wallet_used_at)(&campaign_time(Instant(used), offset)),
+            None => (w.wallet_expires)(&campaign_deadline(Instant(expires_ms), offset)),
         }
     };
-    let countdown = move || used_at_ms.is_none().then(|| expiry_countdown(i18n.t(), expires_ms, now_ms.get())).flatten();
+    let countdown = move || used_at_ms.is_none().then(|| expiry_countdown(wallet_words(i18n.lang()), expires_ms, now_ms.get())).flatten();
     let claimed_at_ms = voucher.claimed_at_ms;
-    let claimed = move || offset.map(|offset| (i18n.t().wallet_claimed_at)(&campaign_time(Instant(claimed_at_ms), offset)));
+    let claimed =
+        move || offset.map(|offset| (wallet_words(i18n.lang()).wallet_claimed_at)(&campaign_time(Instant(claimed_at_ms), offset)));
     view! {
         <li class="voucher-card" data-voucher=voucher.id>
             <p class="tier-discount" aria-hidden="true">{format!("¥{}", voucher.discount)}</p>
@@ -280,9 +282,9 @@ fn VoucherCard(
             <p class="voucher-claimed">{claimed}</p>
             <p class="voucher-expiry">{when}</p>
             {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
-            <p class="voucher-code-label">{move || i18n.t().wallet_code}</p>
+            <p class="voucher-code-label">{move || wallet_words(i18n.lang()).wallet_code}</p>
             <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
-            <a class="button secondary" href=voucher_href(voucher.id, for_resident)>{move || i18n.t().voucher_details}</a>
+            <a class="button secondary" href=voucher_href(voucher.id, for_resident)>{move || wallet_words(i18n.lang()).voucher_details}</a>
         </li>
     }
 }

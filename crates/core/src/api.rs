@@ -65,6 +65,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "unknown_store",
     "unknown_voucher",
     "unknown_order",
+    "wechat_not_configured",
     // A claim refused by the campaign's rules (403, 409).
     "not_open_yet",
     "round_over",
@@ -104,6 +105,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "busy",
     "sms_paused",
     "sms_unavailable",
+    "wechat_ticket_unavailable",
 ];
 
 #[cfg(feature = "openapi")]
@@ -653,6 +655,20 @@ pub struct WalletClaim {
     pub claimed_at_ms: i64,
     #[serde(default)]
     pub used_at_ms: Option<i64>,
+}
+
+/// What WeChat's JS-SDK needs to let a page use it (`wx.config`), signed for one page address
+/// (`GET /api/v1/hosts/wechat/config`): the official account, and the signature of the address
+/// with its `jsapi_ticket`, `nonce_str` and `timestamp` (WeChat's JS-SDK documentation, appendix 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WeChatJsConfig {
+    pub app_id: String,
+    /// Seconds since the Unix epoch.
+    pub timestamp: i64,
+    pub nonce_str: String,
+    /// Lower-case hex SHA-1.
+    pub signature: String,
 }
 
 /// What a sign-in returns (`POST /api/v1/sessions`, `POST /api/v1/sessions/partner`).

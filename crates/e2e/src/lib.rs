@@ -78,7 +78,13 @@ pub struct BrowserOptions {
     pub base_path: &'static str,
     /// Partner origins that may frame the app (`--frame-ancestors`). Default: none.
     pub frame_ancestors: String,
+    /// A WeChat official account's current `jsapi_ticket`: the service then signs `wx.config`
+    /// for the AppID [`WECHAT_APP_ID`]. Default: no official account.
+    pub wechat_ticket: Option<&'static str>,
 }
+
+/// The official account the service signs for when [`BrowserOptions::wechat_ticket`] is set.
+pub const WECHAT_APP_ID: &str = "wx0123456789abcdef";
 
 impl Default for BrowserOptions {
     fn default() -> Self {
@@ -90,6 +96,7 @@ impl Default for BrowserOptions {
             rules_clock: None,
             base_path: "/",
             frame_ancestors: String::new(),
+            wechat_ticket: None,
         }
     }
 }
@@ -115,6 +122,12 @@ impl Harness {
         }
         config.base_path = options.base_path.parse().expect("a valid base path");
         config.frame_ancestors = options.frame_ancestors.parse().expect("partner origins");
+        if let Some(ticket) = options.wechat_ticket {
+            let file = data_dir.path().join("wechat-jsapi-ticket");
+            std::fs::write(&file, ticket).expect("the ticket written");
+            config.wechat_app_id = Some(WECHAT_APP_ID.to_owned());
+            config.wechat_ticket_file = Some(file);
+        }
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;
             config.demo_release_in = minutes;

@@ -334,9 +334,12 @@ async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_t
             return canvas.captureStream();
         }};
         window.BarcodeDetector = class {{
-            constructor(options) {{ this.formats = options.formats; }}
+            constructor(options) {{ this.formats = options.formats; this.readings = 0; }}
             async detect(source) {{
-                return source instanceof HTMLVideoElement && this.formats.includes("qr_code") ? [{{ rawValue: {qr_code:?}, format: "qr_code" }}] : [];
+                // Seen from the eighth reading on (1.6 s): the layer keeps reading until then.
+                this.readings += 1;
+                const seen = source instanceof HTMLVideoElement && this.formats.includes("qr_code") && this.readings >= 8;
+                return seen ? [{{ rawValue: {qr_code:?}, format: "qr_code" }}] : [];
             }}
         }};
         "#
@@ -362,7 +365,9 @@ async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_t
         .json()
         .to_string();
     assert!(fetched.contains("/later/split_scanner-"), "{fetched}");
+    harness.screenshot_at(card, "claim-in-store-scan-button").await;
     scan.click().await.expect("tap scan");
+    harness.wait_for_all(".scanner[role=dialog] video").await;
     let field = harness.driver.find(By::Id("store-code-appliances-2000-200")).await.expect("the store code field");
     for _ in 0..100 {
         if field.prop("value").await.expect("value").as_deref() == Some(claim_code.as_str()) {

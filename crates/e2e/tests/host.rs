@@ -171,3 +171,56 @@ async fn each_host_kind_is_named_at_the_foot_of_the_page() {
         harness.stop().await;
     }
 }
+
+/// WeChat's own browser with an official account configured: the page loads `wechat.js`, the
+/// service signs the page's address, and a shim of WeChat's JS-SDK checks that signature as
+/// WeChat does (SHA-1 of ticket, nonce, timestamp and the address without its fragment) before
+/// it gives a position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_wechats_browser_the_signed_sdk_gives_the_position() {
+    const TICKET: &str = "bxLdikRXVbTPdHSM05e5u5sUoXNKd8-41ZO3MhKoyN5OfkWITDGgnr2fwJ0m9E8NYzWKVZvdVtaUgWvsdshFKA";
+    let harness =
+        Harness::start(BrowserOptions { demo_release_in: Some(-1), wechat_ticket: Some(TICKET), ..BrowserOptions::default() }).await;
+    let devtools = harness.driver.cdp();
+    devtools
+        .send_raw(
+            "Emulation.setUserAgentOverride",
+            serde_json::json!({ "userAgent": "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64" }),
+        )
+        .await
+        .expect("WeChat's user agent");
+    let shim = format!(
+        r##"
+        const hex = async (text) => [...new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text)))]
+            .map((byte) => byte.toString(16).padStart(2, "0")).join("");
+        let ready = [], failed = [];
+        window.wx = {{
+            async config(c) {{
+                const signed = `jsapi_ticket={TICKET}&noncestr=${{c.nonceStr}}&timestamp=${{c.timestamp}}&url=${{location.href.split("#")[0]}}`;
+                const good = c.appId === "{app_id}" && c.jsApiList.includes("getLocation") && (await hex(signed)) === c.signature;
+                sessionStorage.setItem("wx.config", good ? "ok" : "refused");
+                (good ? ready : failed).forEach((f) => f());
+            }},
+            ready(f) {{ ready.push(f); }},
+            error(f) {{ failed.push(f); }},
+            getLocation(o) {{
+                if (sessionStorage.getItem("wx.config") !== "ok") return o.fail({{ errMsg: "getLocation:permission denied" }});
+                setTimeout(() => o.success({{ latitude: 39.117, longitude: 117.195, accuracy: 15, speed: 0, errMsg: "getLocation:ok" }}), 5);
+            }},
+            closeWindow() {{}},
+        }};
+        "##,
+        app_id = huiquan_e2e::WECHAT_APP_ID
+    );
+    devtools.send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": shim })).await.expect("WeChat's SDK");
+    harness.open_campaign(TIANJIN).await;
+    assert_eq!(harness.wait_for_text(".host-footer", "打开").await, "在微信中打开");
+    // Never given a position by the browser: WeChat's SDK answers, once the signature holds.
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在天津市").await;
+    let checked = harness.driver.execute("return sessionStorage.getItem('wx.config')", Vec::new()).await.expect("read");
+    assert_eq!(checked.json(), &serde_json::json!("ok"), "the shim found the service's signature good");
+    assert!(harness.csp_violations().await.is_empty(), "{:?}", harness.csp_violations().await);
+    harness.screenshot_at(".host-footer", "host-footer-wechat-browser").await;
+    harness.stop().await;
+}

@@ -20,6 +20,7 @@ mod serve;
 mod static_files;
 mod store;
 mod streams;
+mod wechat;
 
 use std::{collections::HashMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
 
@@ -105,6 +106,14 @@ pub struct Config {
     /// (`https://m.jd.com https://pay.example.com`). None: only the app's own pages.
     #[arg(long, env = "HUIQUAN_FRAME_ANCESTORS", default_value = "")]
     pub frame_ancestors: FrameAncestors,
+    /// The WeChat official account whose JS-SDK the app uses inside WeChat's browser (its
+    /// AppID); needs `--wechat-ticket-file`.
+    #[arg(long, env = "HUIQUAN_WECHAT_APP_ID", requires = "wechat_ticket_file")]
+    pub wechat_app_id: Option<String>,
+    /// A file holding the official account's current `jsapi_ticket`, kept by its token server
+    /// (中控服务器; docs/DEPLOY.md); read again whenever it changes.
+    #[arg(long, env = "HUIQUAN_WECHAT_TICKET_FILE", requires = "wechat_app_id")]
+    pub wechat_ticket_file: Option<PathBuf>,
     /// Where one-time codes also go (tests read them here).
     #[arg(skip)]
     pub otp_outbox: Option<OtpOutbox>,
@@ -188,9 +197,19 @@ pub enum StartError {
     Merchants(#[from] merchants::MerchantError),
     #[error("the ledger cannot start: {0}")]
     Ledger(#[from] sqlx::Error),
+    #[error("--wechat-app-id and --wechat-ticket-file go together")]
+    WeChatHalfConfigured,
 }
 
-/// What every request handler can reach.
+/// The WeChat official account to sign for: both of its settings, or neither.
+fn wechat_from(config: &Config) -> Result<Option<Arc<wechat::WeChat>>, StartError> {
+    match (&config.wechat_app_id, &config.wechat_ticket_file) {
+        (Some(app_id), Some(file)) => Ok(Some(Arc::new(wechat::WeChat::new(app_id.clone(), file.clone())))),
+        (None, None) => Ok(None),
+        _ => Err(StartError::WeChatHalfConfigured),
+    }
+}
+
 /// What every request handler can reach: one allocation shared by all, so that handing it to a
 /// handler is one reference count (perf put cloning each field at 1.5 % of the request threads'
 /// time under a claim storm; the throughput it bought is within the benchmark's noise).
@@ -220,6 +239,8 @@ pub(crate) struct Shared {
     pub page_template: Option<Arc<first_paint::PageTemplate>>,
     /// Where the app is served (`/`, or a gateway's `/vouchers/`): the pages the service draws say so.
     pub base_path: BasePath,
+    /// The WeChat official account the service signs `wx.config` for, if any.
+    pub wechat: Option<Arc<wechat::WeChat>>,
     /// Each campaign's open figures, counted at most every few seconds.
     pub figures: figures::FiguresCache,
     /// Turns true when the service begins to shut down: endless responses (server-sent
@@ -333,6 +354,7 @@ impl Service {
                 .and_then(|dist| first_paint::PageTemplate::read(dist, &config.base_path, &config.frame_ancestors))
                 .map(Arc::new),
             base_path: config.base_path.clone(),
+            wechat: wechat_from(config)?,
             figures,
             stopping: stopping_receiver,
         }));
@@ -345,7 +367,9 @@ impl Service {
             )),
             None => router,
         };
-        let router = security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors).layer(router);
+        let router =
+            security_headers::SecurityHeaders::new(config.dist.as_deref(), &config.frame_ancestors, config.wechat_app_id.is_some())
+                .layer(router);
         let router = config.base_path.serve(router);
         let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Listen { addr: config.addr, source })?;
         Ok(Service {

@@ -126,8 +126,12 @@ pub fn hash_source(block: &str) -> String {
 /// documentation: `<script src="https://appx/web-view.min.js">`).
 const ALIPAY_MINI_PROGRAM_BRIDGE: &str = "https://appx";
 
-/// The Content-Security-Policy for a page whose inline blocks are `blocks`.
-pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAncestors) -> String {
+/// Where WeChat's JS-SDK is served from (its documentation: `https://res.wx.qq.com/open/js/jweixin-1.6.0.js`).
+pub const WECHAT_JS_SDK: &str = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
+
+/// The Content-Security-Policy for a page whose inline blocks are `blocks`; `wechat`: the page
+/// may load WeChat's JS-SDK (an official account is configured).
+pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAncestors, wechat: bool) -> String {
     let hashes = |blocks: &[String]| blocks.iter().map(|block| format!(" {}", hash_source(block))).collect::<String>();
     let ancestors = if frame_ancestors.origins().is_empty() { "'self'".to_owned() } else { format!("'self' {frame_ancestors}") };
     [
@@ -136,7 +140,12 @@ pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAnc
         // `https://appx` is the Alipay client's own: inside an Alipay mini-program's web-view it
         // serves the bridge (`web-view.min.js`, loaded by the page's first script there) and
         // resolves nowhere else.
-        format!("script-src 'self' 'wasm-unsafe-eval' {ALIPAY_MINI_PROGRAM_BRIDGE}{}", hashes(&blocks.scripts)),
+        // WeChat's SDK, by its exact address, only where an official account is configured.
+        format!(
+            "script-src 'self' 'wasm-unsafe-eval' {ALIPAY_MINI_PROGRAM_BRIDGE}{}{}",
+            if wechat { format!(" {WECHAT_JS_SDK}") } else { String::new() },
+            hashes(&blocks.scripts)
+        ),
         format!("style-src 'self'{}", hashes(&blocks.styles)),
         // The QR code is inline SVG markup, not an image; `data:` is for icons a build may inline.
         "img-src 'self' data:".to_owned(),
@@ -159,7 +168,7 @@ pub struct SecurityHeaders {
 
 impl SecurityHeaders {
     /// The headers for the app in `dist` (its `index.html`), or for the API alone.
-    pub fn new(dist: Option<&Path>, frame_ancestors: &FrameAncestors) -> SecurityHeaders {
+    pub fn new(dist: Option<&Path>, frame_ancestors: &FrameAncestors, wechat: bool) -> SecurityHeaders {
         let blocks = match dist.map(|dist| dist.join("index.html")) {
             Some(index) => match std::fs::read_to_string(&index) {
                 Ok(html) => inline_blocks(&html),
@@ -171,7 +180,7 @@ impl SecurityHeaders {
             },
             None => InlineBlocks::default(),
         };
-        let policy = content_security_policy(&blocks, frame_ancestors);
+        let policy = content_security_policy(&blocks, frame_ancestors, wechat);
         let mut headers = vec![
             // Hashes are base64 and origins were checked, so the policy is always a valid value.
             (
@@ -234,14 +243,19 @@ mod tests {
     #[test]
     fn the_policy_never_allows_unsafe_inline_and_frames_only_what_is_configured() {
         let blocks = InlineBlocks { scripts: vec!["a".into()], styles: vec!["b".into()] };
-        let policy = content_security_policy(&blocks, &FrameAncestors::default());
+        let policy = content_security_policy(&blocks, &FrameAncestors::default(), false);
         assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert!(!policy.contains("res.wx.qq.com"), "WeChat's SDK only where configured: {policy}");
         assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {}", hash_source("a"))), "{policy}");
         assert!(policy.contains(&format!("style-src 'self' {}", hash_source("b"))), "{policy}");
         assert!(policy.ends_with("frame-ancestors 'self'"), "{policy}");
         let partners: FrameAncestors = "https://m.jd.com  HTTPS://*.unionpay.com:8443/".parse().expect("origins");
-        let policy = content_security_policy(&blocks, &partners);
+        let policy = content_security_policy(&blocks, &partners, true);
         assert!(policy.ends_with("frame-ancestors 'self' https://m.jd.com https://*.unionpay.com:8443"), "{policy}");
+        assert!(
+            policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {WECHAT_JS_SDK} {}", hash_source("a"))),
+            "{policy}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod campaigns;
 mod claims;
 mod extract;
+mod hosts;
 mod links;
 mod merchants;
 mod sessions;
@@ -57,6 +58,7 @@ const BODY_LIMIT: usize = 16 * 1024;
         (name = "links", description = "Claiming for a relative (代领)"),
         (name = "merchants", description = "Where vouchers are accepted"),
         (name = "till", description = "Redemption and refunds, as a merchant's till calls them"),
+        (name = "hosts", description = "What the app needs to use a host app's own SDK"),
     )
 )]
 struct ApiDoc;
@@ -102,6 +104,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(till::redeem))
         .routes(routes!(till::refund))
         .routes(routes!(till::store_code))
+        .routes(routes!(hosts::wechat_config))
         .split_for_parts()
 }
 
