@@ -13,10 +13,11 @@ use serde::Deserialize;
 use crate::{AppState, Problem, wechat};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WeChatConfigParams {
     /// The page's address as the browser has it, without the `#` and what follows.
-    #[param(max_length = 2048)]
+    #[param(max_length = 2048, pattern = "^https?://[!-\"$-~]*$")]
     pub url: String,
 }
 
@@ -58,4 +59,32 @@ pub async fn wechat_config(
     let signature = wechat::js_sdk_signature(&ticket, &nonce_str, timestamp, &params.url);
     let body = WeChatJsConfig { app_id: wechat.app_id.clone(), timestamp, nonce_str, signature };
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_signed_exactly_as_the_document_pattern_says() {
+        use utoipa::IntoParams;
+        let parameter = WeChatConfigParams::into_params(|| None).into_iter().find(|parameter| parameter.name == "url").expect("documented");
+        let schema = serde_json::to_value(parameter.schema).expect("JSON");
+        let pattern = regex::Regex::new(schema["pattern"].as_str().expect("a pattern")).expect("a regex");
+        let max_length = schema["maxLength"].as_u64().expect("a length") as usize;
+        for url in [
+            "https://huiquan.example/campaigns/a?store=b.c",
+            "http://h.example/",
+            "https://h.example/#top",
+            "https://h.example/a b",
+            "https://h.example/\u{7f}",
+            "https://h.example/店",
+            "ftp://h.example/",
+            "https:/h.example/",
+            "",
+        ] {
+            assert_eq!(pattern.is_match(url), wechat::signable_url(url), "{url:?}");
+        }
+        assert_eq!(max_length, wechat::MAX_URL_BYTES);
+    }
 }
