@@ -17,7 +17,7 @@ use std::sync::{
 
 use crate::{
     i18n::I18n,
-    js::{call, field},
+    js::{call, field, global, present},
 };
 use huiquan_core::Lang;
 use leptos::{html, prelude::*, wasm_split::SplitLoaderError};
@@ -27,7 +27,7 @@ use wasm_bindgen_futures::JsFuture;
 /// Whether this browser can scan: a `BarcodeDetector` and a camera to ask for.
 pub fn can_scan() -> bool {
     let window = window();
-    crate::js::present(&field(&window, "BarcodeDetector")) && crate::js::present(&field(&window.navigator(), "mediaDevices"))
+    present(&field(&window, "BarcodeDetector")) && present(&field(&window.navigator(), "mediaDevices"))
 }
 
 /// The camera's button for the store-code field `field` (an `<input>`'s id), drawn once its
@@ -146,9 +146,7 @@ fn camera_layer(
             let _ = js_sys::Reflect::set(&input, &"value".into(), &code.as_str().into());
             let typed = js_sys::Array::new();
             typed.push(&"input".into());
-            if let Ok(typed) =
-                crate::js::global("Event").dyn_into::<js_sys::Function>().and_then(|event| js_sys::Reflect::construct(&event, &typed))
-            {
+            if let Ok(typed) = global("Event").dyn_into::<js_sys::Function>().and_then(|event| js_sys::Reflect::construct(&event, &typed)) {
                 let _ = call(&input, "dispatchEvent", &[typed]);
             }
         }
