@@ -250,7 +250,7 @@ async fn in_a_shenyang_appliance_store_a_resident_claims_with_the_code_the_till_
     harness.set_location(CENTRAL_SHENYANG.0, CENTRAL_SHENYANG.1, 20.0).await;
     harness.driver.goto(&harness.partner_link(SHENYANG, "jd-user-in-store")).await.expect("the partner opens the page");
     harness.wait_for_all("[data-tier=appliances-2000-200] .claim-button").await;
-    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_all("[data-testid=location-gate] button").await[0].click().await.expect("tap");
     harness.wait_for_text("[data-testid=location-words]", "已确认：你在沈阳市").await;
     let card = "[data-tier=appliances-2000-200]";
     let hint = harness.wait_for_text(&format!("{card} .claim-hint"), "门店收银台显示的领券码").await;
@@ -350,7 +350,7 @@ async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_t
     // to the page whatever the resident answers.
     let allowed = harness.driver.execute("return document.featurePolicy.allowsFeature('camera')", Vec::new()).await.expect("asked");
     assert_eq!(allowed.json(), &serde_json::json!(true), "the page's policy lets it ask for the camera");
-    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_all("[data-testid=location-gate] button").await[0].click().await.expect("tap");
     harness.wait_for_text("[data-testid=location-words]", "已确认：你在沈阳市").await;
 
     // The camera's button comes with its own module, fetched only for an in-store field.
