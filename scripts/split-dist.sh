@@ -36,14 +36,15 @@ printf '%s\n' "$loader" | sed -E 's/^[[:space:]]+//; /^$/d; /^\/\//d; /^\/\*.*\*
 # Trunk's preloads did) now begin a frame after that paint instead of before it. Lighthouse's
 # simulated LCP counted every request begun before the paint: 2.1 s with them, 0.7 s without
 # (docs/ARCHITECTURE.md, Size). index.html is minified by now; any other shape is an error.
+# Trunk's hashes are hex without leading zeros: 16 digits mostly, fewer now and then.
 python3 - "$dir/index.html" "$main_js" <<'PY'
 import re, sys
 
 path, main_js = sys.argv[1], sys.argv[2]
 html = open(path, encoding="utf-8").read()
 start = re.compile(
-    r'<script type=module>import init,\*as bindings from"\./(?P<js>huiquan-[0-9a-f]{16}\.js)";'
-    r"const wasm=await init\(\{module_or_path:`\./(?P<wasm>huiquan-[0-9a-f]{16}_bg\.wasm)`\}\);"
+    r'<script type=module>import init,\*as bindings from"\./(?P<js>huiquan-[0-9a-f]+\.js)";'
+    r"const wasm=await init\(\{module_or_path:`\./(?P<wasm>huiquan-[0-9a-f]+_bg\.wasm)`\}\);"
     r"(?P<rest>window\.wasmBindings=bindings,dispatchEvent\(new CustomEvent\(`TrunkApplicationStarted`,\{detail:\{wasm\}\}\)\);)</script>"
 )
 found = start.search(html)
@@ -58,7 +59,7 @@ deferred = (
     "}))</script>"
 )
 html = html[: found.start()] + deferred + html[found.end() :]
-preloads = re.compile(r"<link (?:as=fetch )?crossorigin href=\./huiquan-[0-9a-f]{16}(?:\.js|_bg\.wasm) integrity=sha384-[A-Za-z0-9+/=]+ rel=(?:modulepreload|preload)(?: type=application/wasm)?>")
+preloads = re.compile(r"<link (?:as=fetch )?crossorigin href=\./huiquan-[0-9a-f]+(?:\.js|_bg\.wasm) integrity=sha384-[A-Za-z0-9+/=]+ rel=(?:modulepreload|preload)(?: type=application/wasm)?>")
 html, removed = preloads.subn("", html)
 if removed != 2:
     sys.exit(f"index.html: expected Trunk's two preloads, found {removed}")
