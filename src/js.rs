@@ -26,3 +26,8 @@ pub fn present(value: &JsValue) -> bool {
 pub fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     field(target, method).dyn_into::<js_sys::Function>()?.apply(target, &args.iter().collect())
 }
+
+/// `new constructor(...args)`, or what it threw (also when `constructor` is not a function).
+pub fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::construct(constructor.dyn_ref::<js_sys::Function>().ok_or(JsValue::UNDEFINED)?, &args.iter().collect())
+}

@@ -17,7 +17,7 @@ use std::sync::{
 
 use crate::{
     i18n::I18n,
-    js::{call, field, global, present},
+    js::{call, construct, field, global, present},
 };
 use huiquan_core::Lang;
 use leptos::{html, prelude::*, wasm_split::SplitLoaderError};
@@ -144,9 +144,7 @@ fn camera_layer(
         {
             let code = crate::components::claim_code_in(&text);
             let _ = js_sys::Reflect::set(&input, &"value".into(), &code.as_str().into());
-            let typed = js_sys::Array::new();
-            typed.push(&"input".into());
-            if let Ok(typed) = global("Event").dyn_into::<js_sys::Function>().and_then(|event| js_sys::Reflect::construct(&event, &typed)) {
+            if let Ok(typed) = construct(&global("Event"), &["input".into()]) {
                 let _ = call(&input, "dispatchEvent", &[typed]);
             }
         }
@@ -198,10 +196,7 @@ async fn read_code(video: NodeRef<html::Video>, cancel: NodeRef<html::Button>, c
     formats.push(&"qr_code".into());
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"formats".into(), &formats);
-    let detector_class = field(&window, "BarcodeDetector").dyn_into::<js_sys::Function>().map_err(|_| NoCamera)?;
-    let arguments = js_sys::Array::new();
-    arguments.push(&options);
-    let detector = js_sys::Reflect::construct(&detector_class, &arguments).map_err(|_| NoCamera)?;
+    let detector = construct(&field(&window, "BarcodeDetector"), &[options.into()]).map_err(|_| NoCamera)?;
     while !closed.load(Ordering::Relaxed) {
         // Before the first picture the detector refuses: read again at the next turn.
         if let Ok(reading) = call(&detector, "detect", &[video.clone().into()])

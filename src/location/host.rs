@@ -7,21 +7,21 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::Reading;
+use crate::js::{field, global, present};
 
 /// The host's `getLocation`, when the page is embedded by a host that offers one.
 pub fn host_get_location() -> Option<js_sys::Function> {
-    let host = js_sys::Reflect::get(&leptos::prelude::window(), &JsValue::from_str("huiquanHost")).ok()?;
-    if host.is_undefined() || host.is_null() {
+    let host = global("huiquanHost");
+    if !present(&host) {
         return None;
     }
-    let get = js_sys::Reflect::get(&host, &JsValue::from_str("getLocation")).ok()?;
-    let get: js_sys::Function = get.dyn_into().ok()?;
+    let get: js_sys::Function = field(&host, "getLocation").dyn_into().ok()?;
     // Called as a method, so a host object that uses `this` works.
     Some(get.bind0(&host))
 }
 
 fn number(value: &JsValue, name: &str) -> Option<f64> {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).ok()?.as_f64()
+    field(value, name).as_f64()
 }
 
 /// Asks the host once and reads its answer as the browser's would be read.

@@ -203,6 +203,21 @@ impl Harness {
         Harness { driver, base, origin, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
     }
 
+    /// The paths under `later/` (split-off wasm modules) the page has fetched so far.
+    pub async fn later_modules_fetched(&self) -> Vec<String> {
+        let fetched = self
+            .driver
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => new URL(e.name)).filter(u => u.origin === location.origin && u.pathname.includes('/later/')).map(u => u.pathname)",
+                Vec::new(),
+            )
+            .await
+            .expect("resources")
+            .json()
+            .clone();
+        serde_json::from_value(fetched).expect("a list of paths")
+    }
+
     /// How many stock event streams are open on the service now.
     pub fn open_event_streams(&self) -> usize {
         self.service.open_event_streams()

@@ -357,14 +357,8 @@ async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_t
     let card = "[data-tier=appliances-2000-200]";
     let scan = harness.wait_for_all(&format!("{card} button.scan")).await.remove(0);
     assert_eq!(scan.text().await.expect("text"), "扫码填写");
-    let fetched = harness
-        .driver
-        .execute("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/later/'))", Vec::new())
-        .await
-        .expect("resources")
-        .json()
-        .to_string();
-    assert!(fetched.contains("/later/split_scanner-"), "{fetched}");
+    let fetched = harness.later_modules_fetched().await;
+    assert!(fetched.iter().any(|path| path.contains("/later/split_scanner-")), "{fetched:?}");
     harness.screenshot_at(card, "claim-in-store-scan-button").await;
     scan.click().await.expect("tap scan");
     harness.wait_for_all(".scanner[role=dialog] video").await;

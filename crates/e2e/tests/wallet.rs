@@ -84,21 +84,6 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     harness.stop().await;
 }
 
-/// The same-origin files the page has fetched whose path has `/later/` in it.
-async fn later_modules_fetched(harness: &Harness) -> Vec<String> {
-    let fetched = harness
-        .driver
-        .execute(
-            "return performance.getEntriesByType('resource').map(e => new URL(e.name)).filter(u => u.origin === location.origin && u.pathname.includes('/later/')).map(u => u.pathname)",
-            Vec::new(),
-        )
-        .await
-        .expect("resources")
-        .json()
-        .clone();
-    serde_json::from_value(fetched).expect("a list of paths")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_claim_fetches_it() {
     let built: Vec<String> = std::fs::read_dir(huiquan_e2e::dist_dir().join("later"))
@@ -114,7 +99,7 @@ async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_clai
     harness.open_campaign(TIANJIN).await;
     harness.sign_in("13400134001").await;
     harness.wait_for_all(".tier-card .claim-button").await;
-    assert_eq!(later_modules_fetched(&harness).await, Vec::<String>::new(), "the claim page fetched a module it does not show");
+    assert_eq!(harness.later_modules_fetched().await, Vec::<String>::new(), "the claim page fetched a module it does not show");
 
     harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("gate").click().await.expect("tap");
     harness.wait_for_text("[data-testid=location-words]", "已确认").await;
@@ -122,12 +107,12 @@ async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_clai
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
     for _ in 0..50 {
-        if !later_modules_fetched(&harness).await.is_empty() {
+        if !harness.later_modules_fetched().await.is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let fetched = later_modules_fetched(&harness).await;
+    let fetched = harness.later_modules_fetched().await;
     assert!(fetched.iter().any(|path| path.contains("/later/split_wallet_pages-")), "after a granted claim: {fetched:?}");
     assert!(!fetched.iter().any(|path| path.contains("/later/split_english-")), "a Chinese reader fetched English: {fetched:?}");
 
@@ -135,6 +120,6 @@ async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_clai
     harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
     harness.wait_for_all("[data-group=Usable] [data-voucher] a").await[0].click().await.expect("to the voucher");
     harness.wait_for_all(".voucher-qr svg").await;
-    assert_eq!(later_modules_fetched(&harness).await, fetched, "the wallet and voucher pages come from the module fetched already");
+    assert_eq!(harness.later_modules_fetched().await, fetched, "the wallet and voucher pages come from the module fetched already");
     harness.stop().await;
 }
