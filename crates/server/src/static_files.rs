@@ -49,23 +49,42 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names hashed files `name-<16 hex digits>.ext` (or `…_bg.wasm`).
+/// How many hex digits a content hash has. Trunk writes its 64-bit hash in hex without leading
+/// zeros: 16 digits in 15 builds of 16, 15 in most of the rest, each digit fewer 16 times rarer;
+/// below 10 (one build in 268 million) a file is sent `no-cache`, which is only slower. No
+/// unhashed file of the app ends in `-` and ten or more hex digits.
+const HASH_DIGITS: std::ops::RangeInclusive<usize> = 10..=16;
+
+/// Trunk names hashed files `name-<hex digits>.ext` (or `…_bg.wasm`); split-dist.sh names the
+/// later modules the same way.
 fn is_content_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| HASH_DIGITS.contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::is_content_hashed;
 
+    // Regression: Trunk wrote the app's wasm as `huiquan-d5abf07903f30a9_bg.wasm` (a hash of 15
+    // digits, its leading zero dropped) and the service sent it `no-cache`, so a returning
+    // resident asked for the 200 KB file again.
+    #[test]
+    fn a_hash_without_its_leading_zeros_is_still_a_hash() {
+        assert!(is_content_hashed("/huiquan-d5abf07903f30a9_bg.wasm"));
+        assert!(is_content_hashed("/huiquan-febdb6271678213.js"));
+    }
+
     #[test]
     fn recognises_trunk_hashed_names_only() {
         assert!(is_content_hashed("/huiquan-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_content_hashed("/huiquan-1a2b3c4d5e6f7a8b.js"));
         assert!(is_content_hashed("/main-0123456789abcdef.css"));
+        assert!(is_content_hashed("/later/split_english-f918e631070af56c.wasm"));
+        assert!(!is_content_hashed("/huiquan-1a2b3c4d5e6f7a8b9_bg.wasm"), "17 digits is no hash of Trunk's");
+        assert!(!is_content_hashed("/huiquan-1a2b3c4d5_bg.wasm"));
         assert!(!is_content_hashed("/"));
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/campaigns/tianjin-2022-jinlegou"));
