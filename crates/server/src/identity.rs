@@ -35,6 +35,7 @@ use sha2::Sha256;
 use crate::{
     codes::{self, DigestKey},
     ledger::{Ledger, LedgerError, ResidentId, SignInCommand},
+    session_reader::{ReadFailed, SessionReader},
 };
 
 /// The audience partner tokens must name.
@@ -136,6 +137,8 @@ pub enum IdentityError {
     CannotLinkSelf,
     #[error("the database failed: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    SessionsUnread(#[from] ReadFailed),
     #[error(transparent)]
     Ledger(LedgerError),
 }
@@ -304,6 +307,8 @@ pub struct Identity {
     demo: bool,
     /// Sessions already read, by token digest: a claim storm must not cost two queries a claim.
     sessions: Arc<Mutex<HashMap<String, CachedSession>>>,
+    /// Reads the sessions not in `sessions`, many in one query.
+    session_reader: SessionReader,
     /// Where one-time codes are "sent", for tests to read (demo mode also logs them).
     outbox: Option<OtpOutbox>,
     sends_per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
@@ -374,14 +379,6 @@ pub enum CodePurpose {
 pub const RELATIVES_MAX: usize = 5;
 pub const CARERS_MAX: usize = 3;
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: i64,
-    real_name_verified: bool,
-    enterprise: bool,
-    expires_at: i64,
-}
-
 impl Identity {
     pub fn new(
         store: Store,
@@ -399,6 +396,7 @@ impl Identity {
             .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(limits.sends_per_minute).unwrap_or(NonZeroU32::MIN));
         Identity {
+            session_reader: SessionReader::start(store.clone()),
             store,
             ledger,
             partners: Arc::new(partners),
@@ -719,27 +717,20 @@ impl Identity {
         {
             return Ok(cached.session);
         }
-        let row: Option<SessionRow> = on_pool!(&self.store, pool => sqlx::query_as(
-            "SELECT r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(&hash)
-        .bind(now)
-        .fetch_optional(pool).await)?;
-        let Some(row) = row else {
+        let Some(stored) = self.session_reader.read(hash.clone(), now).await? else {
             if let Ok(mut sessions) = self.sessions.lock() {
                 sessions.remove(&hash);
             }
             return Err(IdentityError::Unauthenticated);
         };
         let session = Session {
-            resident: row.id,
+            resident: stored.resident,
             claimant: Claimant {
-                real_name_verified: row.real_name_verified,
-                enterprise: row.enterprise,
-                allowlists: self.allowlists_of(row.id).await?,
+                real_name_verified: stored.real_name_verified,
+                enterprise: stored.enterprise,
+                allowlists: stored.allowlists,
             },
-            expires_at: row.expires_at,
+            expires_at: stored.expires_at,
         };
         if let Ok(mut sessions) = self.sessions.lock() {
             if sessions.len() >= SESSION_CACHE_MAX {

@@ -17,6 +17,7 @@ pub mod outline;
 mod problem;
 mod security_headers;
 mod serve;
+mod session_reader;
 mod static_files;
 mod store;
 mod streams;

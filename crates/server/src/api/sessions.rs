@@ -46,7 +46,7 @@ pub(crate) fn identity_problem(error: IdentityError) -> Problem {
         IdentityError::NotLinked => Problem::new(StatusCode::FORBIDDEN, "not_linked", "Not linked", error.to_string()),
         IdentityError::TooManyLinks => Problem::new(StatusCode::CONFLICT, "too_many_links", "Too many links", error.to_string()),
         IdentityError::CannotLinkSelf => Problem::unprocessable("cannot_link_self", error.to_string()),
-        IdentityError::Database(_) | IdentityError::Ledger(_) => {
+        IdentityError::Database(_) | IdentityError::SessionsUnread(_) | IdentityError::Ledger(_) => {
             tracing::error!(%error, "sign-in failed");
             Problem::busy("could not sign in; try again")
         }
