@@ -14,7 +14,10 @@ use std::{
     net::IpAddr,
     num::NonZeroU32,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, SystemTime},
 };
 
@@ -309,6 +312,9 @@ pub struct Identity {
     sessions: Arc<Mutex<HashMap<String, CachedSession>>>,
     /// Reads the sessions not in `sessions`, many in one query.
     session_reader: SessionReader,
+    /// Sign-outs done by this instance, counted once their rows are deleted: a session read
+    /// that a sign-out overtook may hold a session that has ended, and is not cached.
+    sign_outs: Arc<AtomicU64>,
     /// Where one-time codes are "sent", for tests to read (demo mode also logs them).
     outbox: Option<OtpOutbox>,
     sends_per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
@@ -397,6 +403,7 @@ impl Identity {
             .allow_burst(NonZeroU32::new(limits.sends_per_minute).unwrap_or(NonZeroU32::MIN));
         Identity {
             session_reader: SessionReader::start(store.clone()),
+            sign_outs: Arc::default(),
             store,
             ledger,
             partners: Arc::new(partners),
@@ -717,6 +724,7 @@ impl Identity {
         {
             return Ok(cached.session);
         }
+        let sign_outs_before = self.sign_outs.load(Ordering::SeqCst);
         let Some(stored) = self.session_reader.read(hash.clone(), now).await? else {
             if let Ok(mut sessions) = self.sessions.lock() {
                 sessions.remove(&hash);
@@ -732,7 +740,9 @@ impl Identity {
             },
             expires_at: stored.expires_at,
         };
-        if let Ok(mut sessions) = self.sessions.lock() {
+        if let Ok(mut sessions) = self.sessions.lock()
+            && self.sign_outs.load(Ordering::SeqCst) == sign_outs_before
+        {
             if sessions.len() >= SESSION_CACHE_MAX {
                 sessions.clear();
             }
@@ -744,19 +754,24 @@ impl Identity {
     /// Ends the session of this token (signing out on this device).
     pub async fn sign_out(&self, token: &str) -> Result<(), IdentityError> {
         let hash = codes::digest(token);
+        on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(pool).await.map(|done| done.rows_affected()))?;
+        // In this order: a read that began before the count is not cached, and what an earlier
+        // read cached is forgotten.
+        self.sign_outs.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.remove(&hash);
         }
-        on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(pool).await.map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// Ends every session of an account (signing out everywhere); returns how many ended.
     pub async fn sign_out_everywhere(&self, resident: ResidentId) -> Result<u64, IdentityError> {
+        let ended = on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE resident = $1").bind(resident).execute(pool).await.map(|done| done.rows_affected()))?;
+        // As in `sign_out`.
+        self.sign_outs.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, cached| cached.session.resident != resident);
         }
-        let ended = on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE resident = $1").bind(resident).execute(pool).await.map(|done| done.rows_affected()))?;
         Ok(ended)
     }
 

@@ -268,6 +268,36 @@ async fn signing_out_ends_the_session_at_once_here_or_everywhere() {
     service.spawned.stop().await.expect("stops");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_read_while_signing_out_does_not_outlive_the_sign_out() {
+    // Regression: a session read that began before a sign-out and ended after it put the session
+    // back into the service's cache, and the signed-out token kept working for up to 10 s.
+    let service = start_with(|config| {
+        quick_resend(config);
+        config.sign_in_limits.sends_per_address_per_hour = 1_000;
+        config.rate_per_address = 10_000;
+        config.rate_per_resident = 10_000;
+    })
+    .await;
+    for round in 0..ROUNDS {
+        let phone = format!("1390000{round:04}");
+        let (token, _) = service.sign_in_by_phone(&phone, "device-race").await;
+        let reads = futures_util::future::join_all((0..READS).map(|_| service.wallet_status(&token)));
+        let sign_out = async {
+            tokio::task::yield_now().await;
+            service.client.delete(service.url("/sessions/current")).bearer_auth(&token).send().await.expect("answers").status()
+        };
+        let (_, signed_out) = tokio::join!(reads, sign_out);
+        assert_eq!(signed_out, 204);
+        assert_eq!(service.wallet_status(&token).await, 401, "round {round}: the token after signing out");
+    }
+    service.spawned.stop().await.expect("stops");
+}
+
+/// Rounds of reads racing a sign-out, and reads in each.
+const ROUNDS: usize = 40;
+const READS: usize = 12;
+
 /// Codes as fast as a test wants them: no wait between two sends to one phone.
 fn quick_resend(config: &mut Config) {
     config.sign_in_limits.resend_after = Duration::ZERO;
