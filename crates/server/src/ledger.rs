@@ -226,7 +226,7 @@ impl Ledger {
             postgres::listen_stock(options, board.clone(), updates.clone()).await?;
         }
         let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone(), clock: clock.clone() };
-        let writer = Writer { connection, options: options.clone(), view: Some(view), decider, board: board.clone() };
+        let writer = Writer { connection, options: options.clone(), view: Some(view), failed_last: false, decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
         Ok(Ledger { commands, updates, catalog, board, clock, draws: Draws::default() })
     }
@@ -620,6 +620,8 @@ struct Writer {
     board: StockBoard,
     /// `None` after a failed batch whose view could not be read again.
     view: Option<View>,
+    /// Whether the last batch failed: the next one checks the connection first.
+    failed_last: bool,
     decider: Decider,
 }
 
@@ -679,6 +681,12 @@ impl Writer {
         let mut tries = 0;
         loop {
             tries += 1;
+            if self.failed_last {
+                // The connection that failed may have been kept (PostgreSQL was still shutting
+                // down when the ledger tried to connect again): ping it, or connect afresh, so
+                // the first batch after a restart does not fail on a dead connection.
+                self.reconnect().await;
+            }
             if self.view.is_none() {
                 self.reconnect().await;
                 match View::load(&mut self.connection.borrow()).await {
@@ -728,12 +736,14 @@ impl Writer {
                             }
                         }
                     }
+                    self.failed_last = false;
                     commands.into_iter().zip(outcomes).for_each(|(command, outcome)| command.answer(outcome));
                     return;
                 }
                 Err(error) => {
                     // What we held may include changes that were never written: read it all
                     // again, and decide nothing until that has worked.
+                    self.failed_last = true;
                     self.reconnect().await;
                     self.view = match View::load(&mut self.connection.borrow()).await {
                         Ok(view) => Some(view),
