@@ -286,6 +286,16 @@ pub struct Session {
     expires_at: i64,
 }
 
+/// Sessions that have ended, as announced to every instance (PostgreSQL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignedOut {
+    /// One session, by its token's digest.
+    Session(String),
+    /// Every session of an account.
+    Account(ResidentId),
+}
+
 #[derive(Clone, Debug)]
 struct CachedSession {
     session: Session,
@@ -755,24 +765,33 @@ impl Identity {
     pub async fn sign_out(&self, token: &str) -> Result<(), IdentityError> {
         let hash = codes::digest(token);
         on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(pool).await.map(|done| done.rows_affected()))?;
-        // In this order: a read that began before the count is not cached, and what an earlier
-        // read cached is forgotten.
-        self.sign_outs.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.remove(&hash);
-        }
+        self.announce(SignedOut::Session(hash)).await;
         Ok(())
     }
 
     /// Ends every session of an account (signing out everywhere); returns how many ended.
     pub async fn sign_out_everywhere(&self, resident: ResidentId) -> Result<u64, IdentityError> {
         let ended = on_pool!(&self.store, pool => sqlx::query("DELETE FROM sessions WHERE resident = $1").bind(resident).execute(pool).await.map(|done| done.rows_affected()))?;
-        // As in `sign_out`.
-        self.sign_outs.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.retain(|_, cached| cached.session.resident != resident);
-        }
+        self.announce(SignedOut::Account(resident)).await;
         Ok(ended)
+    }
+
+    /// After the sessions' rows are deleted: forgets them here, then tells the other instances.
+    async fn announce(&self, signed_out: SignedOut) {
+        forget_signed_out(&self.sessions, &self.sign_outs, &signed_out);
+        if let Store::Postgres(pool) = &self.store
+            && let Err(error) = crate::store::postgres::notify_sign_out(pool, &signed_out).await
+        {
+            // Signed out here and in the database; the other instances reread within `session_recheck`.
+            tracing::warn!(%error, "a sign-out could not be announced to the other instances");
+        }
+    }
+
+    /// With PostgreSQL, forgets the sessions every instance signs out, as soon as it is told.
+    pub async fn listen_for_sign_outs(&self) -> Result<(), sqlx::Error> {
+        let Store::Postgres(pool) = &self.store else { return Ok(()) };
+        let (sessions, sign_outs) = (Arc::clone(&self.sessions), Arc::clone(&self.sign_outs));
+        crate::store::postgres::listen_sign_outs(pool, move |signed_out| forget_signed_out(&sessions, &sign_outs, &signed_out)).await
     }
 
     /// Forgets addresses whose allowance of codes is full again.
@@ -795,6 +814,20 @@ impl Identity {
             sessions.retain(|_, cached| cached.session.expires_at > now);
         }
         Ok(pruned)
+    }
+}
+
+/// Forgets ended sessions, in this order: a read that began before the count is not cached
+/// (`Identity::session`), and what an earlier read cached is removed.
+fn forget_signed_out(sessions: &Mutex<HashMap<String, CachedSession>>, sign_outs: &AtomicU64, signed_out: &SignedOut) {
+    sign_outs.fetch_add(1, Ordering::SeqCst);
+    if let Ok(mut sessions) = sessions.lock() {
+        match signed_out {
+            SignedOut::Session(hash) => {
+                sessions.remove(hash);
+            }
+            SignedOut::Account(resident) => sessions.retain(|_, cached| cached.session.resident != *resident),
+        }
     }
 }
 

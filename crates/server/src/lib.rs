@@ -317,6 +317,7 @@ impl Service {
             config.demo,
             config.otp_outbox.clone(),
         );
+        identity.listen_for_sign_outs().await?;
         let till_secret = match &config.till_secret {
             Some(secret) => secret.clone().into_bytes(),
             None => store::data_secret(&config.data_dir, "till-secret")?,

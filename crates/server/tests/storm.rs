@@ -577,6 +577,46 @@ async fn postgres_a_claim_at_one_instance_reaches_the_other_instances_event_stre
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_sign_out_at_one_instance_ends_the_session_at_the_other_within_a_second() {
+    // Regression: instance B kept a session it had read for 10 s (`session_recheck`), so a token
+    // signed out at A still opened the wallet at B until then.
+    let server = PostgresServer::start();
+    let database = server.new_database();
+    let campaigns = storm_campaigns();
+    let (a, b, _data) = two_instances(campaigns.path(), &database).await;
+    let client = client();
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let answer: Value = partner_sign_in(&client, &a.base_url(), "signs-out").send().await.expect("answers").json().await.expect("json");
+        tokens.push(answer["token"].as_str().expect("a token").to_owned());
+    }
+    let wallet_at_b = |token: &str| {
+        let request = client.get(format!("{}/api/v1/wallet", b.base_url())).bearer_auth(token);
+        async move { request.send().await.expect("B answers").status().as_u16() }
+    };
+    // B reads both sessions, and keeps them.
+    assert_eq!((wallet_at_b(&tokens[0]).await, wallet_at_b(&tokens[1]).await), (200, 200));
+    let until_refused = |token: String| async move {
+        let signed_out_at = std::time::Instant::now();
+        while wallet_at_b(&token).await != 401 {
+            assert!(signed_out_at.elapsed() < Duration::from_secs(1), "B still opens the wallet a second after the sign-out at A");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+
+    let out = client.delete(format!("{}/api/v1/sessions/current", a.base_url())).bearer_auth(&tokens[0]).send().await.expect("A answers");
+    assert_eq!(out.status(), 204);
+    until_refused(tokens[0].clone()).await;
+    assert_eq!(wallet_at_b(&tokens[1]).await, 200, "the account's other session goes on");
+
+    let everywhere = client.delete(format!("{}/api/v1/sessions", a.base_url())).bearer_auth(&tokens[1]).send().await.expect("A answers");
+    assert_eq!(everywhere.status(), 200);
+    until_refused(tokens[1].clone()).await;
+    a.stop().await.expect("A stops");
+    b.stop().await.expect("B stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_instance_with_another_identity_key_does_not_start() {
     // Regression guard: two instances with different keys would each file the same phone under a
     // different digest, and a resident would find an empty wallet at one of them.

@@ -1,21 +1,26 @@
 //! What only PostgreSQL does for the ledger: row locks taken in one order, ids from sequences,
 //! and stock changes announced to every instance (`NOTIFY`, delivered only if the transaction
-//! commits) and heard by each (`LISTEN`).
+//! commits) and heard by each (`LISTEN`); sign-outs announced the same way.
 
 use std::collections::HashMap;
 
 use huiquan_core::{Fen, api::StockUpdate};
 use serde::{Deserialize, Serialize};
 use sqlx::{
-    PgConnection,
+    PgConnection, PgPool,
     postgres::{PgConnectOptions, PgListener, PgPoolOptions},
 };
 use tokio::sync::broadcast;
 
-use crate::ledger::{ReleaseKey, ReleaseRow, StockBoard, stock_update};
+use crate::{
+    identity::SignedOut,
+    ledger::{ReleaseKey, ReleaseRow, StockBoard, stock_update},
+};
 
 /// The channel on which committed stock changes are announced.
 const STOCK_CHANNEL: &str = "huiquan_stock";
+/// The channel on which sign-outs are announced, once their sessions are deleted.
+const SIGN_OUT_CHANNEL: &str = "huiquan_sign_out";
 
 /// SQLSTATEs after which a batch is simply decided again: a deadlock, a serialisation failure,
 /// and a unique key taken by another instance's commit (two first sign-ins of one phone at once).
@@ -121,6 +126,36 @@ pub async fn listen_stock(
                 },
                 Err(error) => {
                     tracing::warn!(%error, "stock notifications interrupted; listening again");
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Tells every instance (this one too) that sessions have ended, so none keeps them in memory.
+pub async fn notify_sign_out(pool: &PgPool, signed_out: &SignedOut) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(signed_out).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
+    sqlx::query("SELECT pg_notify($1, $2)").bind(SIGN_OUT_CHANNEL).bind(payload).execute(pool).await?;
+    Ok(())
+}
+
+/// Hands every instance's sign-outs to `forget`. A sign-out announced while the listener
+/// reconnects is missed; the session then ends here at its next recheck (`session_recheck`).
+pub async fn listen_sign_outs(pool: &PgPool, forget: impl Fn(SignedOut) + Send + 'static) -> Result<(), sqlx::Error> {
+    let own = PgPoolOptions::new().max_connections(1).connect_with(pool.connect_options().as_ref().clone()).await?;
+    let mut listener = PgListener::connect_with(&own).await?;
+    listener.listen(SIGN_OUT_CHANNEL).await?;
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(notification) => match serde_json::from_str::<SignedOut>(notification.payload()) {
+                    Ok(signed_out) => forget(signed_out),
+                    Err(error) => tracing::warn!(%error, "a sign-out notification that is not ours; ignored"),
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "sign-out notifications interrupted; listening again");
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
             }
