@@ -620,7 +620,8 @@ struct Writer {
     board: StockBoard,
     /// `None` after a failed batch whose view could not be read again.
     view: Option<View>,
-    /// Whether the last batch failed: the next one checks the connection first.
+    /// Whether the last batch failed (always so while `view` is `None`): the next one checks
+    /// the connection first.
     failed_last: bool,
     decider: Decider,
 }
@@ -687,8 +688,8 @@ impl Writer {
                 // the first batch after a restart does not fail on a dead connection.
                 self.reconnect().await;
             }
+            // Only a failed batch leaves no view, so the connection was checked just above.
             if self.view.is_none() {
-                self.reconnect().await;
                 match View::load(&mut self.connection.borrow()).await {
                     Ok(view) => self.view = Some(view),
                     Err(error) => {

@@ -97,35 +97,41 @@ pub async fn notify_stock(connection: &mut PgConnection, changed: &[(ReleaseKey,
 }
 
 /// Listens for every instance's stock changes: each goes on `board` (stock reads) and to
-/// `updates` (the event streams). sqlx reconnects a listener that loses its connection; changes
-/// announced meanwhile are missed, and the board catches up at the next change of that release.
+/// `updates` (the event streams). Changes announced while the listener reconnects are missed,
+/// and the board catches up at the next change of that release.
 pub async fn listen_stock(
     options: &PgConnectOptions,
     board: StockBoard,
     updates: broadcast::Sender<StockUpdate>,
 ) -> Result<(), sqlx::Error> {
+    listen(options, STOCK_CHANNEL, move |change: StockChange| {
+        let key = (change.campaign, change.offer, change.opens);
+        let row = ReleaseRow { stock: change.stock, claimed: change.claimed, carried: Fen::ZERO, sold_out_at: change.sold_out_at };
+        let _ = updates.send(stock_update(&key, &row));
+        board.record(key, row);
+    })
+    .await
+}
+
+/// Hands each announcement on `channel`, decoded, to `heard`, on a connection of its own. sqlx
+/// reconnects a listener that loses its connection; what is announced meanwhile is missed.
+async fn listen<T: serde::de::DeserializeOwned>(
+    options: &PgConnectOptions,
+    channel: &'static str,
+    heard: impl Fn(T) + Send + 'static,
+) -> Result<(), sqlx::Error> {
     let pool = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
     let mut listener = PgListener::connect_with(&pool).await?;
-    listener.listen(STOCK_CHANNEL).await?;
+    listener.listen(channel).await?;
     tokio::spawn(async move {
         loop {
             match listener.recv().await {
-                Ok(notification) => match serde_json::from_str::<StockChange>(notification.payload()) {
-                    Ok(change) => {
-                        let key = (change.campaign, change.offer, change.opens);
-                        let row = ReleaseRow {
-                            stock: change.stock,
-                            claimed: change.claimed,
-                            carried: Fen::ZERO,
-                            sold_out_at: change.sold_out_at,
-                        };
-                        let _ = updates.send(stock_update(&key, &row));
-                        board.record(key, row);
-                    }
-                    Err(error) => tracing::warn!(%error, "a stock notification that is not ours; ignored"),
+                Ok(notification) => match serde_json::from_str::<T>(notification.payload()) {
+                    Ok(announced) => heard(announced),
+                    Err(error) => tracing::warn!(%error, channel, "a notification that is not ours; ignored"),
                 },
                 Err(error) => {
-                    tracing::warn!(%error, "stock notifications interrupted; listening again");
+                    tracing::warn!(%error, channel, "notifications interrupted; listening again");
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
             }
@@ -144,22 +150,5 @@ pub async fn notify_sign_out(pool: &PgPool, signed_out: &SignedOut) -> Result<()
 /// Hands every instance's sign-outs to `forget`. A sign-out announced while the listener
 /// reconnects is missed; the session then ends here at its next recheck (`session_recheck`).
 pub async fn listen_sign_outs(pool: &PgPool, forget: impl Fn(SignedOut) + Send + 'static) -> Result<(), sqlx::Error> {
-    let own = PgPoolOptions::new().max_connections(1).connect_with(pool.connect_options().as_ref().clone()).await?;
-    let mut listener = PgListener::connect_with(&own).await?;
-    listener.listen(SIGN_OUT_CHANNEL).await?;
-    tokio::spawn(async move {
-        loop {
-            match listener.recv().await {
-                Ok(notification) => match serde_json::from_str::<SignedOut>(notification.payload()) {
-                    Ok(signed_out) => forget(signed_out),
-                    Err(error) => tracing::warn!(%error, "a sign-out notification that is not ours; ignored"),
-                },
-                Err(error) => {
-                    tracing::warn!(%error, "sign-out notifications interrupted; listening again");
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                }
-            }
-        }
-    });
-    Ok(())
+    listen(&pool.connect_options(), SIGN_OUT_CHANNEL, forget).await
 }
