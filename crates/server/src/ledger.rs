@@ -1020,6 +1020,13 @@ impl Decider {
             None => problem_answer(404, "unknown_campaign", "No such campaign", format!("there is no campaign {:?}", claim.campaign)),
             Some(campaign) => self.decide(db, view, campaign, claim, now, pending).await?,
         };
+        // Only a grant is kept for replay. A refusal changed nothing, so a retry with its key is
+        // decided afresh (and may be granted, if stock came back): nothing can be claimed twice
+        // either way, and at a release minute, when most answers are refusals, the batch writes
+        // a third of the rows it wrote before.
+        if !(200..300).contains(&status) {
+            return Ok(Answer { status, body, replayed: false });
+        }
         pending.answers.push(PendingAnswer {
             resident: claim.resident,
             key: claim.idempotency_key.clone(),

@@ -736,6 +736,39 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
     service.spawned.stop().await.expect("stops");
 }
 
+/// A refusal changed nothing, so it is not kept for replay: a retry with its key is decided
+/// again, while a grant is replayed and never issued twice.
+#[tokio::test]
+async fn a_refused_claim_is_decided_again_under_its_key_and_only_a_grant_is_kept() {
+    let service = start().await;
+    let (token, _) = service.sign_in_by_partner("jd-user-refused-first", None).await;
+    // Refused: the resident was outside the city.
+    let (status, body) = service.claim(&token, "refused-then-0001", json!({ "offer": "retail-100-10", "location": at(IN_BEIJING) })).await;
+    assert_eq!((status, body["code"].clone()), (403, json!("outside_area")), "{body}");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&service.database_url).await.expect("the database opens");
+    let (kept,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(&pool).await.expect("read");
+    assert_eq!(kept, 0, "no answer is stored for a refusal");
+    // The retry, now inside: decided afresh and granted.
+    let inside = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
+    let (status, receipt) = service.claim(&token, "refused-then-0001", inside.clone()).await;
+    assert_eq!(status, 201, "{receipt}");
+    // Its retry is the grant, replayed: one voucher.
+    let replay = service
+        .client
+        .post(service.url(&format!("/campaigns/{TIANJIN}/claims")))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "refused-then-0001")
+        .json(&inside)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(replay.headers()["idempotency-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.expect("json"), receipt);
+    assert_eq!(service.wallet(&token).await.len(), 1);
+    service.spawned.stop().await.expect("stops");
+}
+
 #[tokio::test]
 async fn answers_to_idempotency_keys_are_kept_a_day_under_a_digest_then_deleted() {
     let service = start_with(|config| config.prune_every = Duration::from_millis(100)).await;

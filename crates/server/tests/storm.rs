@@ -169,7 +169,7 @@ async fn two_thousand_residents_five_hundred_vouchers_exactly_five_hundred_claim
     assert_eq!(statuses.get(&201), Some(&(STOCK as usize)), "statuses {statuses:?}, refusals {codes:?}");
     assert_eq!(codes.get("sold_out"), Some(&(RESIDENTS - STOCK as usize)), "every other resident is told sold_out: {codes:?}");
 
-    // Every retry with the same key gets the same answer, flagged as a replay.
+    // Every retry with the same key gets the same answer: grants replayed, refusals decided again.
     let again = storm(&client, &base, &tokens, "first").await;
     assert_eq!(first, again, "a retry with the same Idempotency-Key gets the same answer");
 

@@ -27,9 +27,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
     Ok(key.to_owned())
 }
 
-/// Claims a tier or pack for the signed-in resident. Retrying with the same Idempotency-Key
-/// returns the first answer (with `Idempotency-Replayed: true`) and never claims twice; a 201 is
-/// sent only once the claim is durable.
+/// Claims a tier or pack for the signed-in resident. Retrying a granted claim with the same
+/// Idempotency-Key returns the first answer (with `Idempotency-Replayed: true`) and never claims
+/// twice; a refusal is not kept, so its retry is decided again. A 201 is sent only once the
+/// claim is durable.
 #[utoipa::path(post, path = "/campaigns/{id}/claims", tag = "claims", security(("resident" = [])),
     params(("id" = String, Path, description = "A campaign id", example = "tianjin-2022-jinlegou"),
         ("Idempotency-Key" = String, Header, description = "8 to 64 visible ASCII characters, one per tap", pattern = "^[!-~]{8,64}$")),
