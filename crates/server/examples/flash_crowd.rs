@@ -22,7 +22,15 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
 use serde_json::{Value, json};
@@ -72,6 +80,37 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
+/// The claims' answers by status, counted where the service sends them: wrk then needs no
+/// script of its own per response, which cost it a third of its CPU (a Lua table of every
+/// answer's headers).
+#[derive(Clone)]
+struct AnswerCounts(Arc<Vec<AtomicUsize>>);
+
+impl AnswerCounts {
+    fn new() -> AnswerCounts {
+        AnswerCounts(Arc::new((0..600).map(|_| AtomicUsize::new(0)).collect()))
+    }
+
+    fn layer(&self, router: axum::Router) -> axum::Router {
+        let counts = self.clone();
+        router.layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let counts = counts.clone();
+            async move {
+                let claim = request.method() == axum::http::Method::POST && request.uri().path().ends_with("/claims");
+                let response = next.run(request).await;
+                if claim && let Some(count) = counts.0.get(usize::from(response.status().as_u16())) {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+                response
+            }
+        }))
+    }
+
+    fn snapshot(&self) -> BTreeMap<u16, usize> {
+        (0u16..).zip(self.0.iter()).map(|(status, count)| (status, count.load(Ordering::Relaxed))).filter(|(_, count)| *count > 0).collect()
+    }
+}
+
 /// Where resident `n` connects from, as the proxy says: one address each.
 fn resident_address(resident: usize) -> String {
     let n = resident as u32;
@@ -97,6 +136,7 @@ async fn main() {
     let mut data_dirs = Vec::new();
     let mut services = Vec::new();
     let mut database_url = String::new();
+    let answers = AnswerCounts::new();
     for _ in 0..instances {
         let data = tempfile::tempdir().expect("temp dir");
         let mut config = Config::local(&repo_root(), data.path().to_owned());
@@ -109,7 +149,8 @@ async fn main() {
         // service, and each resident comes from an address of their own (X-Forwarded-For).
         config.trusted_proxies = "127.0.0.1".parse().expect("valid");
         database_url = config.database_url();
-        services.push(Service::start(&config).await.expect("starts").spawn().expect("bound"));
+        let service = Service::start(&config).await.expect("starts").map_router(|router| answers.layer(router));
+        services.push(service.spawn().expect("bound"));
         data_dirs.push(data);
     }
     let engine = match &database {
@@ -150,7 +191,7 @@ async fn main() {
     let tokens: Arc<Vec<String>> = Arc::new(std::mem::take(&mut *tokens.lock().await));
 
     let load = if use_wrk {
-        wrk_load(&base, &tokens, concurrency, 15, campaigns.path())
+        wrk_load(&base, &tokens, concurrency, 15, campaigns.path(), &answers)
     } else {
         reqwest_load(&client, &bases, &tokens, residents, concurrency, rate).await
     };
@@ -216,7 +257,7 @@ async fn main() {
 struct Load {
     mode: String,
     total: usize,
-    statuses: std::collections::BTreeMap<u16, usize>,
+    statuses: BTreeMap<u16, usize>,
     seconds: f64,
     p50: Duration,
     p99: Duration,
@@ -290,7 +331,7 @@ async fn reqwest_load(
         }));
     }
     let mut latencies = Vec::with_capacity(total);
-    let mut statuses = std::collections::BTreeMap::new();
+    let mut statuses = BTreeMap::new();
     for worker in workers {
         for (status, latency) in worker.await.unwrap_or_default() {
             *statuses.entry(status).or_insert(0usize) += 1;
@@ -311,11 +352,13 @@ async fn reqwest_load(
 }
 
 /// The load from wrk (`scripts/wrk-claims.lua`): `concurrency` connections for `seconds`, each
-/// request a new claim by the next resident; wrk measures the latency.
-fn wrk_load(base: &str, tokens: &[String], concurrency: usize, seconds: u32, scratch: &std::path::Path) -> Load {
+/// request a new claim by the next resident; wrk measures the latency, the service counts the
+/// answers.
+fn wrk_load(base: &str, tokens: &[String], concurrency: usize, seconds: u32, scratch: &std::path::Path, answers: &AnswerCounts) -> Load {
     let residents_file = scratch.join("residents.txt");
     let lines: String = tokens.iter().enumerate().map(|(resident, token)| format!("{token} {}\n", resident_address(resident))).collect();
     std::fs::write(&residents_file, lines).expect("writable");
+    let before = answers.snapshot();
     let output = std::process::Command::new("wrk")
         .arg("--threads=2")
         .arg(format!("--connections={concurrency}"))
@@ -332,14 +375,14 @@ fn wrk_load(base: &str, tokens: &[String], concurrency: usize, seconds: u32, scr
         .expect("wrk runs (scripts/setup.sh installs it)");
     let report = String::from_utf8_lossy(&output.stdout);
     eprintln!("{report}");
-    let mut statuses = std::collections::BTreeMap::new();
+    let mut statuses = answers.snapshot();
+    for (status, count) in before {
+        statuses.entry(status).and_modify(|after| *after -= count);
+    }
     let (mut p50, mut p99, mut max) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for line in report.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            ["status", status, count] => {
-                statuses.insert(status.parse().unwrap_or(0), count.parse().unwrap_or(0));
-            }
             ["50%", value] => p50 = wrk_duration(value),
             ["99%", value] => p99 = wrk_duration(value),
             ["Latency", _, _, value, ..] => max = wrk_duration(value),
