@@ -114,17 +114,21 @@ impl Running {
     }
 
     async fn claim_in(&self, campaign: &str, token: &str, key: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .client
+        let response = self.claim_response(campaign, token, key, &body).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A claim's whole answer, headers included (`Idempotency-Replayed`).
+    async fn claim_response(&self, campaign: &str, token: &str, key: &str, body: &Value) -> reqwest::Response {
+        self.client
             .post(self.url(&format!("/campaigns/{campaign}/claims")))
             .bearer_auth(token)
             .header("Idempotency-Key", key)
-            .json(&body)
+            .json(body)
             .send()
             .await
-            .expect("answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+            .expect("answers")
     }
 
     async fn send_code(&self, phone: &str) -> (u16, Value) {
@@ -539,15 +543,7 @@ async fn claims_refuse_bad_input_and_outsiders_and_write_nothing() {
     let offer = json!({ "offer": "retail-100-10", "location": at(IN_TIANJIN) });
     let (status, receipt) = service.claim(&token, "good-claim-0001", offer.clone()).await;
     assert_eq!(status, 201);
-    let replay = service
-        .client
-        .post(&claims_url)
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "good-claim-0001")
-        .json(&offer)
-        .send()
-        .await
-        .expect("answers");
+    let replay = service.claim_response(TIANJIN, &token, "good-claim-0001", &offer).await;
     assert_eq!(replay.headers()["idempotency-replayed"], "true");
     assert_eq!(replay.json::<Value>().await.expect("json"), receipt);
     let (status, body) = service.claim(&token, "good-claim-0001", json!({ "offer": "retail-200-20", "location": at(IN_TIANJIN) })).await;
@@ -754,15 +750,7 @@ async fn a_refused_claim_is_decided_again_under_its_key_and_only_a_grant_is_kept
     let (status, receipt) = service.claim(&token, "refused-then-0001", inside.clone()).await;
     assert_eq!(status, 201, "{receipt}");
     // Its retry is the grant, replayed: one voucher.
-    let replay = service
-        .client
-        .post(service.url(&format!("/campaigns/{TIANJIN}/claims")))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "refused-then-0001")
-        .json(&inside)
-        .send()
-        .await
-        .expect("answers");
+    let replay = service.claim_response(TIANJIN, &token, "refused-then-0001", &inside).await;
     assert_eq!(replay.headers()["idempotency-replayed"], "true");
     assert_eq!(replay.json::<Value>().await.expect("json"), receipt);
     assert_eq!(service.wallet(&token).await.len(), 1);
