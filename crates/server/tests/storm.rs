@@ -360,6 +360,12 @@ fn partner_sign_in(client: &reqwest::Client, base: &str, account: &str) -> reqwe
     client.post(format!("{base}/api/v1/sessions/partner")).json(&json!({ "token": token }))
 }
 
+/// Signs `account` in through its partner at `base`; the session's bearer token.
+async fn session_token(client: &reqwest::Client, base: &str, account: &str) -> String {
+    let answer: Value = partner_sign_in(client, base, account).send().await.expect("answers").json().await.expect("json");
+    answer["token"].as_str().expect("a token").to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ins_cut_off_mid_way_during_a_storm_stall_nothing() {
     // Regression: 400 partner sign-ins whose clients hung up within 4 ms, during a claim storm,
@@ -553,11 +559,7 @@ async fn postgres_a_claim_at_one_instance_reaches_the_other_instances_event_stre
         .expect("B streams");
     assert_eq!(events.status(), 200);
     let mut events = events.bytes_stream();
-    let token = partner_sign_in(&client, &a.base_url(), "one-resident").send().await.expect("answers").json::<Value>().await.expect("json")
-        ["token"]
-        .as_str()
-        .expect("a token")
-        .to_owned();
+    let token = session_token(&client, &a.base_url(), "one-resident").await;
     let (status, _) = claim(&client, &a.base_url(), &token, "one-claim").await.expect("A answers");
     assert_eq!(status, 201);
     let claimed_at = std::time::Instant::now();
@@ -587,8 +589,7 @@ async fn postgres_a_sign_out_at_one_instance_ends_the_session_at_the_other_withi
     let client = client();
     let mut tokens = Vec::new();
     for _ in 0..2 {
-        let answer: Value = partner_sign_in(&client, &a.base_url(), "signs-out").send().await.expect("answers").json().await.expect("json");
-        tokens.push(answer["token"].as_str().expect("a token").to_owned());
+        tokens.push(session_token(&client, &a.base_url(), "signs-out").await);
     }
     let wallet_at_b = |token: &str| {
         let request = client.get(format!("{}/api/v1/wallet", b.base_url())).bearer_auth(token);
