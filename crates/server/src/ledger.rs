@@ -583,6 +583,26 @@ struct Pending {
     vouchers: Vec<PendingVoucher>,
     answers: Vec<PendingAnswer>,
     releases: HashSet<ReleaseKey>,
+    /// The refusals answered in this batch, each as problem+json: at a release minute most of a
+    /// batch's claims get one of a few (each tier sold out, already claimed), written out once.
+    refusals: Vec<(String, Refusal, (u16, String))>,
+}
+
+/// Refusals remembered a batch; the few that recur are among the first.
+const REFUSALS_REMEMBERED: usize = 16;
+
+impl Pending {
+    fn refusal_answer(&mut self, campaign: &Campaign, refusal: Refusal) -> (u16, String) {
+        let made = self.refusals.iter().find(|(id, made, _)| *made == refusal && *id == campaign.id);
+        if let Some((_, _, answer)) = made {
+            return answer.clone();
+        }
+        let answer = refusal_answer(campaign, &refusal);
+        if self.refusals.len() < REFUSALS_REMEMBERED {
+            self.refusals.push((campaign.id.clone(), refusal, answer.clone()));
+        }
+        answer
+    }
 }
 
 /// What was decided for a command inside the batch, sent only once the batch is durable.
@@ -672,7 +692,8 @@ impl Writer {
     async fn run(mut self, mut queue: mpsc::Receiver<Command>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            let commands = std::mem::take(&mut batch);
+            // A new buffer at full size: regrown from empty, it was reallocated a dozen times a batch.
+            let commands = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
             self.process(commands).await;
         }
         tracing::info!("ledger: queue closed, every command answered");
@@ -1049,7 +1070,7 @@ impl Decider {
         pending: &mut Pending,
     ) -> Result<(u16, String), sqlx::Error> {
         let Some((theme, offer)) = campaign.offer(&claim.offer) else {
-            return Ok(refusal_answer(campaign, &Refusal::UnknownOffer));
+            return Ok(pending.refusal_answer(campaign, Refusal::UnknownOffer));
         };
         let release = campaign.open_release(theme, now);
         let left = match release {
@@ -1064,7 +1085,7 @@ impl Decider {
         let request = ClaimRequest { offer: &claim.offer, now, location: claim.location, store_category: claim.store_category.as_deref() };
         let grant = match campaign.decide_claim(&claim.claimant, &request, history, left) {
             Ok(grant) => grant,
-            Err(refusal) => return Ok(refusal_answer(campaign, &refusal)),
+            Err(refusal) => return Ok(pending.refusal_answer(campaign, refusal)),
         };
         history.claims.push(PastClaim { offer: grant.offer.clone(), round: grant.round, claimed_at: now });
         let release_key = (campaign.id.clone(), grant.offer.clone(), grant.release_opens.0);
@@ -1725,5 +1746,41 @@ mod tests {
         let answered_before = answers.iter_mut().map(|answer| answer.try_recv().is_ok()).filter(|answered| *answered).count();
         assert_eq!(stock, first, "the same stock: nothing was claimed");
         assert!(answered_before < QUEUED, "the read came back with {} claims still waiting", QUEUED - answered_before);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_made_once_a_batch_is_the_same_answer_as_one_made_afresh() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (pool, _) = crate::store::open(&crate::store::Location::new(None, dir.path())).await.expect("opens");
+        let campaigns = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/campaigns");
+        let catalog = crate::catalog::load(&pool, &campaigns).await.expect("loads");
+        let tianjin = catalog.get("tianjin-2022-jinlegou").expect("Tianjin");
+        let liaocheng = catalog.get("liaocheng-2024-spring-appliances").expect("Liaocheng");
+        let refusals = [
+            Refusal::SoldOut { next_release: Some(Instant(1_000)) },
+            Refusal::SoldOut { next_release: Some(Instant(2_000)) },
+            Refusal::SoldOut { next_release: None },
+            Refusal::OutsideArea,
+            Refusal::NotOnAllowlist { list: "buyers".into() },
+        ];
+        let mut pending = Pending::default();
+        for _ in 0..2 {
+            for campaign in [tianjin, liaocheng] {
+                for refusal in &refusals {
+                    assert_eq!(
+                        pending.refusal_answer(campaign, refusal.clone()),
+                        refusal_answer(campaign, refusal),
+                        "{refusal:?} in {}",
+                        campaign.id
+                    );
+                }
+            }
+        }
+        assert_eq!(pending.refusals.len(), 10, "each made once");
+        for n in 0..REFUSALS_REMEMBERED as i64 {
+            let refusal = Refusal::NotOpenYet { opens: Instant(n) };
+            assert_eq!(pending.refusal_answer(tianjin, refusal.clone()), refusal_answer(tianjin, &refusal));
+        }
+        assert_eq!(pending.refusals.len(), REFUSALS_REMEMBERED, "no more than the few that recur");
     }
 }
