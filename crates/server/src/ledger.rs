@@ -33,7 +33,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::{
     catalog::Catalog,
     codes,
-    store::{Connection, Dialect, LedgerOptions, on_connection, postgres},
+    store::{Connection, Dialect, JsonColumn, LedgerOptions, json_rows, on_connection, postgres},
 };
 
 /// How many commands one transaction takes at most.
@@ -44,8 +44,6 @@ pub const ANSWERS_KEPT_MS: i64 = 24 * 3600 * 1000;
 /// How long an answer also stays in memory: retries come within seconds; older ones are read
 /// from the database.
 const ANSWERS_IN_MEMORY_MS: i64 = 5 * 60 * 1000;
-/// Rows per multi-row INSERT (SQLite allows 32,766 parameters; vouchers have 8 columns).
-const ROWS_PER_INSERT: usize = 1_000;
 
 /// An account: what a sign-in opens, what sessions and the wallet belong to.
 pub type ResidentId = i64;
@@ -989,9 +987,7 @@ impl Decider {
             let Some(campaign) = self.catalog.get(campaign_id) else { continue };
             subjects.sort_unstable();
             subjects.dedup();
-            for chunk in subjects.chunks(ROWS_PER_INSERT) {
-                load_histories(db, view, campaign, chunk).await?;
-            }
+            load_histories(db, view, campaign, &subjects).await?;
         }
         Ok(())
     }
@@ -1299,21 +1295,21 @@ fn merchant_key(campaign: &str, merchant: &str) -> String {
 async fn load_histories(db: &mut Connection<'_>, view: &mut View, campaign: &Campaign, subjects: &[Subject]) -> Result<(), sqlx::Error> {
     // Under the "same user" rule a subject is a group: every account in it counts.
     let (subject, join) = if campaign.same_user { ("r.user_group", " JOIN residents r ON r.id = t.resident") } else { ("t.resident", "") };
+    let wanted: Vec<(Subject,)> = subjects.iter().map(|subject| (*subject,)).collect();
+    let wanted = json_rows(&wanted)?;
     let claimed: Vec<PastClaimRow> = on_connection!(db, connection => {
-        let mut claims = QueryBuilder::new(format!(
-            "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = "
-        ));
-        claims.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-        push_ids(&mut claims, subjects.iter().copied());
-        claims.build_query_as().fetch_all(&mut **connection).await
+        let sql = format!(
+            "SELECT {subject} AS subject, t.offer, t.round, t.claimed_at FROM claims t{join} WHERE t.campaign = $1 AND {subject} IN (SELECT id FROM ({}) w)",
+            connection.json_rows(2, &[JsonColumn::Int("id")])
+        );
+        sqlx::query_as(&sql).bind(&campaign.id).bind(&wanted).fetch_all(&mut **connection).await
     })?;
     let used: Vec<PastUseRow> = on_connection!(db, connection => {
-        let mut uses = QueryBuilder::new(format!(
-            "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = "
-        ));
-        uses.push_bind(&campaign.id).push(format!(" AND {subject} IN ("));
-        push_ids(&mut uses, subjects.iter().copied());
-        uses.build_query_as().fetch_all(&mut **connection).await
+        let sql = format!(
+            "SELECT {subject} AS subject, t.tier, t.round, t.used_at FROM vouchers t{join} WHERE t.used_at IS NOT NULL AND t.campaign = $1 AND {subject} IN (SELECT id FROM ({}) w)",
+            connection.json_rows(2, &[JsonColumn::Int("id")])
+        );
+        sqlx::query_as(&sql).bind(&campaign.id).bind(&wanted).fetch_all(&mut **connection).await
     })?;
     for subject in subjects {
         view.histories.insert((*subject, campaign.id.clone()), History::default());
@@ -1335,27 +1331,29 @@ async fn load_histories(db: &mut Connection<'_>, view: &mut View, campaign: &Cam
 /// the view, by the table's primary key (an index on the key alone cost a write to a random
 /// page for every claim).
 async fn load_answers(db: &mut Connection<'_>, view: &mut View, keys: &[(ResidentId, String)], now: Instant) -> Result<(), sqlx::Error> {
-    for chunk in keys.chunks(ROWS_PER_INSERT / 2) {
-        let rows: Vec<StoredAnswerRow> = on_connection!(db, connection => {
-            // A join, not `(resident, key) IN (…)`: SQLite searches the primary key only so.
-            let mut query = QueryBuilder::new("WITH wanted (resident, key) AS (VALUES ");
-            let mut separated = query.separated(", ");
-            for (resident, key) in chunk {
-                separated.push("(").push_bind_unseparated(*resident).push_unseparated(", ").push_bind_unseparated(key).push_unseparated(")");
-            }
-            query.push(
-                ") SELECT i.resident, i.key, i.fingerprint, i.status, i.body, i.created_at
-                 FROM wanted w JOIN idempotency i ON i.resident = w.resident AND i.key = w.key WHERE i.created_at > ",
-            );
-            query.push_bind(now.0 - ANSWERS_KEPT_MS);
-            query.build_query_as().fetch_all(&mut **connection).await
-        })?;
-        for row in rows {
-            let answer = StoredAnswer { fingerprint: row.fingerprint, status: u16::try_from(row.status).unwrap_or(500), body: row.body };
-            view.remember_answer((row.resident, row.key), answer, row.created_at.max(now.0 - ANSWERS_IN_MEMORY_MS / 2));
-        }
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let wanted = json_rows(keys)?;
+    let rows: Vec<StoredAnswerRow> = on_connection!(db, connection => {
+        let sql = answers_sql(&**connection);
+        sqlx::query_as(&sql).bind(&wanted).bind(now.0 - ANSWERS_KEPT_MS).fetch_all(&mut **connection).await
+    })?;
+    for row in rows {
+        let answer = StoredAnswer { fingerprint: row.fingerprint, status: u16::try_from(row.status).unwrap_or(500), body: row.body };
+        view.remember_answer((row.resident, row.key), answer, row.created_at.max(now.0 - ANSWERS_IN_MEMORY_MS / 2));
     }
     Ok(())
+}
+
+/// The stored answers to the keys bound as `$1` ([`json_rows`] of `(resident, key)`), younger
+/// than `$2`: a join, not `(resident, key) IN (…)`, as SQLite searches the primary key only so.
+fn answers_sql(dialect: &impl Dialect) -> String {
+    format!(
+        "SELECT i.resident, i.key, i.fingerprint, i.status, i.body, i.created_at FROM ({}) w
+         JOIN idempotency i ON i.resident = w.resident AND i.key = w.key WHERE i.created_at > $2",
+        dialect.json_rows(1, &[JsonColumn::Int("resident"), JsonColumn::Text("key")])
+    )
 }
 
 /// Deletes answers older than [`ANSWERS_KEPT_MS`], a bounded number at a time; returns how many.
@@ -1390,14 +1388,19 @@ where
 
 /// Reads the "same user" group of every account in `residents` not yet held.
 async fn load_groups(db: &mut Connection<'_>, view: &mut View, residents: &[ResidentId]) -> Result<(), sqlx::Error> {
-    for chunk in residents.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<(i64, i64)> = on_connection!(db, connection => {
-            let mut query = QueryBuilder::new("SELECT id, user_group FROM residents WHERE id IN (");
-            push_ids(&mut query, chunk.iter().copied());
-            query.build_query_as().fetch_all(&mut **connection).await
-        })?;
-        view.groups.extend(rows);
+    if residents.is_empty() {
+        return Ok(());
     }
+    let wanted: Vec<(ResidentId,)> = residents.iter().map(|resident| (*resident,)).collect();
+    let wanted = json_rows(&wanted)?;
+    let rows: Vec<(i64, i64)> = on_connection!(db, connection => {
+        let sql = format!(
+            "SELECT id, user_group FROM residents WHERE id IN (SELECT id FROM ({}) w)",
+            connection.json_rows(1, &[JsonColumn::Int("id")])
+        );
+        sqlx::query_as(&sql).bind(&wanted).fetch_all(&mut **connection).await
+    })?;
+    view.groups.extend(rows);
     Ok(())
 }
 
@@ -1614,51 +1617,77 @@ async fn sign_in_account(
 
 /// Writes the batch's buffered rows.
 async fn flush(db: &mut Connection<'_>, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
-    for chunk in pending.claims.chunks(ROWS_PER_INSERT) {
+    if !pending.claims.is_empty() {
+        let rows: Vec<_> = pending
+            .claims
+            .iter()
+            .map(|claim| (claim.id, &claim.campaign, &claim.offer, claim.round, claim.release_opens, claim.resident, claim.claimed_at))
+            .collect();
+        let rows = json_rows(&rows)?;
         on_connection!(db, connection => {
-            let mut insert = QueryBuilder::new("INSERT INTO claims (id, campaign, offer, round, release_opens, resident, claimed_at) ");
-            insert.push_values(chunk, |mut row, claim| {
-                row.push_bind(claim.id)
-                    .push_bind(&claim.campaign)
-                    .push_bind(&claim.offer)
-                    .push_bind(claim.round)
-                    .push_bind(claim.release_opens)
-                    .push_bind(claim.resident)
-                    .push_bind(claim.claimed_at);
-            });
-            insert.build().execute(&mut **connection).await.map(|_| ())
+            let sql = insert_sql(&**connection, "claims", &[
+                JsonColumn::Int("id"),
+                JsonColumn::Text("campaign"),
+                JsonColumn::Text("offer"),
+                JsonColumn::Int("round"),
+                JsonColumn::Int("release_opens"),
+                JsonColumn::Int("resident"),
+                JsonColumn::Int("claimed_at"),
+            ]);
+            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
         })?;
     }
     pending.claims.clear();
-    for chunk in pending.vouchers.chunks(ROWS_PER_INSERT) {
+    if !pending.vouchers.is_empty() {
+        let rows: Vec<_> = pending
+            .vouchers
+            .iter()
+            .map(|voucher| {
+                (
+                    voucher.id,
+                    &voucher.code,
+                    voucher.claim,
+                    &voucher.campaign,
+                    &voucher.tier,
+                    voucher.round,
+                    voucher.resident,
+                    voucher.expires_at,
+                )
+            })
+            .collect();
+        let rows = json_rows(&rows)?;
         on_connection!(db, connection => {
-            let mut insert = QueryBuilder::new("INSERT INTO vouchers (id, code, claim, campaign, tier, round, resident, expires_at) ");
-            insert.push_values(chunk, |mut row, voucher| {
-                row.push_bind(voucher.id)
-                    .push_bind(&voucher.code)
-                    .push_bind(voucher.claim)
-                    .push_bind(&voucher.campaign)
-                    .push_bind(&voucher.tier)
-                    .push_bind(voucher.round)
-                    .push_bind(voucher.resident)
-                    .push_bind(voucher.expires_at);
-            });
-            insert.build().execute(&mut **connection).await.map(|_| ())
+            let sql = insert_sql(&**connection, "vouchers", &[
+                JsonColumn::Int("id"),
+                JsonColumn::Text("code"),
+                JsonColumn::Int("claim"),
+                JsonColumn::Text("campaign"),
+                JsonColumn::Text("tier"),
+                JsonColumn::Int("round"),
+                JsonColumn::Int("resident"),
+                JsonColumn::Int("expires_at"),
+            ]);
+            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
         })?;
     }
     pending.vouchers.clear();
-    for chunk in pending.answers.chunks(ROWS_PER_INSERT) {
+    if !pending.answers.is_empty() {
+        let rows: Vec<_> = pending
+            .answers
+            .iter()
+            .map(|answer| (answer.resident, &answer.key, &answer.fingerprint, answer.status, &answer.body, answer.created_at))
+            .collect();
+        let rows = json_rows(&rows)?;
         on_connection!(db, connection => {
-            let mut insert = QueryBuilder::new("INSERT INTO idempotency (resident, key, fingerprint, status, body, created_at) ");
-            insert.push_values(chunk, |mut row, answer| {
-                row.push_bind(answer.resident)
-                    .push_bind(&answer.key)
-                    .push_bind(&answer.fingerprint)
-                    .push_bind(i64::from(answer.status))
-                    .push_bind(&answer.body)
-                    .push_bind(answer.created_at);
-            });
-            insert.build().execute(&mut **connection).await.map(|_| ())
+            let sql = insert_sql(&**connection, "idempotency", &[
+                JsonColumn::Int("resident"),
+                JsonColumn::Text("key"),
+                JsonColumn::Text("fingerprint"),
+                JsonColumn::Int("status"),
+                JsonColumn::Text("body"),
+                JsonColumn::Int("created_at"),
+            ]);
+            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
         })?;
     }
     pending.answers.clear();
@@ -1678,6 +1707,13 @@ async fn flush(db: &mut Connection<'_>, view: &View, pending: &mut Pending) -> R
         }
     }
     Ok(())
+}
+
+/// An `INSERT` of the rows bound as `$1` ([`json_rows`], items in the order of `columns`).
+fn insert_sql(dialect: &impl Dialect, table: &str, columns: &[JsonColumn]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(JsonColumn::Int(name) | JsonColumn::Text(name))| *name).collect();
+    let names = names.join(", ");
+    format!("INSERT INTO {table} ({names}) SELECT {names} FROM ({}) r", dialect.json_rows(1, columns))
 }
 
 fn problem_answer(status: u16, code: &str, title: &str, detail: String) -> (u16, String) {
@@ -1782,5 +1818,28 @@ mod tests {
             assert_eq!(pending.refusal_answer(tianjin, refusal.clone()), refusal_answer(tianjin, &refusal));
         }
         assert_eq!(pending.refusals.len(), REFUSALS_REMEMBERED, "no more than the few that recur");
+    }
+
+    #[tokio::test]
+    async fn a_batchs_answers_are_read_by_the_primary_key() {
+        // Regression guard: read by the key alone, every claim cost a random page (migration
+        // 0007); the rows bound as JSON must still be joined through (resident, key).
+        use sqlx::Connection as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_pool, options) = crate::store::open(&crate::store::Location::new(None, dir.path())).await.expect("opens");
+        let LedgerOptions::Sqlite(options) = options else { panic!("SQLite") };
+        let mut connection = SqliteConnection::connect_with(&options).await.expect("connected");
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", answers_sql(&connection)))
+            .bind(json_rows(&[(1_i64, "key")]).expect("encoded"))
+            .bind(0_i64)
+            .fetch_all(&mut connection)
+            .await
+            .expect("planned");
+        let steps: Vec<&str> = plan.iter().map(|(_, _, _, detail)| detail.as_str()).collect();
+        assert!(
+            steps.iter().any(|step| step.contains("SEARCH i USING INDEX sqlite_autoindex_idempotency_1 (resident=? AND key=?)")),
+            "{steps:?}"
+        );
+        assert!(!steps.iter().any(|step| step.starts_with("SCAN i")), "{steps:?}");
     }
 }

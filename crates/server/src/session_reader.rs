@@ -6,10 +6,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{Store, on_pool};
+use crate::store::{Dialect, JsonColumn, Store, json_rows, on_pool};
 
 /// Most sessions read by one query (SQLite allows 32,766 bound values; PostgreSQL 65,535).
 const READ_BATCH_MAX: usize = 512;
@@ -100,33 +99,31 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Lookup>) {
 
 /// Reads the sessions of `hashes` (distinct) and their accounts' allowlists: two queries.
 async fn read_batch(store: &Store, hashes: &[&str], now_ms: i64) -> Result<HashMap<String, StoredSession>, sqlx::Error> {
+    // Each list bound as one JSON parameter: one statement text however many are asked for.
+    let wanted: Vec<(&str,)> = hashes.iter().map(|hash| (*hash,)).collect();
+    let wanted = json_rows(&wanted)?;
     let rows: Vec<SessionRow> = on_pool!(store, pool => {
-        let mut query = QueryBuilder::new(
-            "SELECT s.token_hash, r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident WHERE s.expires_at > ",
+        let sql = format!(
+            "SELECT s.token_hash, r.id, r.real_name_verified, r.enterprise, s.expires_at FROM sessions s JOIN residents r ON r.id = s.resident
+             WHERE s.expires_at > $1 AND s.token_hash IN (SELECT hash FROM ({}) w)",
+            pool.json_rows(2, &[JsonColumn::Text("hash")])
         );
-        query.push_bind(now_ms).push(" AND s.token_hash IN (");
-        let mut separated = query.separated(", ");
-        for hash in hashes {
-            separated.push_bind(*hash);
-        }
-        query.push(")");
-        query.build_query_as().fetch_all(pool).await
+        sqlx::query_as(&sql).bind(now_ms).bind(&wanted).fetch_all(pool).await
     })?;
     let mut residents: Vec<i64> = rows.iter().map(|row| row.id).collect();
     residents.sort_unstable();
     residents.dedup();
     let mut allowlists: HashMap<i64, Vec<String>> = HashMap::new();
     if !residents.is_empty() {
+        let wanted: Vec<(i64,)> = residents.iter().map(|resident| (*resident,)).collect();
+        let wanted = json_rows(&wanted)?;
         let lists: Vec<(i64, String)> = on_pool!(store, pool => {
-            let mut query = QueryBuilder::new(
-                "SELECT DISTINCT e.resident, a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key WHERE e.resident IN (",
+            let sql = format!(
+                "SELECT DISTINCT e.resident, a.list FROM allowlist_entries a JOIN evidence e ON e.key = a.identifier_key
+                 WHERE e.resident IN (SELECT id FROM ({}) w) ORDER BY e.resident, a.list",
+                pool.json_rows(1, &[JsonColumn::Int("id")])
             );
-            let mut separated = query.separated(", ");
-            for resident in &residents {
-                separated.push_bind(*resident);
-            }
-            query.push(") ORDER BY e.resident, a.list");
-            query.build_query_as().fetch_all(pool).await
+            sqlx::query_as(&sql).bind(&wanted).fetch_all(pool).await
         })?;
         for (resident, list) in lists {
             allowlists.entry(resident).or_default().push(list);
