@@ -787,11 +787,10 @@ impl Identity {
         }
     }
 
-    /// With PostgreSQL, forgets the sessions every instance signs out, as soon as it is told.
-    pub async fn listen_for_sign_outs(&self) -> Result<(), sqlx::Error> {
-        let Store::Postgres(pool) = &self.store else { return Ok(()) };
+    /// With PostgreSQL, what forgets the sessions every instance signs out, as soon as it is told.
+    pub(crate) fn sign_outs(&self) -> crate::store::postgres::Hearing {
         let (sessions, sign_outs) = (Arc::clone(&self.sessions), Arc::clone(&self.sign_outs));
-        crate::store::postgres::listen_sign_outs(pool, move |signed_out| forget_signed_out(&sessions, &sign_outs, &signed_out)).await
+        crate::store::postgres::sign_outs(move |signed_out| forget_signed_out(&sessions, &sign_outs, &signed_out))
     }
 
     /// Forgets addresses whose allowance of codes is full again.

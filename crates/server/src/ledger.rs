@@ -218,15 +218,18 @@ impl Ledger {
         let (commands, queue) = mpsc::channel(16_384);
         let (updates, _) = broadcast::channel(4_096);
         let board = StockBoard::default();
-        if let LedgerOptions::Postgres(options) = options {
-            // Other instances change stock too: every change, this one's included, comes back
-            // as a notification and goes to the board and to the event streams from there.
-            postgres::listen_stock(options, board.clone(), updates.clone()).await?;
-        }
         let decider = Decider { catalog: Arc::clone(&catalog), updates: updates.clone(), clock: clock.clone() };
         let writer = Writer { connection, options: options.clone(), view: Some(view), failed_last: false, decider, board: board.clone() };
         tokio::spawn(writer.run(queue));
         Ok(Ledger { commands, updates, catalog, board, clock, draws: Draws::default() })
+    }
+
+    /// With PostgreSQL, what the ledger hears from every instance: other instances change stock
+    /// too, and every change, this one's included, comes back as a notification and goes to the
+    /// board and to the event streams from there. The service listens for it (with the
+    /// sign-outs, on one connection) right after start.
+    pub(crate) fn stock_changes(&self) -> postgres::Hearing {
+        postgres::stock_changes(self.board.clone(), self.updates.clone())
     }
 
     /// The clock the rules apply at (the wallet's statuses and the app's countdowns follow it).

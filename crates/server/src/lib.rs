@@ -317,7 +317,10 @@ impl Service {
             config.demo,
             config.otp_outbox.clone(),
         );
-        identity.listen_for_sign_outs().await?;
+        if let store::LedgerOptions::Postgres(options) = &options {
+            // One connection hears every instance's stock changes and sign-outs.
+            store::postgres::listen(options, vec![ledger.stock_changes(), identity.sign_outs()]).await?;
+        }
         let till_secret = match &config.till_secret {
             Some(secret) => secret.clone().into_bytes(),
             None => store::data_secret(&config.data_dir, "till-secret")?,

@@ -586,6 +586,16 @@ async fn postgres_a_sign_out_at_one_instance_ends_the_session_at_the_other_withi
     let database = server.new_database();
     let campaigns = storm_campaigns();
     let (a, b, _data) = two_instances(campaigns.path(), &database).await;
+    // Each instance hears stock changes and sign-outs on one connection (there were two).
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&database).await.expect("the database opens");
+    let (listening,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%huiquan_stock%huiquan_sign_out%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("read");
+    assert_eq!(listening, 2, "one listening connection per instance, for both channels");
     let client = client();
     let mut tokens = Vec::new();
     for _ in 0..2 {

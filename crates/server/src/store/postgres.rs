@@ -96,42 +96,59 @@ pub async fn notify_stock(connection: &mut PgConnection, changed: &[(ReleaseKey,
     Ok(())
 }
 
-/// Listens for every instance's stock changes: each goes on `board` (stock reads) and to
-/// `updates` (the event streams). Changes announced while the listener reconnects are missed,
-/// and the board catches up at the next change of that release.
-pub async fn listen_stock(
-    options: &PgConnectOptions,
-    board: StockBoard,
-    updates: broadcast::Sender<StockUpdate>,
-) -> Result<(), sqlx::Error> {
-    listen(options, STOCK_CHANNEL, move |change: StockChange| {
+/// What one instance hears from all: each channel's announcements, decoded and handed on.
+pub struct Hearing {
+    channel: &'static str,
+    heard: Box<dyn Fn(&str) + Send>,
+}
+
+impl Hearing {
+    fn of<T: serde::de::DeserializeOwned>(channel: &'static str, heard: impl Fn(T) + Send + 'static) -> Hearing {
+        Hearing {
+            channel,
+            heard: Box::new(move |payload| match serde_json::from_str::<T>(payload) {
+                Ok(announced) => heard(announced),
+                Err(error) => tracing::warn!(%error, channel, "a notification that is not ours; ignored"),
+            }),
+        }
+    }
+}
+
+/// Every instance's stock changes: each goes on `board` (stock reads) and to `updates` (the
+/// event streams). Changes announced while the listener reconnects are missed, and the board
+/// catches up at the next change of that release.
+pub fn stock_changes(board: StockBoard, updates: broadcast::Sender<StockUpdate>) -> Hearing {
+    Hearing::of(STOCK_CHANNEL, move |change: StockChange| {
         let key = (change.campaign, change.offer, change.opens);
         let row = ReleaseRow { stock: change.stock, claimed: change.claimed, carried: Fen::ZERO, sold_out_at: change.sold_out_at };
         let _ = updates.send(stock_update(&key, &row));
         board.record(key, row);
     })
-    .await
 }
 
-/// Hands each announcement on `channel`, decoded, to `heard`, on a connection of its own. sqlx
-/// reconnects a listener that loses its connection; what is announced meanwhile is missed.
-async fn listen<T: serde::de::DeserializeOwned>(
-    options: &PgConnectOptions,
-    channel: &'static str,
-    heard: impl Fn(T) + Send + 'static,
-) -> Result<(), sqlx::Error> {
+/// Every instance's sign-outs, handed to `forget`. A sign-out announced while the listener
+/// reconnects is missed; the session then ends here at its next recheck (`session_recheck`).
+pub fn sign_outs(forget: impl Fn(SignedOut) + Send + 'static) -> Hearing {
+    Hearing::of(SIGN_OUT_CHANNEL, forget)
+}
+
+/// Listens on every channel of `hearings` on one connection of its own (a `LISTEN` lasts for
+/// a session). sqlx reconnects a listener that loses its connection; what is announced
+/// meanwhile is missed.
+pub async fn listen(options: &PgConnectOptions, hearings: Vec<Hearing>) -> Result<(), sqlx::Error> {
     let pool = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
     let mut listener = PgListener::connect_with(&pool).await?;
-    listener.listen(channel).await?;
+    listener.listen_all(hearings.iter().map(|hearing| hearing.channel)).await?;
     tokio::spawn(async move {
         loop {
             match listener.recv().await {
-                Ok(notification) => match serde_json::from_str::<T>(notification.payload()) {
-                    Ok(announced) => heard(announced),
-                    Err(error) => tracing::warn!(%error, channel, "a notification that is not ours; ignored"),
-                },
+                Ok(notification) => {
+                    for hearing in hearings.iter().filter(|hearing| hearing.channel == notification.channel()) {
+                        (hearing.heard)(notification.payload());
+                    }
+                }
                 Err(error) => {
-                    tracing::warn!(%error, channel, "notifications interrupted; listening again");
+                    tracing::warn!(%error, "notifications interrupted; listening again");
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
             }
@@ -145,10 +162,4 @@ pub async fn notify_sign_out(pool: &PgPool, signed_out: &SignedOut) -> Result<()
     let payload = serde_json::to_string(signed_out).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
     sqlx::query("SELECT pg_notify($1, $2)").bind(SIGN_OUT_CHANNEL).bind(payload).execute(pool).await?;
     Ok(())
-}
-
-/// Hands every instance's sign-outs to `forget`. A sign-out announced while the listener
-/// reconnects is missed; the session then ends here at its next recheck (`session_recheck`).
-pub async fn listen_sign_outs(pool: &PgPool, forget: impl Fn(SignedOut) + Send + 'static) -> Result<(), sqlx::Error> {
-    listen(&pool.connect_options(), SIGN_OUT_CHANNEL, forget).await
 }
