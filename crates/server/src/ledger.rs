@@ -1620,80 +1620,26 @@ async fn sign_in_account(
 
 /// Writes the batch's buffered rows.
 async fn flush(db: &mut Connection<'_>, view: &View, pending: &mut Pending) -> Result<(), sqlx::Error> {
-    if !pending.claims.is_empty() {
-        let rows: Vec<_> = pending
-            .claims
-            .iter()
-            .map(|claim| (claim.id, &claim.campaign, &claim.offer, claim.round, claim.release_opens, claim.resident, claim.claimed_at))
-            .collect();
-        let rows = json_rows(&rows)?;
-        on_connection!(db, connection => {
-            let sql = insert_sql(&**connection, "claims", &[
-                JsonColumn::Int("id"),
-                JsonColumn::Text("campaign"),
-                JsonColumn::Text("offer"),
-                JsonColumn::Int("round"),
-                JsonColumn::Int("release_opens"),
-                JsonColumn::Int("resident"),
-                JsonColumn::Int("claimed_at"),
-            ]);
-            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
-        })?;
-    }
-    pending.claims.clear();
-    if !pending.vouchers.is_empty() {
-        let rows: Vec<_> = pending
-            .vouchers
-            .iter()
-            .map(|voucher| {
-                (
-                    voucher.id,
-                    &voucher.code,
-                    voucher.claim,
-                    &voucher.campaign,
-                    &voucher.tier,
-                    voucher.round,
-                    voucher.resident,
-                    voucher.expires_at,
-                )
-            })
-            .collect();
-        let rows = json_rows(&rows)?;
-        on_connection!(db, connection => {
-            let sql = insert_sql(&**connection, "vouchers", &[
-                JsonColumn::Int("id"),
-                JsonColumn::Text("code"),
-                JsonColumn::Int("claim"),
-                JsonColumn::Text("campaign"),
-                JsonColumn::Text("tier"),
-                JsonColumn::Int("round"),
-                JsonColumn::Int("resident"),
-                JsonColumn::Int("expires_at"),
-            ]);
-            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
-        })?;
-    }
-    pending.vouchers.clear();
-    if !pending.answers.is_empty() {
-        let rows: Vec<_> = pending
-            .answers
-            .iter()
-            .map(|answer| (answer.resident, &answer.key, &answer.fingerprint, answer.status, &answer.body, answer.created_at))
-            .collect();
-        let rows = json_rows(&rows)?;
-        on_connection!(db, connection => {
-            let sql = insert_sql(&**connection, "idempotency", &[
-                JsonColumn::Int("resident"),
-                JsonColumn::Text("key"),
-                JsonColumn::Text("fingerprint"),
-                JsonColumn::Int("status"),
-                JsonColumn::Text("body"),
-                JsonColumn::Int("created_at"),
-            ]);
-            sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
-        })?;
-    }
-    pending.answers.clear();
+    let claims: Vec<_> = pending
+        .claims
+        .drain(..)
+        .map(|claim| (claim.id, claim.campaign, claim.offer, claim.round, claim.release_opens, claim.resident, claim.claimed_at))
+        .collect();
+    insert_rows(db, "claims", &CLAIM_COLUMNS, &claims).await?;
+    let vouchers: Vec<_> = pending
+        .vouchers
+        .drain(..)
+        .map(|voucher| {
+            (voucher.id, voucher.code, voucher.claim, voucher.campaign, voucher.tier, voucher.round, voucher.resident, voucher.expires_at)
+        })
+        .collect();
+    insert_rows(db, "vouchers", &VOUCHER_COLUMNS, &vouchers).await?;
+    let answers: Vec<_> = pending
+        .answers
+        .drain(..)
+        .map(|answer| (answer.resident, answer.key, answer.fingerprint, answer.status, answer.body, answer.created_at))
+        .collect();
+    insert_rows(db, "idempotency", &ANSWER_COLUMNS, &answers).await?;
     for key in pending.releases.iter() {
         if let Some(row) = view.releases.get(key) {
             on_connection!(db, connection => sqlx::query(
@@ -1712,11 +1658,53 @@ async fn flush(db: &mut Connection<'_>, view: &View, pending: &mut Pending) -> R
     Ok(())
 }
 
-/// An `INSERT` of the rows bound as `$1` ([`json_rows`], items in the order of `columns`).
-fn insert_sql(dialect: &impl Dialect, table: &str, columns: &[JsonColumn]) -> String {
+/// The columns a batch writes, in the order of its rows' tuples (see `flush`).
+const CLAIM_COLUMNS: [JsonColumn; 7] = [
+    JsonColumn::Int("id"),
+    JsonColumn::Text("campaign"),
+    JsonColumn::Text("offer"),
+    JsonColumn::Int("round"),
+    JsonColumn::Int("release_opens"),
+    JsonColumn::Int("resident"),
+    JsonColumn::Int("claimed_at"),
+];
+const VOUCHER_COLUMNS: [JsonColumn; 8] = [
+    JsonColumn::Int("id"),
+    JsonColumn::Text("code"),
+    JsonColumn::Int("claim"),
+    JsonColumn::Text("campaign"),
+    JsonColumn::Text("tier"),
+    JsonColumn::Int("round"),
+    JsonColumn::Int("resident"),
+    JsonColumn::Int("expires_at"),
+];
+const ANSWER_COLUMNS: [JsonColumn; 6] = [
+    JsonColumn::Int("resident"),
+    JsonColumn::Text("key"),
+    JsonColumn::Text("fingerprint"),
+    JsonColumn::Int("status"),
+    JsonColumn::Text("body"),
+    JsonColumn::Int("created_at"),
+];
+
+/// Inserts `rows` (tuples, items in the order of `columns`) into `table` in one statement of
+/// one text whatever their count ([`Dialect::json_rows`]); nothing for no rows.
+async fn insert_rows<Row: Serialize>(
+    db: &mut Connection<'_>,
+    table: &str,
+    columns: &[JsonColumn],
+    rows: &[Row],
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rows = json_rows(rows)?;
     let names: Vec<&str> = columns.iter().map(|(JsonColumn::Int(name) | JsonColumn::Text(name))| *name).collect();
     let names = names.join(", ");
-    format!("INSERT INTO {table} ({names}) SELECT {names} FROM ({}) r", dialect.json_rows(1, columns))
+    on_connection!(db, connection => {
+        let sql = format!("INSERT INTO {table} ({names}) SELECT {names} FROM ({}) r", connection.json_rows(1, columns));
+        sqlx::query(&sql).bind(&rows).execute(&mut **connection).await.map(|_| ())
+    })
 }
 
 fn problem_answer(status: u16, code: &str, title: &str, detail: String) -> (u16, String) {
