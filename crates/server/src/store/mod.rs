@@ -158,11 +158,25 @@ pub(crate) use on_connection;
 /// rows it decides on.)
 pub const SQLITE_WRITE_BEGIN: &str = "BEGIN IMMEDIATE";
 
-/// The few words the two engines say differently.
+/// Which engine a connection or pool speaks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The few words the two engines say differently, for their connections and pools alike.
 pub trait Dialect {
+    const ENGINE: Engine;
+
     /// Appended to a `SELECT` whose rows the transaction will change: PostgreSQL locks them
     /// against other instances; SQLite has one writer, whose transaction holds the whole file.
-    fn row_lock(&self) -> &'static str;
+    fn row_lock(&self) -> &'static str {
+        match Self::ENGINE {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
+        }
+    }
 
     /// A `SELECT` of rows bound as one parameter (`$parameter`, made by [`json_rows`]): a JSON
     /// array with an array per row, its items in the order of `columns`. The statement's text
@@ -170,7 +184,21 @@ pub trait Dialect {
     /// a multi-row `VALUES` or `IN (…)` list was a new text for each batch's count, prepared
     /// again every time: with PostgreSQL a round trip more per statement, with SQLite 3.3 % of
     /// the service's CPU under a crowd (reading the JSON now costs about as much).
-    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String;
+    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String {
+        let selected: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(index, column)| match (Self::ENGINE, column) {
+                (Engine::Postgres, JsonColumn::Int(name)) => format!("(value ->> {index})::int8 AS {name}"),
+                // `->>` gives a JSON number as an INTEGER on SQLite, and a string as TEXT on both.
+                (_, JsonColumn::Int(name) | JsonColumn::Text(name)) => format!("value ->> {index} AS {name}"),
+            })
+            .collect();
+        match Self::ENGINE {
+            Engine::Sqlite => format!("SELECT {} FROM json_each(${parameter})", selected.join(", ")),
+            Engine::Postgres => format!("SELECT {} FROM jsonb_array_elements(${parameter}::jsonb)", selected.join(", ")),
+        }
+    }
 }
 
 /// A column of [`Dialect::json_rows`], by its type and the name it is selected as.
@@ -186,65 +214,19 @@ pub fn json_rows<Row: serde::Serialize>(rows: &[Row]) -> Result<String, sqlx::Er
 }
 
 impl Dialect for sqlx::SqliteConnection {
-    fn row_lock(&self) -> &'static str {
-        ""
-    }
-
-    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String {
-        sqlite_json_rows(parameter, columns)
-    }
+    const ENGINE: Engine = Engine::Sqlite;
 }
 
 impl Dialect for sqlx::SqlitePool {
-    fn row_lock(&self) -> &'static str {
-        ""
-    }
-
-    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String {
-        sqlite_json_rows(parameter, columns)
-    }
+    const ENGINE: Engine = Engine::Sqlite;
 }
 
 impl Dialect for sqlx::PgConnection {
-    fn row_lock(&self) -> &'static str {
-        " FOR UPDATE"
-    }
-
-    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String {
-        postgres_json_rows(parameter, columns)
-    }
+    const ENGINE: Engine = Engine::Postgres;
 }
 
 impl Dialect for sqlx::PgPool {
-    fn row_lock(&self) -> &'static str {
-        " FOR UPDATE"
-    }
-
-    fn json_rows(&self, parameter: usize, columns: &[JsonColumn]) -> String {
-        postgres_json_rows(parameter, columns)
-    }
-}
-
-fn sqlite_json_rows(parameter: usize, columns: &[JsonColumn]) -> String {
-    // `->>` gives a JSON number as an INTEGER and a string as TEXT.
-    let selected: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, JsonColumn::Int(name) | JsonColumn::Text(name))| format!("value ->> {index} AS {name}"))
-        .collect();
-    format!("SELECT {} FROM json_each(${parameter})", selected.join(", "))
-}
-
-fn postgres_json_rows(parameter: usize, columns: &[JsonColumn]) -> String {
-    let selected: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, column)| match column {
-            JsonColumn::Int(name) => format!("(value ->> {index})::int8 AS {name}"),
-            JsonColumn::Text(name) => format!("value ->> {index} AS {name}"),
-        })
-        .collect();
-    format!("SELECT {} FROM jsonb_array_elements(${parameter}::jsonb)", selected.join(", "))
+    const ENGINE: Engine = Engine::Postgres;
 }
 
 /// Opens (creating on first start) the database and applies pending migrations. Returns the pool
