@@ -7,6 +7,59 @@ mkdir -p "$HUIQUAN_HOME" "$TOOLS_DIR"
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
+# --- Rust tools at pinned versions -------------------------------------------------------
+# First, in the background: they need only rustup's cargo, and on a fresh machine they are most
+# of the set-up, while Debian's packages below (3.5 minutes there) mostly wait on the network and
+# the disk.
+# The whole output is read before matching: `grep -q` stops at the first match, and a tool that
+# prints more (geckodriver's licence) then dies of SIGPIPE, which pipefail took for "missing".
+has_version() {
+  local output
+  command -v "$1" >/dev/null && output=$("$1" --version 2>/dev/null) && [[ $output == *"$2"* ]]
+}
+
+# What wasm-bindgen, its test runner and wasm-split spend their time in, on every build.
+WASM_CRATES=(walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-shared wasm_split_cli_support
+  gimli hashbrown indexmap leb128 leb128fmt id-arena rustc-demangle memchr)
+
+cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
+  local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
+  has_version "$binary" "$version" && return 0
+  # A tool without --version (wasm-split-cli) is known by cargo's record of what it installed.
+  grep -qsF "\"$crate $version " "$TOOLS_DIR/crates/$crate/.crates.toml" && [[ -x $TOOLS_DIR/bin/$binary ]] && return 0
+  say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
+  # The tools' own release profiles use fat LTO with one codegen unit and full optimisation:
+  # minutes of compiling on two cores for tools that run seconds a build. No LTO, 16 units and no
+  # optimisation build them in a fraction of the time, and the app they build is byte-identical;
+  # only the crates that read and write wasm are optimised (opt-level 1), since unoptimised they
+  # made each browser pass of the component tests 40 s slower (docs/ARCHITECTURE.md, Toolchain).
+  # Each tool has its own root and build directory, so that the four can compile side by side.
+  local install_started=$SECONDS root="$TOOLS_DIR/crates/$crate" build_dir hot_crates=()
+  for hot in "${WASM_CRATES[@]}"; do hot_crates+=(--config "profile.release.package.$hot.opt-level=1"); done
+  build_dir=$(mktemp -d "${TMPDIR:-/tmp}/huiquan-$crate.XXXXXX")
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    RUSTUP_TOOLCHAIN=stable cargo "${hot_crates[@]}" install --quiet --root "$root" --target-dir "$build_dir" \
+    "$crate" --version "$version" "$@" || { rm -rf "$build_dir"; return 1; }
+  rm -rf "$build_dir"
+  ln -sf "$root"/bin/* "$TOOLS_DIR/bin/"
+  say "installed $crate $version in $((SECONDS - install_started)) s"
+}
+
+# On a fresh machine these compiles are most of the set-up. Side by side, one tool's serial
+# stretches (build scripts, its last crate, linking) use the core another one leaves idle.
+mkdir -p "$TOOLS_DIR/bin"
+tool_installs=()
+cargo_tool trunk trunk "$TRUNK_VERSION" 6 --locked --ignore-rust-version --no-default-features --features rustls &
+tool_installs+=($!)
+# --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
+cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 4 &
+tool_installs+=($!)
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
+tool_installs+=($!)
+# Splits the app's wasm so the wallet pages load when first opened (scripts/split/cargo).
+cargo_tool wasm-split-cli wasm_split_cli_support "$WASM_SPLIT_VERSION" 2 --locked --features build-binary &
+tool_installs+=($!)
+
 # --- Debian packages: browsers, their drivers, brotli, PostgreSQL --------------------------------------
 apt_install() {
   local missing=()
@@ -98,49 +151,6 @@ fi
 # always installs. See scripts/build.sh and docs/ARCHITECTURE.md (Size).
 apt_install rustc-web cargo-web rust-web-src lld-19
 rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
-
-# --- Rust tools at pinned versions -------------------------------------------------------
-# The whole output is read before matching: `grep -q` stops at the first match, and a tool that
-# prints more (geckodriver's licence) then dies of SIGPIPE, which pipefail took for "missing".
-has_version() {
-  local output
-  command -v "$1" >/dev/null && output=$("$1" --version 2>/dev/null) && [[ $output == *"$2"* ]]
-}
-
-cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
-  local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
-  has_version "$binary" "$version" && return 0
-  # A tool without --version (wasm-split-cli) is known by cargo's record of what it installed.
-  grep -qsF "\"$crate $version " "$TOOLS_DIR/crates/$crate/.crates.toml" && [[ -x $TOOLS_DIR/bin/$binary ]] && return 0
-  say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
-  # The tools' own release profiles use fat LTO with one codegen unit and full optimisation:
-  # minutes of compiling on two cores for tools that run seconds a build. Thin local LTO, 16 units
-  # and opt-level 1 build them in a fraction of the time, and the app they build is byte-identical.
-  # Each tool has its own root and build directory, so that the three can compile side by side.
-  local install_started=$SECONDS root="$TOOLS_DIR/crates/$crate" build_dir
-  build_dir=$(mktemp -d "${TMPDIR:-/tmp}/huiquan-$crate.XXXXXX")
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-    RUSTUP_TOOLCHAIN=stable cargo install --quiet --root "$root" --target-dir "$build_dir" \
-    "$crate" --version "$version" "$@" || { rm -rf "$build_dir"; return 1; }
-  rm -rf "$build_dir"
-  ln -sf "$root"/bin/* "$TOOLS_DIR/bin/"
-  say "installed $crate $version in $((SECONDS - install_started)) s"
-}
-
-# On a fresh machine these compiles are most of the set-up. Side by side, one tool's serial
-# stretches (build scripts, its last crate, linking) use the core another one leaves idle.
-mkdir -p "$TOOLS_DIR/bin"
-tool_installs=()
-cargo_tool trunk trunk "$TRUNK_VERSION" 10 --locked --ignore-rust-version --no-default-features --features rustls &
-tool_installs+=($!)
-# --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
-cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 5 &
-tool_installs+=($!)
-cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
-tool_installs+=($!)
-# Splits the app's wasm so the wallet pages load when first opened (scripts/split/cargo).
-cargo_tool wasm-split-cli wasm_split_cli_support "$WASM_SPLIT_VERSION" 2 --locked --features build-binary &
-tool_installs+=($!)
 
 # --- wasm-opt from npm's binaryen (Debian's older binaryen breaks wasm-bindgen's output) -----
 if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
