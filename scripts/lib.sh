@@ -9,7 +9,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HUIQUAN_HOME=${HUIQUAN_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/huiquan}
 TOOLS_DIR="$HUIQUAN_HOME/tools"
 NPM_DIR="$HUIQUAN_HOME/npm"
-export PATH="${HUIQUAN_TOOLS_FIRST:+$HUIQUAN_TOOLS_FIRST:}$TOOLS_DIR/bin:$NPM_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$TOOLS_DIR/bin:$NPM_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 # Pinned versions of what set-up installs. wasm-bindgen-cli is read from Cargo.lock instead.
 TRUNK_VERSION=0.22.1

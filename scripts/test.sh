@@ -15,9 +15,8 @@ timed() {
 timed "set-up" "$REPO_ROOT/scripts/setup.sh"
 
 log=$(mktemp)
-app_build_log=$(mktemp)
 postgres_state=$(mktemp -d)
-trap 'kill "${app_build:-}" 2>/dev/null; "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$log" "$app_build_log" "$postgres_state"' EXIT
+trap '"$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$log" "$postgres_state"' EXIT
 status=0
 step() {
   local title=$1; shift
@@ -27,14 +26,6 @@ step() {
   say "($((SECONDS - stage_started)) s)"
 }
 
-# The end-to-end tests need the built app. Its size build (Debian's Rust, release, its own build
-# directories) starts first and runs beside the lints and the test builds below, which use the
-# dev profile: its long single-threaded stretches (the app's one codegen unit, LTO, wasm-opt)
-# leave a core to them.
-app_build_started=$SECONDS
-"$REPO_ROOT/scripts/build.sh" --app-only >"$app_build_log" 2>&1 &
-app_build=$!
-
 # The code's own gates first: formatting, then every lint as an error, for the native crates and
 # for the app as it is built (wasm32).
 step "formatting (cargo fmt --check)" cargo fmt --all --check
@@ -43,15 +34,8 @@ step "lints of the rules, the service and the e2e harness (clippy, warnings are 
 step "lints of the app (clippy for wasm32, warnings are errors)" \
   cargo clippy -p huiquan --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "building the tests (native, and the app's for wasm32)" \
-  bash -c 'cargo test --workspace --exclude huiquan --no-run --quiet &&
-    cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run --quiet'
-
-# The app as it ships; its first visit must stay within its budget.
-if wait "$app_build"; then app_build_status=0; else app_build_status=$?; fi
-cat "$app_build_log" >&2
-if [[ $app_build_status -ne 0 ]]; then status=1; say "FAILED: building the app"; fi
-say "building the app took $((SECONDS - app_build_started)) s, beside the steps above"
+# The end-to-end tests need the built app; its first visit must stay within its budget.
+timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
