@@ -9,7 +9,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 # --- Rust tools at pinned versions -------------------------------------------------------
 # First, in the background: they need only rustup's cargo, and on a fresh machine they are most
-# of the set-up, while Debian's packages below (3.5 minutes there) mostly wait on the network and
+# of the set-up, while Debian's packages below (nearly 2 minutes there) mostly wait on the network and
 # the disk.
 # The whole output is read before matching: `grep -q` stops at the first match, and a tool that
 # prints more (geckodriver's licence) then dies of SIGPIPE, which pipefail took for "missing".
