@@ -59,9 +59,9 @@ for line in sys.stdin:
   [[ -n $binaries ]] || { say "no test binaries of the service were built"; return 1; }
   local binary failed=0
   # Each from the service's directory, as cargo runs them.
-  for binary in $binaries; do
+  while IFS= read -r binary; do
     (cd "$REPO_ROOT/crates/server" && HUIQUAN_TEST_POSTGRES="$1" "$binary") || failed=1
-  done
+  done <<<"$binaries"
   return "$failed"
 }
 postgres_url=$("$REPO_ROOT/scripts/postgres.sh" start "$postgres_state/pg")
