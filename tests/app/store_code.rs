@@ -3,31 +3,20 @@
 //! (against shims of `getUserMedia` and `BarcodeDetector`), typed otherwise. Run in headless
 //! Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{CampaignDetails, claim_code_in, i18n::I18nProvider};
 use huiquan_core::{Campaign, Lang};
 use leptos::{prelude::*, task::tick};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 /// Shenyang's page; its appliance vouchers are claimed in a store. The field of the 200-yuan tier.
 async fn mount_appliance_card() -> web_sys::HtmlElement {
-    let shenyang = Campaign::from_json(include_str!("../data/campaigns/shenyang-2022-xiaoxia.json")).expect("valid");
-    // One card on the page at a time, as on the real page: the fields' ids are unique.
-    if let Some(earlier) = document().get_element_by_id("appliance-card") {
-        earlier.remove();
-    }
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    container.set_id("appliance-card");
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || {
+    let shenyang = Campaign::from_json(include_str!("../../data/campaigns/shenyang-2022-xiaoxia.json")).expect("valid");
+    // Alone on the page, as in the app: the scanner fills the field by its id.
+    let container = crate::support::mount_alone(move || {
         view! { <I18nProvider lang=Lang::ZhHans><CampaignDetails campaign=shenyang /></I18nProvider> }
     })
-    .forget();
-    tick().await;
+    .await;
     container.query_selector("[data-tier=appliances-2000-200]").expect("selector").expect("the card").unchecked_into()
 }
 

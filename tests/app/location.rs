@@ -1,8 +1,6 @@
 //! The location gate: every state the resident can be in, judged on Tianjin's real outline and
 //! put into words. Run in headless Chrome and Firefox by wasm-bindgen-test.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{
     i18n::I18nProvider,
     location::{LocationGate, LocationState, Reading, judge},
@@ -12,9 +10,7 @@ use leptos::{prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const TIANJIN_OUTLINE: &str = include_str!("../data/geo/tianjin.geojson");
+const TIANJIN_OUTLINE: &str = include_str!("../../data/geo/tianjin.geojson");
 /// Heping District, central Tianjin (WGS-84).
 const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
 /// Tiananmen, Beijing.
@@ -64,18 +60,14 @@ fn nothing_is_asked_before_the_tap_and_every_answer_has_a_state() {
 }
 
 async fn mount_gate(lang: Lang, state: RwSignal<LocationState>, asked: RwSignal<u32>) -> web_sys::HtmlElement {
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || {
+    crate::support::mount(move || {
         view! {
             <I18nProvider lang>
                 <LocationGate state city=city() on_ask=move |()| asked.update(|count| *count += 1) />
             </I18nProvider>
         }
     })
-    .forget();
-    tick().await;
-    container
+    .await
 }
 
 fn words(gate: &web_sys::HtmlElement) -> String {

@@ -11,12 +11,10 @@ use std::{
     time::Duration,
 };
 
-use common::PostgresServer;
+use crate::common::PostgresServer;
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
-
-mod common;
 
 const SECRET: &str = "storm-partner-secret-0123456789";
 /// Shared by every instance on one database (each would otherwise generate its own).

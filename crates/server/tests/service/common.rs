@@ -1,6 +1,4 @@
 //! What several test files share: a PostgreSQL server to run against.
-// Each test file that includes this module uses a part of it.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 

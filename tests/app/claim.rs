@@ -1,8 +1,6 @@
 //! The claim's state machine through every outcome, and the words each refusal gets. Run in
 //! headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{
     claim::{ClaimAnswer, ClaimPhase, after_answer, claim_words, refusal_words},
     i18n::messages,
@@ -15,8 +13,6 @@ use huiquan_core::{
     retry::Backoff,
 };
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn plus_eight() -> UtcOffset {
     UtcOffset::from_minutes(480).expect("valid")
@@ -176,7 +172,7 @@ fn phone_numbers_are_read_as_residents_type_them() {
 fn the_wallet_becomes_the_history_the_rules_read() {
     use huiquan::history::history_from_wallet;
     use huiquan_core::{Campaign, api::WalletClaim};
-    let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
+    let jincheng = Campaign::from_json(include_str!("../../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
     let opens = jincheng.rounds[0].opens.to_instant(jincheng.utc_offset).0;
     let voucher = |tier: &str, used_at_ms: Option<i64>| WalletClaim {
         campaign: jincheng.id.clone(),

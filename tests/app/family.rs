@@ -1,13 +1,9 @@
 //! 代领 on the claim page: the relative chosen to claim for, kept for the tab and only for the
 //! carer who chose. Run in headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::family::{Relative, provide_claiming_for};
 use leptos::prelude::*;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 /// As `src/family.rs` keeps the choice in the tab's storage.
 const STORAGE_KEY: &str = "huiquan.claiming-for";

@@ -1,8 +1,6 @@
 //! An offer's state on the service's clock: the countdown follows the service, not the phone,
 //! and the offer opens at the service's release instant. Run in headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use std::sync::Arc;
 
 use huiquan::{
@@ -18,9 +16,7 @@ use leptos::{prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const TIANJIN: &str = include_str!("../data/campaigns/tianjin-2022-jinlegou.json");
+const TIANJIN: &str = include_str!("../../data/campaigns/tianjin-2022-jinlegou.json");
 const MINUTE_MS: i64 = 60_000;
 
 async fn sleep(ms: i32) {
@@ -48,9 +44,7 @@ async fn mount_offer(
     stock_per_release: u32,
     stock: RwSignal<Option<LiveStock>>,
 ) -> web_sys::HtmlElement {
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || {
+    crate::support::mount(move || {
         provide_context(clock);
         let offer_state = use_offer_state(Arc::clone(&campaign), 0, stock_per_release, stock.into());
         view! {
@@ -59,9 +53,7 @@ async fn mount_offer(
             </I18nProvider>
         }
     })
-    .forget();
-    tick().await;
-    container
+    .await
 }
 
 fn shown(element: &web_sys::HtmlElement) -> String {
@@ -167,7 +159,7 @@ async fn stock_that_arrives_after_the_release_opened_is_shown() {
 async fn a_round_of_leftovers_shows_what_is_left_not_the_first_rounds_counts() {
     // Regression: in Liaocheng's round 2 (only round 1's leftovers) the page said
     // "剩余 200 / 200 张", the first round's stock, until the service spoke.
-    let liaocheng = Campaign::from_json(include_str!("../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
+    let liaocheng = Campaign::from_json(include_str!("../../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
     let round_two = liaocheng.rounds[1].opens.to_instant(liaocheng.utc_offset).0;
     let clock = ServerClock::with_offset((round_two + 3_600_000) as f64 - phone_now_ms());
     let stock = RwSignal::new(None);

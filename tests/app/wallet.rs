@@ -1,8 +1,6 @@
 //! The wallet: its groups, the exact expiry on the campaign's clock, the countdown in a voucher's
 //! last day, and the kept copy shown offline. Run in headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{
     WalletView, expiry_countdown,
     i18n::{I18nProvider, campaign_deadline, messages},
@@ -13,11 +11,8 @@ use huiquan_core::{
     api::{VoucherStatus, WalletVoucher},
     civil::{Instant, UtcOffset},
 };
-use leptos::{prelude::*, task::tick};
-use wasm_bindgen::JsCast;
+use leptos::prelude::*;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -72,17 +67,12 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
             voucher(3, VoucherStatus::Unused, now - HOUR_MS, None),
         ],
         now - 2 * HOUR_MS,
-        vec![include_str!("../data/campaigns/tianjin-2022-jinlegou.json").to_owned()],
+        vec![include_str!("../../data/campaigns/tianjin-2022-jinlegou.json").to_owned()],
     );
     assert_eq!(wallet.campaigns.len(), 1, "the kept campaign is read back");
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(
-        container.clone(),
-        move || view! { <I18nProvider lang=Lang::ZhHans><WalletView shown=wallet fresh=false /></I18nProvider> },
-    )
-    .forget();
-    tick().await;
+    let container =
+        crate::support::mount(move || view! { <I18nProvider lang=Lang::ZhHans><WalletView shown=wallet fresh=false /></I18nProvider> })
+            .await;
     let text = container.text_content().unwrap_or_default();
     assert!(text.contains("现在没有网络。以下是 "), "{text}");
     let group = |name: &str| container.query_selector(&format!("[data-group={name}] [data-voucher]")).ok().flatten().is_some();
@@ -97,7 +87,7 @@ async fn offline_the_kept_wallet_shows_when_it_was_synced_and_its_groups() {
 #[wasm_bindgen_test]
 fn a_vouchers_rules_are_said_plainly_and_its_code_is_a_qr_code() {
     use huiquan::{qr_svg, rule_words};
-    let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
+    let jincheng = Campaign::from_json(include_str!("../../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
     let mut fuel = voucher(7, VoucherStatus::Unused, 1_600_000_000_000, None);
     fuel.campaign = jincheng.id.clone();
     fuel.tier = "fuel-10".into();

@@ -3,8 +3,6 @@
 //! it replaces a signed-in resident. The service is played by a stand-in for `window.fetch`.
 //! Run in headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{
     Header, PartnerSwitchPrompt, WalletPage,
     i18n::I18nProvider,
@@ -15,11 +13,9 @@ use huiquan_core::{
     Fen, Lang,
     api::{SignedIn, VoucherStatus, WalletVoucher},
 };
-use leptos::{prelude::*, task::tick};
+use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const SESSION_KEY: &str = "huiquan.session";
 const WALLET_KEY: &str = "huiquan.wallet";
@@ -137,15 +133,11 @@ async fn until(what: &str, condition: impl Fn() -> bool) {
 
 /// Mounts `view` in a fresh element, with the session kept on the device, in Chinese.
 async fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + Send + 'static) -> web_sys::HtmlElement {
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || {
+    crate::support::mount(move || {
         provide_session();
         view! { <I18nProvider lang=Lang::ZhHans>{view()}</I18nProvider> }
     })
-    .forget();
-    tick().await;
-    container
+    .await
 }
 
 fn text(element: &web_sys::HtmlElement) -> String {

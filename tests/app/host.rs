@@ -4,8 +4,6 @@
 //! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser (`public/wechat.js`).
 //! Run in headless Chrome and Firefox.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{
     host::{Heard, Host, HostKind, detect_kind},
     location::{LocationState, Reading, judge},
@@ -14,8 +12,6 @@ use huiquan_core::{Boundary, Crs, LocateOptions, Verdict};
 use leptos::{prelude::*, task::tick};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// Heping District, central Tianjin (WGS-84), and the same place as Alipay reports it (GCJ-02).
 const CENTRAL_TIANJIN: (f64, f64) = (39.1170, 117.1950);
@@ -63,7 +59,7 @@ async fn settle(reading: RwSignal<Reading>) -> Reading {
 }
 
 fn tianjin() -> Boundary {
-    Boundary::from_geojson(include_str!("../data/geo/tianjin.geojson"), Crs::Wgs84).expect("valid")
+    Boundary::from_geojson(include_str!("../../data/geo/tianjin.geojson"), Crs::Wgs84).expect("valid")
 }
 
 #[wasm_bindgen_test]
@@ -314,7 +310,7 @@ async fn in_wechats_browser_the_position_comes_through_its_sdk_once_the_address_
     owner.set();
     let shim = shim_wechat_sdk(200, false);
     // What index.html loads inside WeChat's own browser.
-    run(include_str!("../public/wechat.js"));
+    run(include_str!("../../public/wechat.js"));
     assert_eq!(detect_kind(), HostKind::WeChat);
     let host = Host::new(HostKind::WeChat, |_| {});
     let reading = RwSignal::new(Reading::Nothing);
@@ -341,7 +337,7 @@ async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_b
     let owner = Owner::new();
     owner.set();
     let shim = shim_wechat_sdk(200, true);
-    run(include_str!("../public/wechat.js"));
+    run(include_str!("../../public/wechat.js"));
     let host = Host::new(detect_kind(), |_| {});
     let reading = RwSignal::new(Reading::Nothing);
     host.ask_position(reading);
@@ -350,7 +346,7 @@ async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_b
 
     // The service has no official account: no SDK, the browser's geolocation, nothing to close.
     let shim = shim_wechat_sdk(404, false);
-    run(include_str!("../public/wechat.js"));
+    run(include_str!("../../public/wechat.js"));
     let host = Host::new(detect_kind(), |_| {});
     assert_eq!(host.kind, HostKind::WeChat);
     let reading = RwSignal::new(Reading::Nothing);

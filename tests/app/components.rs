@@ -1,16 +1,12 @@
 //! Component tests, run in headless Chrome and headless Firefox by wasm-bindgen-test.
 
-#![cfg(target_arch = "wasm32")]
-
 use huiquan::{LanguageSwitch, TierCard, api::ApiError, i18n::I18nProvider};
 use huiquan_core::{Campaign, Lang, api::ProblemCode};
 use leptos::{prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const TIANJIN: &str = include_str!("../data/campaigns/tianjin-2022-jinlegou.json");
+const TIANJIN: &str = include_str!("../../data/campaigns/tianjin-2022-jinlegou.json");
 
 fn tianjin() -> Campaign {
     Campaign::from_json(TIANJIN).expect("the Tianjin campaign file is valid")
@@ -18,14 +14,7 @@ fn tianjin() -> Campaign {
 
 /// Mounts `view` in a fresh element, in `lang` whatever the browser prefers.
 async fn mount<V: IntoView + 'static>(lang: Lang, view: impl FnOnce() -> V + Send + 'static) -> web_sys::HtmlElement {
-    let container: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
-    document().body().expect("a body").append_child(&container).expect("appended");
-    leptos::mount::mount_to(container.clone(), move || {
-        view! { <I18nProvider lang>{view()}</I18nProvider> }
-    })
-    .forget();
-    tick().await;
-    container
+    crate::support::mount(move || view! { <I18nProvider lang>{view()}</I18nProvider> }).await
 }
 
 fn text(element: &web_sys::HtmlElement) -> String {
@@ -53,7 +42,7 @@ async fn tianjins_worked_out_stock_is_marked_and_its_given_amounts_are_not() {
 
 #[wasm_bindgen_test]
 async fn shenyangs_assumed_periods_and_housing_fair_window_are_marked() {
-    let shenyang = Campaign::from_json(include_str!("../data/campaigns/shenyang-2022-xiaoxia.json")).expect("valid");
+    let shenyang = Campaign::from_json(include_str!("../../data/campaigns/shenyang-2022-xiaoxia.json")).expect("valid");
     let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=shenyang /> }).await;
     let rounds = text(&page.query_selector(".rounds").expect("selector").expect("the rounds").unchecked_into());
     assert_eq!(rounds.matches("（按公告推算）").count(), 4, "the schedule tables are missing from the text: {rounds}");
@@ -66,7 +55,7 @@ async fn shenyangs_assumed_periods_and_housing_fair_window_are_marked() {
 #[wasm_bindgen_test]
 async fn liaocheng_says_later_rounds_hand_out_only_what_is_left() {
     // Rounds 2 and 3 bring no stock of their own; every card read "200 at each release".
-    let liaocheng = Campaign::from_json(include_str!("../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
+    let liaocheng = Campaign::from_json(include_str!("../../data/campaigns/liaocheng-2024-spring-appliances.json")).expect("valid");
     let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=liaocheng /> }).await;
     let card = text(&page.query_selector("[data-tier=single-8000-600]").expect("selector").expect("a card").unchecked_into());
     assert!(card.contains("每次发放 200 张（仅第一轮；之后各轮只发放上一轮剩余）"), "{card}");
@@ -199,7 +188,7 @@ fn a_refusal_keeps_the_services_code() {
 
 #[wasm_bindgen_test]
 async fn a_pack_says_what_it_holds_and_is_claimed_as_one() {
-    let jincheng = Campaign::from_json(include_str!("../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
+    let jincheng = Campaign::from_json(include_str!("../../data/campaigns/jincheng-2020-alipay.json")).expect("valid");
     let page = mount(Lang::ZhHans, move || view! { <huiquan::CampaignDetails campaign=jincheng /> }).await;
     let packs = page.query_selector_all("[data-pack]").expect("selector");
     assert_eq!(packs.length(), 1, "Jincheng's 50-yuan pack");

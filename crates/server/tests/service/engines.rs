@@ -3,10 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use common::{PostgresServer, repo};
+use crate::common::{PostgresServer, repo};
 use huiquan_server::{Config, Service};
-
-mod common;
 
 /// Starts a service on `database` (which migrates it), stops it, and reads the schema.
 async fn schema_of(database: String) -> (BTreeSet<(i64, String)>, BTreeSet<(String, String)>, BTreeSet<String>) {
