@@ -17,7 +17,15 @@ timed "set-up" "$REPO_ROOT/scripts/setup.sh"
 
 log=$(mktemp)
 postgres_state=$(mktemp -d)
-trap '"$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$log" "$postgres_state"' EXIT
+binaries="$postgres_state/native-test-binaries"
+wasm_build_log="$postgres_state/wasm-test-build.log"
+wasm_build=
+cleanup() {
+  if [[ -n $wasm_build ]]; then pkill -P "$wasm_build" 2>/dev/null || true; kill "$wasm_build" 2>/dev/null || true; fi
+  "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg" || true
+  rm -rf "$log" "$postgres_state"
+}
+trap cleanup EXIT
 status=0
 step() {
   local title=$1; shift
@@ -30,7 +38,7 @@ step() {
 step "formatting (cargo fmt --check)" cargo fmt --all --check
 
 # Clippy lints the workspace's crates, warnings as errors, as they compile for the tests: every
-# target `cargo clippy --all-targets` checks is built by the test commands below, native and wasm32.
+# target `cargo clippy --all-targets` checks is built by the test builds below, native and wasm32.
 # A separate `cargo clippy` would compile every dependency again only to check it (2.5 minutes on a
 # fresh machine). Only the test builds: the optimised app is built as `scripts/build.sh` builds it.
 linted() { RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" "$@"; }
@@ -39,40 +47,65 @@ linted() { RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" "$@"; }
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
-# The tests named postgres_ need several instances on one PostgreSQL database: they run in the
-# PostgreSQL pass below.
-step "lints and native tests: core rules, service over HTTP on SQLite, end to end in Chromium" \
-  linted cargo test --no-fail-fast --workspace --exclude huiquan -- --skip postgres_
-
-# The whole service suite again, every service on its own database on one throwaway server. It
-# runs the service's test binaries the step above built: `cargo test -p huiquan-server` selects
-# other packages, so cargo unifies other features and builds the service and its dependencies a
-# second time (40 s on a warm machine, 68 crates more on a fresh one).
-server_tests_on_postgres() {
-  local binaries
-  binaries=$(linted cargo test --workspace --exclude huiquan --no-run --message-format=json --quiet | python3 -c '
-import json, sys
+# The native tests are built first and then run without cargo, so that the app's wasm32 tests
+# compile meanwhile (cargo holds the build directory while it runs): the native tests mostly
+# wait on browsers and databases, and the compile, at the lowest priority, takes only the idle
+# cores. Each line of $binaries: a package's directory, a tab, one of its test binaries.
+build_native_tests() {
+  linted cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics | python3 -c '
+import json, os, sys
 for line in sys.stdin:
     message = json.loads(line)
-    if message.get("reason") == "compiler-artifact" and message.get("executable") \
-            and message["profile"]["test"] and message["manifest_path"].endswith("crates/server/Cargo.toml"):
-        print(message["executable"])')
-  [[ -n $binaries ]] || { say "no test binaries of the service were built"; return 1; }
-  local binary failed=0
-  # Each from the service's directory, as cargo runs them.
-  while IFS= read -r binary; do
-    (cd "$REPO_ROOT/crates/server" && HUIQUAN_TEST_POSTGRES="$1" "$binary") || failed=1
-  done <<<"$binaries"
+    if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
+        print(os.path.dirname(message["manifest_path"]) + "\t" + message["executable"])' > "$binaries"
+}
+# Runs the test binaries of packages whose directory ends in $1 (all: ""), each from its package's
+# directory as cargo runs them, with the arguments after $1.
+run_native_tests() {
+  local package=$1 directory binary ran=0 failed=0; shift
+  while IFS=$'\t' read -r directory binary; do
+    [[ $directory == *"$package" ]] || continue
+    say "running ${binary##*/}"
+    (cd "$directory" && "$binary" "$@") || failed=1
+    ran=$((ran + 1))
+  done < "$binaries"
+  [[ $ran -gt 0 ]] || { say "no test binaries were built for ${package:-the workspace}"; return 1; }
   return "$failed"
 }
+step "lints and builds of the native tests (core, service, end to end)" build_native_tests
+linted nice -n 19 cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
+wasm_build=$!
+
+# The tests named postgres_ need several instances on one PostgreSQL database: they run in the
+# PostgreSQL pass below.
+step "native tests: core rules, service over HTTP on SQLite, end to end in Chromium" \
+  run_native_tests "" --skip postgres_
+
+# The whole service suite again, every service on its own database on one throwaway server, with
+# the binaries the native tests ran.
 postgres_url=$("$REPO_ROOT/scripts/postgres.sh" start "$postgres_state/pg")
 say "PostgreSQL for the tests: $postgres_url"
+service_tests_on_postgres() {
+  local HUIQUAN_TEST_POSTGRES=$postgres_url
+  export HUIQUAN_TEST_POSTGRES
+  run_native_tests crates/server
+}
 step "the service's tests on PostgreSQL (API, storms, crashes; two instances on one database)" \
-  server_tests_on_postgres "$postgres_url"
+  service_tests_on_postgres
+
+wait_for_wasm_build() {
+  local build_status=0
+  wait "$wasm_build" || build_status=$?
+  wasm_build=
+  cat "$wasm_build_log"
+  return "$build_status"
+}
+step "lints and build of the app's wasm32 tests (compiled beside the native tests)" wait_for_wasm_build
+step "documentation examples" linted cargo test --workspace --exclude huiquan --doc
 
 chromedriver_bin=$(command -v chromedriver)
 geckodriver_bin=$(command -v geckodriver)
-step "lints of the app (wasm32) and its components in headless Chrome" \
+step "app components in headless Chrome" \
   linted env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
 step "app components in headless Firefox" \
   linted env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
