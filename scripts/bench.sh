@@ -4,7 +4,7 @@
 # mobile figures for the served app, and the flash-crowd figures. Figures, not pass/fail.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
-"$REPO_ROOT/scripts/setup.sh"
+"$REPO_ROOT/scripts/setup.sh" --without-geckodriver  # only the tests drive Firefox
 "$REPO_ROOT/scripts/build.sh"
 
 say "download sizes (bytes)"

@@ -6,7 +6,7 @@
 # Flags are passed to the service: see `scripts/run.sh --help`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
-"$REPO_ROOT/scripts/setup.sh"
+"$REPO_ROOT/scripts/setup.sh" --without-geckodriver  # only the tests drive Firefox
 "$REPO_ROOT/scripts/build.sh"
 say "starting the service; stop it with Ctrl-C"
 export HUIQUAN_DEMO="${HUIQUAN_DEMO:-true}"

@@ -3,6 +3,15 @@
 # Idempotent: a second run checks each piece and returns in seconds.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# geckodriver is needed by the Firefox pass of the tests alone, so scripts/test.sh sets it up
+# apart, at the lowest priority beside everything else (on a fresh machine, minutes of compiling):
+# --without-geckodriver is all the rest, --only-geckodriver is geckodriver alone.
+mode=${1:-all}
+case $mode in
+  all | --without-geckodriver | --only-geckodriver) ;;
+  *) die "unknown option $mode (--without-geckodriver, --only-geckodriver or none)" ;;
+esac
+
 mkdir -p "$HUIQUAN_HOME" "$TOOLS_DIR"
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -45,6 +54,12 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   say "installed $crate $version in $((SECONDS - install_started)) s"
 }
 
+if [[ $mode == --only-geckodriver ]]; then
+  cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked
+  command -v geckodriver >/dev/null || die "geckodriver is still missing after set-up"
+  exit 0
+fi
+
 # On a fresh machine these compiles are most of the set-up. Side by side, one tool's serial
 # stretches (build scripts, its last crate, linking) use the core another one leaves idle.
 mkdir -p "$TOOLS_DIR/bin"
@@ -54,8 +69,10 @@ tool_installs+=($!)
 # --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
 cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 4 &
 tool_installs+=($!)
-cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
-tool_installs+=($!)
+if [[ $mode == all ]]; then
+  cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
+  tool_installs+=($!)
+fi
 # Splits the app's wasm so the wallet pages load when first opened (scripts/split/cargo).
 cargo_tool wasm-split-cli wasm_split_cli_support "$WASM_SPLIT_VERSION" 2 --locked --features build-binary &
 tool_installs+=($!)
@@ -170,7 +187,8 @@ for install in "${tool_installs[@]}"; do
   wait "$install" || die "a Rust tool failed to install (see above)"
 done
 
-for tool in chromium chromedriver firefox geckodriver trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis; do
+for tool in chromium chromedriver firefox trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
+if [[ $mode == all ]]; then command -v geckodriver >/dev/null || die "geckodriver is still missing after set-up"; fi
 say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"

@@ -13,19 +13,30 @@ timed() {
   "$@"
   say "$title took $((SECONDS - stage_started)) s"
 }
-timed "set-up" "$REPO_ROOT/scripts/setup.sh"
 
 log=$(mktemp)
 postgres_state=$(mktemp -d)
 binaries="$postgres_state/native-test-binaries"
 wasm_build_log="$postgres_state/wasm-test-build.log"
 wasm_build=
+geckodriver_setup_log="$postgres_state/geckodriver-setup.log"
+geckodriver_setup=
 cleanup() {
-  if [[ -n $wasm_build ]]; then pkill -P "$wasm_build" 2>/dev/null || true; kill "$wasm_build" 2>/dev/null || true; fi
+  [[ -z $wasm_build ]] || kill -- "-$wasm_build" 2>/dev/null || true
+  [[ -z $geckodriver_setup ]] || kill -- "-$geckodriver_setup" 2>/dev/null || true
   "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg" || true
   rm -rf "$log" "$postgres_state"
 }
 trap cleanup EXIT
+
+# geckodriver, which only the last pass (Firefox) needs, is set up meanwhile at the lowest
+# priority: on a fresh machine it compiles on the cores the rest of set-up, the builds and the
+# tests leave idle. In a process group of its own (setsid), so that an interrupted run stops its
+# compilers too.
+setsid nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
+geckodriver_setup=$!
+timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
+
 status=0
 step() {
   local title=$1; shift
@@ -42,6 +53,7 @@ step "formatting (cargo fmt --check)" cargo fmt --all --check
 # A separate `cargo clippy` would compile every dependency again only to check it (2.5 minutes on a
 # fresh machine). Only the test builds: the optimised app is built as `scripts/build.sh` builds it.
 linted() { RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" "$@"; }
+
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
@@ -72,8 +84,11 @@ run_native_tests() {
   [[ $ran -gt 0 ]] || { say "no test binaries were built for ${package:-the workspace}"; return 1; }
   return "$failed"
 }
+print_and_return() { cat "$1"; return "$2"; }
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
-linted nice -n 19 cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
+# In a process group of its own (setsid), so that an interrupted run stops its compilers too.
+RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" setsid nice -n 19 \
+  cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
 wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
@@ -93,20 +108,24 @@ service_tests_on_postgres() {
 step "the service's tests on PostgreSQL (API, storms, crashes; two instances on one database)" \
   service_tests_on_postgres
 
-wait_for_wasm_build() {
-  local build_status=0
-  wait "$wasm_build" || build_status=$?
-  wasm_build=
-  cat "$wasm_build_log"
-  return "$build_status"
-}
-step "lints and build of the app's wasm32 tests (compiled beside the native tests)" wait_for_wasm_build
+# Waited for here, not inside a step: a step runs in a pipeline's subshell, which `wait` cannot.
+wasm_build_status=0
+wait "$wasm_build" || wasm_build_status=$?
+wasm_build=
+step "lints and build of the app's wasm32 tests (compiled beside the native tests)" \
+  print_and_return "$wasm_build_log" "$wasm_build_status"
 step "documentation examples" linted cargo test --workspace --exclude huiquan --doc
 
 chromedriver_bin=$(command -v chromedriver)
-geckodriver_bin=$(command -v geckodriver)
 step "app components in headless Chrome" \
   linted env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+
+geckodriver_setup_status=0
+wait "$geckodriver_setup" || geckodriver_setup_status=$?
+geckodriver_setup=
+step "set-up of geckodriver (beside the builds and tests above)" \
+  print_and_return "$geckodriver_setup_log" "$geckodriver_setup_status"
+geckodriver_bin=$(command -v geckodriver || echo geckodriver-is-missing)
 step "app components in headless Firefox" \
   linted env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
 
