@@ -106,14 +106,21 @@ async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_clai
     harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
-    for _ in 0..50 {
-        if !harness.later_modules_fetched().await.is_empty() {
+    // Regression: this waited for the first module fetched, and a shared chunk can come before the
+    // wallet pages. Wait for the wallet pages, then until nothing more comes for half a second.
+    let has_wallet_pages = |fetched: &[String]| fetched.iter().any(|path| path.contains("/later/split_wallet_pages-"));
+    let mut fetched = harness.later_modules_fetched().await;
+    let mut unchanged_polls = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = harness.later_modules_fetched().await;
+        unchanged_polls = if now == fetched { unchanged_polls + 1 } else { 0 };
+        fetched = now;
+        if has_wallet_pages(&fetched) && unchanged_polls >= 5 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let fetched = harness.later_modules_fetched().await;
-    assert!(fetched.iter().any(|path| path.contains("/later/split_wallet_pages-")), "after a granted claim: {fetched:?}");
+    assert!(has_wallet_pages(&fetched), "after a granted claim: {fetched:?}");
     assert!(!fetched.iter().any(|path| path.contains("/later/split_english-")), "a Chinese reader fetched English: {fetched:?}");
 
     harness.wait_for_all(".tier-card .claim a[href='wallet']").await[0].click().await.expect("to the wallet");
