@@ -16,12 +16,8 @@ locked=$(wasm_bindgen_version)
 # that returns every component's view as one erased type, so view code is not monomorphised per
 # component (5 % of the download). Everything else (tests, lints) keeps the project's toolchain.
 # The saving of each is in docs/ARCHITECTURE.md (Size).
-# Its build directory is its own: built by another compiler with other flags, it shares nothing
-# with the other builds, and cargo, which holds a build directory while it builds, can then build
-# the tests beside it (scripts/test.sh).
-target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/size-build
 size_build() {
-  CARGO_TARGET_DIR="$target_dir" RUSTUP_TOOLCHAIN=huiquan-wasm RUSTC_BOOTSTRAP=1 \
+  RUSTUP_TOOLCHAIN=huiquan-wasm RUSTC_BOOTSTRAP=1 \
     CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components --cfg huiquan_split -Clink-arg=--emit-relocs" \
@@ -30,6 +26,7 @@ size_build() {
 # The wallet pages go in a wasm module of their own, fetched when first opened (src/routes/mod.rs):
 # Trunk's cargo is scripts/split/cargo, which splits the wasm before wasm-bindgen sees it, and
 # Trunk's hook scripts/split-dist.sh puts the split-off module beside the app.
+target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
 export HUIQUAN_SPLIT_WASM="$target_dir/wasm32-unknown-unknown/release/huiquan.wasm"
 export HUIQUAN_SPLIT_DIR="$target_dir/wasm-split"
 [[ -d /usr/lib/rustlib/src/rust/library/std ]] && rustup run huiquan-wasm rustc --version >/dev/null 2>&1 ||

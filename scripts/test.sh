@@ -19,13 +19,9 @@ postgres_state=$(mktemp -d)
 binaries="$postgres_state/native-test-binaries"
 wasm_build_log="$postgres_state/wasm-test-build.log"
 wasm_build=
-native_build_json="$postgres_state/native-test-build.json"
-native_build_log="$postgres_state/native-test-build.log"
-native_build=
 geckodriver_setup_log="$postgres_state/geckodriver-setup.log"
 geckodriver_setup=
 cleanup() {
-  [[ -z $native_build ]] || kill -- "-$native_build" 2>/dev/null || true
   [[ -z $wasm_build ]] || kill -- "-$wasm_build" 2>/dev/null || true
   [[ -z $geckodriver_setup ]] || kill -- "-$geckodriver_setup" 2>/dev/null || true
   "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg" || true
@@ -37,7 +33,7 @@ trap cleanup EXIT
 # priority: on a fresh machine it compiles on the cores the rest of set-up, the builds and the
 # tests leave idle. In a process group of its own (setsid), so that an interrupted run stops its
 # compilers too.
-setsid -w nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
+setsid nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
 geckodriver_setup=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
 
@@ -58,34 +54,23 @@ step "formatting (cargo fmt --check)" cargo fmt --all --check
 # fresh machine). Only the test builds: the optimised app is built as `scripts/build.sh` builds it.
 linted() { RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" "$@"; }
 
-# The native tests build beside the optimised app, which has a build directory of its own
-# (scripts/build.sh): the app's build has long stretches on one core (std, its link-time
-# optimisation, wasm-opt), and the tests' build fills the other. In a process group of its own
-# (setsid), so that an interrupted run stops its compilers too.
-RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" setsid -w cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics \
-  > "$native_build_json" 2> "$native_build_log" &
-native_build=$!
+
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
 
-# Waited for here, not inside a step: a step runs in a pipeline's subshell, which `wait` cannot.
-native_build_status=0
-wait "$native_build" || native_build_status=$?
-native_build=
-print_and_return() { cat "$1"; return "$2"; }
-step "lints and builds of the native tests (core, service, end to end; built beside the app)" \
-  print_and_return "$native_build_log" "$native_build_status"
-# The native tests run without cargo, so that the app's wasm32 tests compile meanwhile (cargo
-# holds the build directory while it runs): the native tests mostly wait on browsers and
-# databases, and the compile, at the lowest priority, takes only the idle cores. Each line of
-# $binaries: a package's directory, a tab, one of its test binaries.
-python3 -c '
+# The native tests are built first and then run without cargo, so that the app's wasm32 tests
+# compile meanwhile (cargo holds the build directory while it runs): the native tests mostly
+# wait on browsers and databases, and the compile, at the lowest priority, takes only the idle
+# cores. Each line of $binaries: a package's directory, a tab, one of its test binaries.
+build_native_tests() {
+  linted cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics | python3 -c '
 import json, os, sys
 for line in sys.stdin:
     message = json.loads(line)
     if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
-        print(os.path.dirname(message["manifest_path"]) + "\t" + message["executable"])' < "$native_build_json" > "$binaries"
+        print(os.path.dirname(message["manifest_path"]) + "\t" + message["executable"])' > "$binaries"
+}
 # Runs the test binaries of packages whose directory ends in $1 (all: ""), each from its package's
 # directory as cargo runs them, with the arguments after $1.
 run_native_tests() {
@@ -99,8 +84,10 @@ run_native_tests() {
   [[ $ran -gt 0 ]] || { say "no test binaries were built for ${package:-the workspace}"; return 1; }
   return "$failed"
 }
+print_and_return() { cat "$1"; return "$2"; }
+step "lints and builds of the native tests (core, service, end to end)" build_native_tests
 # In a process group of its own (setsid), so that an interrupted run stops its compilers too.
-RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" setsid -w nice -n 19 \
+RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" setsid nice -n 19 \
   cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
 wasm_build=$!
 
