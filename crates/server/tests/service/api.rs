@@ -2,7 +2,8 @@
 //! "same user" rule, claims and their refusals, bad input, the wallet, the till, merchants, stock
 //! events and rate limits.
 
-use std::{path::PathBuf, time::Duration};
+use crate::common::repo;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use huiquan_server::{Config, OtpOutbox, PartnerClaims, Service, Spawned, sign_partner_token};
@@ -27,10 +28,6 @@ struct Running {
 
 async fn start() -> Running {
     start_with(|_| {}).await
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// A service whose rules' clock reads `at` now (and runs on from there), on the campaigns' real

@@ -1,6 +1,6 @@
 //! Connections a crowd (or an attacker) opens and never uses cannot starve the service.
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 use huiquan_server::{Config, ConnectionLimits, Service};
 use tokio::{io::AsyncReadExt, net::TcpSocket};
@@ -22,7 +22,7 @@ async fn two_thousand_half_open_sockets_and_the_clock_still_answers_within_a_sec
     // Regression: axum::serve took every connection and waited for its request head for ever.
     raise_descriptor_limit();
     let data = tempfile::tempdir().expect("temp dir");
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = crate::common::repo();
     let mut config = Config::local(&repo, data.path().to_owned());
     config.connection_limits = ConnectionLimits { header_read: Duration::from_millis(500), ..ConnectionLimits::default() };
     let per_client = config.connection_limits.per_client;

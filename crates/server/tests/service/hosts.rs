@@ -2,19 +2,16 @@
 //! signed with the official account's current ticket as WeChat's JS-SDK documentation says, and
 //! clear refusals when the service has no official account or no ticket.
 
-use std::path::{Path, PathBuf};
+use crate::common::repo;
+use std::path::Path;
 
 use huiquan_server::{Config, Service, Spawned, StartError};
 use sha1::{Digest, Sha1};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 const APP_ID: &str = "wx0123456789abcdef";
 
 fn config(data_dir: &Path, ticket_file: Option<&Path>) -> Config {
-    let mut config = Config::local(&repo_root(), data_dir.to_owned());
+    let mut config = Config::local(&repo(), data_dir.to_owned());
     if let Some(file) = ticket_file {
         config.wechat_app_id = Some(APP_ID.to_owned());
         config.wechat_ticket_file = Some(file.to_owned());

@@ -1,5 +1,6 @@
 //! The service over real HTTP, against a real database file in a temporary data directory.
 
+use crate::common::repo;
 use std::path::PathBuf;
 
 use huiquan_core::{
@@ -8,12 +9,8 @@ use huiquan_core::{
 };
 use huiquan_server::{Config, Service, Spawned};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 async fn start(data_dir: PathBuf, dist: Option<PathBuf>) -> Running {
-    let mut config = Config::local(&repo_root(), data_dir);
+    let mut config = Config::local(&repo(), data_dir);
     config.dist = dist;
     let service = Service::start(&config).await.expect("service starts");
     let spawned = service.spawn().expect("bound");
@@ -61,7 +58,7 @@ async fn serves_tianjin_with_its_twelve_tiers_and_keeps_it_in_the_database() {
     // The database was created on first start (SQLite or PostgreSQL, as the run says), holds the
     // campaign, and a second start over it works.
     sqlx::any::install_default_drivers();
-    let database = sqlx::AnyPool::connect(&Config::local(&repo_root(), data.path().to_owned()).database_url()).await.expect("created");
+    let database = sqlx::AnyPool::connect(&Config::local(&repo(), data.path().to_owned()).database_url()).await.expect("created");
     let (kept,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM campaigns WHERE id = 'tianjin-2022-jinlegou'").fetch_one(&database).await.expect("read");
     assert_eq!(kept, 1);

@@ -8,17 +8,14 @@
 //! `HUIQUAN_FUZZ_EXAMPLES` (default 25) sets the examples per operation, `HUIQUAN_FUZZ_SEED` the
 //! seed (default fixed, so CI is repeatable; any other finds other input).
 
-use std::{path::PathBuf, process::Command, time::Duration};
+use crate::common::repo;
+use std::{process::Command, time::Duration};
 
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token, till_key};
 
 const PARTNER_SECRET: &str = "fuzz-test-partner-secret-0123456";
 const TILL_SECRET: &str = "fuzz-test-till-secret-0123456789";
 const DEFAULT_SEED: &str = "20261201";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// A merchant's till credentials, from the test's till secret.
 fn till(campaign: &str, merchant: &str) -> String {

@@ -2,15 +2,12 @@
 //! them, and the Content-Security-Policy allows the inline blocks of the `index.html` being
 //! served, by hash, and nothing inline besides.
 
+use crate::common::repo;
 use std::path::{Path, PathBuf};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use huiquan_server::{Config, Service, Spawned};
 use sha2::{Digest, Sha256};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The kind of page Trunk writes: the CSS inlined, a module loader inlined, a script of our own.
 const MODULE_LOADER: &str = "\nimport init, * as bindings from '/huiquan-0123456789abcdef.js';\nconst wasm = await init({ module_or_path: '/huiquan-0123456789abcdef_bg.wasm' });\nwindow.wasmBindings = bindings;\n";
@@ -31,7 +28,7 @@ fn write_dist(dist: &Path) {
 }
 
 async fn start(data_dir: PathBuf, dist: PathBuf, frame_ancestors: &str) -> Spawned {
-    let mut config = Config::local(&repo_root(), data_dir);
+    let mut config = Config::local(&repo(), data_dir);
     config.dist = Some(dist);
     config.frame_ancestors = frame_ancestors.parse().expect("origins");
     Service::start(&config).await.expect("service starts").spawn().expect("bound")

@@ -4,14 +4,14 @@
 //! tests run several instances on one PostgreSQL database (a throwaway server of their own when
 //! none is named).
 
+use crate::common::{PostgresServer, repo};
 use std::{
     collections::{HashMap, HashSet},
-    path::{Path, PathBuf},
+    path::Path,
     sync::Arc,
     time::Duration,
 };
 
-use crate::common::PostgresServer;
 use huiquan_server::{Config, PartnerClaims, Service, sign_partner_token};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -29,14 +29,10 @@ const TIER: &str = "single-2000-300";
 /// A position in central Liaocheng (WGS-84).
 const LIAOCHENG_AT: (f64, f64) = (36.456, 115.985);
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Liaocheng's campaign with its first round open since a minute ago and 500 of one tier.
 fn storm_campaigns() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let text = std::fs::read_to_string(repo_root().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("readable");
+    let text = std::fs::read_to_string(repo().join("data/campaigns/liaocheng-2024-spring-appliances.json")).expect("readable");
     let mut campaign: Value = serde_json::from_str(&text).expect("json");
     let civil = |offset: jiff::SignedDuration| {
         let at = jiff::Timestamp::now().checked_add(offset).expect("in range").to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
@@ -62,7 +58,7 @@ fn storm_campaigns() -> tempfile::TempDir {
 }
 
 fn config(campaigns: &Path, data_dir: &Path) -> Config {
-    let mut config = Config::local(&repo_root(), data_dir.to_owned());
+    let mut config = Config::local(&repo(), data_dir.to_owned());
     config.campaigns = campaigns.to_owned();
     config.partner_secrets = format!("storm={SECRET}").parse().expect("valid secrets");
     config.identity_key = Some(IDENTITY_KEY.into());
@@ -236,7 +232,7 @@ async fn spawn_binary(campaigns: &Path, data_dir: &Path) -> Process {
 /// The service binary on `database`, with the secrets every instance of a shared database holds.
 async fn spawn_binary_on(campaigns: &Path, data_dir: &Path, database: &str) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port();
-    let repo = repo_root();
+    let repo = repo();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_huiquan-server"))
         .env("HUIQUAN_ADDR", format!("127.0.0.1:{port}"))
         .env("HUIQUAN_DATABASE", database)
