@@ -54,8 +54,9 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   say "installed $crate $version in $((SECONDS - install_started)) s"
 }
 
+install_geckodriver() { cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked; }
 if [[ $mode == --only-geckodriver ]]; then
-  cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked
+  install_geckodriver
   command -v geckodriver >/dev/null || die "geckodriver is still missing after set-up"
   exit 0
 fi
@@ -70,7 +71,7 @@ tool_installs+=($!)
 cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 4 &
 tool_installs+=($!)
 if [[ $mode == all ]]; then
-  cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" 3 --locked &
+  install_geckodriver &
   tool_installs+=($!)
 fi
 # Splits the app's wasm so the wallet pages load when first opened (scripts/split/cargo).
@@ -187,8 +188,9 @@ for install in "${tool_installs[@]}"; do
   wait "$install" || die "a Rust tool failed to install (see above)"
 done
 
-for tool in chromium chromedriver firefox trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis; do
+tools=(chromium chromedriver firefox trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis)
+[[ $mode == all ]] && tools+=(geckodriver)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
-if [[ $mode == all ]]; then command -v geckodriver >/dev/null || die "geckodriver is still missing after set-up"; fi
 say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"

@@ -18,12 +18,11 @@ log=$(mktemp)
 postgres_state=$(mktemp -d)
 binaries="$postgres_state/native-test-binaries"
 wasm_build_log="$postgres_state/wasm-test-build.log"
-wasm_build=
 geckodriver_setup_log="$postgres_state/geckodriver-setup.log"
-geckodriver_setup=
 cleanup() {
-  [[ -z $wasm_build ]] || kill -- "-$wasm_build" 2>/dev/null || true
-  [[ -z $geckodriver_setup ]] || kill -- "-$geckodriver_setup" 2>/dev/null || true
+  # Background jobs still running (an interrupted run), each in a process group of its own.
+  local job
+  for job in $(jobs -p); do kill -- "-$job" 2>/dev/null || true; done
   "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg" || true
   rm -rf "$log" "$postgres_state"
 }
@@ -33,7 +32,7 @@ trap cleanup EXIT
 # priority: on a fresh machine it compiles on the cores the rest of set-up, the builds and the
 # tests leave idle. In a process group of its own (setsid), so that an interrupted run stops its
 # compilers too.
-setsid nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
+setsid -w nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
 geckodriver_setup=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
 
@@ -48,23 +47,24 @@ step() {
 
 step "formatting (cargo fmt --check)" cargo fmt --all --check
 
-# Clippy lints the workspace's crates, warnings as errors, as they compile for the tests: every
-# target `cargo clippy --all-targets` checks is built by the test builds below, native and wasm32.
-# A separate `cargo clippy` would compile every dependency again only to check it (2.5 minutes on a
-# fresh machine). Only the test builds: the optimised app is built as `scripts/build.sh` builds it.
-linted() { RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" "$@"; }
-
-
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
 step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scripts/first-visit.sh" --check
+
+# From here on Clippy lints the workspace's crates, warnings as errors, as they compile for the
+# tests: every target `cargo clippy --all-targets` checks is built by the test builds below, native
+# and wasm32. A separate `cargo clippy` would compile every dependency again only to check it (2.5
+# minutes on a fresh machine). Exported after the optimised app's build, which stays as
+# `scripts/build.sh` builds it, and after geckodriver's set-up started (`cargo install` would lint
+# geckodriver as its workspace).
+export RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc"
 
 # The native tests are built first and then run without cargo, so that the app's wasm32 tests
 # compile meanwhile (cargo holds the build directory while it runs): the native tests mostly
 # wait on browsers and databases, and the compile, at the lowest priority, takes only the idle
 # cores. Each line of $binaries: a package's directory, a tab, one of its test binaries.
 build_native_tests() {
-  linted cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics | python3 -c '
+  cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics | python3 -c '
 import json, os, sys
 for line in sys.stdin:
     message = json.loads(line)
@@ -85,10 +85,16 @@ run_native_tests() {
   return "$failed"
 }
 print_and_return() { cat "$1"; return "$2"; }
+# Waits for a job started in the background, then shows its output as a step of its own. Called
+# directly: a step runs in a pipeline's subshell, which `wait` cannot reach.
+finish_background() {  # title, pid, log
+  local job_status=0
+  wait "$2" || job_status=$?
+  step "$1" print_and_return "$3" "$job_status"
+}
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
 # In a process group of its own (setsid), so that an interrupted run stops its compilers too.
-RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc" setsid nice -n 19 \
-  cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
+setsid -w nice -n 19 cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
 wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
@@ -108,26 +114,19 @@ service_tests_on_postgres() {
 step "the service's tests on PostgreSQL (API, storms, crashes; two instances on one database)" \
   service_tests_on_postgres
 
-# Waited for here, not inside a step: a step runs in a pipeline's subshell, which `wait` cannot.
-wasm_build_status=0
-wait "$wasm_build" || wasm_build_status=$?
-wasm_build=
-step "lints and build of the app's wasm32 tests (compiled beside the native tests)" \
-  print_and_return "$wasm_build_log" "$wasm_build_status"
-step "documentation examples" linted cargo test --workspace --exclude huiquan --doc
+finish_background "lints and build of the app's wasm32 tests (compiled beside the native tests)" \
+  "$wasm_build" "$wasm_build_log"
+step "documentation examples" cargo test --workspace --exclude huiquan --doc
 
 chromedriver_bin=$(command -v chromedriver)
 step "app components in headless Chrome" \
-  linted env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+  env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
 
-geckodriver_setup_status=0
-wait "$geckodriver_setup" || geckodriver_setup_status=$?
-geckodriver_setup=
-step "set-up of geckodriver (beside the builds and tests above)" \
-  print_and_return "$geckodriver_setup_log" "$geckodriver_setup_status"
+finish_background "set-up of geckodriver (beside the builds and tests above)" \
+  "$geckodriver_setup" "$geckodriver_setup_log"
 geckodriver_bin=$(command -v geckodriver || echo geckodriver-is-missing)
 step "app components in headless Firefox" \
-  linted env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+  env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
 
 # One line for the whole run, summed over every test binary and both browsers.
 read -r passed failed < <(grep -E '^test result:' "$log" |
