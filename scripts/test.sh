@@ -34,6 +34,15 @@ trap cleanup EXIT
 # compilers too.
 setsid -w nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
 geckodriver_setup=$!
+# The native tests' build starts now too, at the lowest priority: it needs only rustup's cargo, and
+# it fills the core that set-up's last compile and the optimised app's serial stretches (std,
+# link-time optimisation, wasm-opt) leave idle. It shares no build lock with the app's release
+# build. Its output is left unread: the build step below builds again (only what is not done yet)
+# and shows what the compiler says. Linted as that build is, so nothing is compiled twice.
+lint_wrapper="$REPO_ROOT/scripts/lint-rustc"
+setsid -w nice -n 19 env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" \
+  cargo test --workspace --exclude huiquan --no-run --quiet > /dev/null 2>&1 &
+native_early_build=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
 
 status=0
@@ -57,7 +66,7 @@ step "first-visit size budget (brotli, first-visit-budget.txt)" "$REPO_ROOT/scri
 # minutes on a fresh machine). Exported after the optimised app's build, which stays as
 # `scripts/build.sh` builds it, and after geckodriver's set-up started (`cargo install` would lint
 # geckodriver as its workspace).
-export RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-rustc"
+export RUSTC_WORKSPACE_WRAPPER="$lint_wrapper"
 
 # The native tests are built first and then run without cargo, so that the app's wasm32 tests
 # compile meanwhile (cargo holds the build directory while it runs): the native tests mostly
@@ -92,6 +101,10 @@ finish_background() {  # title, pid, log
   wait "$2" || job_status=$?
   step "$1" print_and_return "$3" "$job_status"
 }
+# The early build is stopped, not waited for: at its priority it would share the cores with
+# geckodriver's set-up while everything waits. What it finished is kept; cargo builds the rest.
+kill -- "-$native_early_build" 2>/dev/null || true
+wait "$native_early_build" 2>/dev/null || true
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
 # In a process group of its own (setsid), so that an interrupted run stops its compilers too.
 setsid -w nice -n 19 cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
