@@ -28,20 +28,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# geckodriver, which only the last pass (Firefox) needs, is set up meanwhile at the lowest
-# priority: on a fresh machine it compiles on the cores the rest of set-up, the builds and the
-# tests leave idle. In a process group of its own (setsid), so that an interrupted run stops its
-# compilers too.
-setsid -w nice -n 19 "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1 &
+# Starts "$@" in the background at the lowest priority, so that it compiles only on cores the
+# rest leaves idle; $! is its pid. In a process group of its own (job control on while it starts),
+# so that an interrupted run stops its compilers too. Not `setsid`: a new session is a new
+# scheduling group on Linux (autogroup), which gets a fair share of the cores whatever its nice
+# value, and the "idle" compiles then slowed set-up's by a third (measured on a fresh machine).
+in_background() {
+  set -m
+  nice -n 19 "$@" < /dev/null &
+  set +m
+}
+
+# geckodriver, which only the last pass (Firefox) needs, is set up meanwhile: on a fresh machine
+# it compiles on the cores the rest of set-up, the builds and the tests leave idle.
+in_background "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1
 geckodriver_setup=$!
-# The native tests' build starts now too, at the lowest priority: it needs only rustup's cargo, and
-# it fills the core that set-up's last compile and the optimised app's serial stretches (std,
-# link-time optimisation, wasm-opt) leave idle. It shares no build lock with the app's release
-# build. Its output is left unread: the build step below builds again (only what is not done yet)
-# and shows what the compiler says. Linted as that build is, so nothing is compiled twice.
+# The native tests' build starts now too: it needs only rustup's cargo, and it fills the core
+# that set-up's last compile and the optimised app's serial stretches (std, link-time
+# optimisation, wasm-opt) leave idle. It shares no build lock with the app's release build. Its
+# output is left unread: the build step below builds again (only what is not done yet) and shows
+# what the compiler says. Linted as that build is, so nothing is compiled twice.
 lint_wrapper="$REPO_ROOT/scripts/lint-rustc"
-setsid -w nice -n 19 env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" \
-  cargo test --workspace --exclude huiquan --no-run --quiet > /dev/null 2>&1 &
+in_background env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" \
+  cargo test --workspace --exclude huiquan --no-run --quiet > /dev/null 2>&1
 native_early_build=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
 
@@ -106,8 +115,7 @@ finish_background() {  # title, pid, log
 kill -- "-$native_early_build" 2>/dev/null || true
 wait "$native_early_build" 2>/dev/null || true
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
-# In a process group of its own (setsid), so that an interrupted run stops its compilers too.
-setsid -w nice -n 19 cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1 &
+in_background cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1
 wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
