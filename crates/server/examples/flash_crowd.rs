@@ -239,9 +239,11 @@ async fn main() {
     println!("  vouchers issued     {issued} (claims table: {claims})");
     println!("  oversell            {oversell}");
     println!("  double claims       {doubled}");
-    // One line for bench.sh's table.
+    // One line for bench.sh's table. The share granted says what the rate is made of: a refusal
+    // (sold out, already claimed) writes nothing and costs a fraction of a grant.
+    let granted_percent = if load.decided() == 0 { 0.0 } else { issued as f64 * 100.0 / load.decided() as f64 };
     println!(
-        "  summary | {engine} | {} | {:.0} claims decided/s | p50 {:.1} ms | p99 {:.1} ms | oversell {oversell}",
+        "  summary | {engine} | {} | {:.0} claims decided/s | p50 {:.1} ms | p99 {:.1} ms | oversell {oversell} | {granted_percent:.0} % granted",
         load.mode,
         load.decided() as f64 / seconds,
         load.p50.as_secs_f64() * 1e3,
