@@ -23,18 +23,13 @@ echo "$first_visit_report"
 first_visit=$(sed -n 's/^first visit: \([0-9]*\) bytes.*/\1/p' <<<"$first_visit_report")
 
 # Lighthouse, mobile preset, against the served app with the Debian Chromium.
-if ! command -v lighthouse >/dev/null; then
-  say "installing lighthouse (npm)"
-  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "lighthouse@$LIGHTHOUSE_NPM_VERSION" >/dev/null
-fi
+ensure_lighthouse
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 partner_secret=bench-partner-secret-0123456789
-"${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/huiquan-server" --addr "127.0.0.1:$port" --data-dir "$data" \
-  --dist "$REPO_ROOT/dist" --demo --demo-release-in -1 --partner-secrets "jd=$partner_secret" >"$data/service.log" 2>&1 &
-service=$!
-trap 'kill $service 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/v1/time" >/dev/null && break; sleep 0.1; done
+service_pid=
+trap 'kill $service_pid 2>/dev/null; rm -rf "$data"' EXIT
+start_demo_service "$port" "$REPO_ROOT/dist" "$data" --partner-secrets "jd=$partner_secret"
 
 say "journeys: bytes on the wire from opening a campaign to a granted claim, and to the wallet"
 python3 "$REPO_ROOT/scripts/journeys.py" "http://127.0.0.1:$port" "$partner_secret" tianjin-2022-jinlegou "$first_visit"
@@ -57,10 +52,8 @@ done
 for run in "/ simulate" "/campaigns/tianjin-2022-jinlegou simulate" "/campaigns/tianjin-2022-jinlegou devtools" "/campaigns/tianjin-2022-jinlegou?elder=1 simulate"; do
 read -r page method <<<"$run"
 say "lighthouse (mobile, $method throttling) on http://127.0.0.1:$port$page"
-CHROME_PATH=$(command -v chromium) lighthouse "http://127.0.0.1:$port$page" --quiet --throttling-method="$method" \
-  --only-categories=performance,accessibility,best-practices \
-  --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --lang=zh-CN" \
-  --output=json --output-path="$data/report.json" >/dev/null
+run_lighthouse "http://127.0.0.1:$port$page" --throttling-method="$method" \
+  --only-categories=performance,accessibility,best-practices --output=json --output-path="$data/report.json" >/dev/null
 python3 - "$data/report.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -91,7 +84,7 @@ cargo run --release --quiet -p huiquan-core --example geofence_speed
 say "flash crowd: claims over loopback HTTP"
 cargo run --release --quiet -p huiquan-server --example flash_crowd -- 1000 20000 5000
 postgres_state=$(mktemp -d)
-trap 'kill $service 2>/dev/null; rm -rf "$data"; "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$postgres_state"' EXIT
+trap 'kill $service_pid 2>/dev/null; rm -rf "$data"; "$REPO_ROOT/scripts/postgres.sh" stop "$postgres_state/pg"; rm -rf "$postgres_state"' EXIT
 postgres_url=$("$REPO_ROOT/scripts/postgres.sh" start "$postgres_state/pg")
 summaries=()
 for instances in sqlite 1 2; do

@@ -32,3 +32,37 @@ fi
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$REPO_ROOT/Cargo.lock"
 }
+
+# Lighthouse from npm, at the pinned major version (scripts/bench.sh, scripts/profile-start.sh).
+ensure_lighthouse() {
+  command -v lighthouse >/dev/null && return 0
+  say "installing lighthouse (npm)"
+  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "lighthouse@$LIGHTHOUSE_NPM_VERSION" >/dev/null
+}
+
+# Lighthouse's mobile preset on URL with the Debian Chromium, as a Chinese-reading phone (its
+# languages are `--accept-lang`: `--lang` alone sets the browser's own words, and the app then read
+# English and fetched its catalogue first); the arguments after URL are Lighthouse's own.
+run_lighthouse() {
+  local url=$1; shift
+  CHROME_PATH=$(command -v chromium) lighthouse "$url" --quiet \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --lang=zh-CN --accept-lang=zh-CN" \
+    "$@"
+}
+
+# A free TCP port on the loopback.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts the release service in the background on the loopback at PORT, serving DIST with the demo
+# campaigns open now, its database and log in DATA, with any further arguments of the service's;
+# returns once it answers, its pid in $service_pid.
+start_demo_service() {
+  local port=$1 dist=$2 data=$3; shift 3
+  "${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/huiquan-server" --addr "127.0.0.1:$port" --data-dir "$data" \
+    --dist "$dist" --demo --demo-release-in -1 "$@" >"$data/service.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/v1/time" >/dev/null && return 0; sleep 0.1; done
+  die "the service did not answer on port $port (its log: $data/service.log)"
+}
