@@ -112,7 +112,8 @@ finish_background() {  # title, pid, log
 }
 # The early build is stopped, not waited for: at its priority it would share the cores with
 # geckodriver's set-up while everything waits. What it finished is kept; cargo builds the rest.
-kill -- "-$native_early_build" 2>/dev/null || true
+# Only while bash still lists it as running: a finished job's pid may belong to another process.
+if jobs -pr | grep -qx "$native_early_build"; then kill -- "-$native_early_build" 2>/dev/null || true; fi
 wait "$native_early_build" 2>/dev/null || true
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
 in_background cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1
