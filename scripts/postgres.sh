@@ -26,10 +26,6 @@ as_server_user() {
   fi
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 start() {
   local state=$1 bin port dir
   bin=$(pg_bin)

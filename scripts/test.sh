@@ -49,8 +49,9 @@ geckodriver_setup=$!
 # output is left unread: the build step below builds again (only what is not done yet) and shows
 # what the compiler says. Linted as that build is, so nothing is compiled twice.
 lint_wrapper="$REPO_ROOT/scripts/lint-rustc"
-in_background env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" \
-  cargo test --workspace --exclude huiquan --no-run --quiet > /dev/null 2>&1
+# The one command of both builds: the same selection, so the step's build finds this one's work.
+native_test_build=(cargo test --workspace --exclude huiquan --no-run)
+in_background env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" "${native_test_build[@]}" --quiet > /dev/null 2>&1
 native_early_build=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
 
@@ -82,7 +83,7 @@ export RUSTC_WORKSPACE_WRAPPER="$lint_wrapper"
 # wait on browsers and databases, and the compile, at the lowest priority, takes only the idle
 # cores. Each line of $binaries: a package's directory, a tab, one of its test binaries.
 build_native_tests() {
-  cargo test --workspace --exclude huiquan --no-run --message-format=json-render-diagnostics | python3 -c '
+  "${native_test_build[@]}" --message-format=json-render-diagnostics | python3 -c '
 import json, os, sys
 for line in sys.stdin:
     message = json.loads(line)
