@@ -10,15 +10,18 @@ use huiquan_core::{
     api::{FirstPaint, OfferStock},
 };
 
-/// The page's data, as far as it is not taken yet.
+/// The page's data, as far as it is not taken yet: JSON text, decoded when first asked for (so
+/// that the decoding is not part of the app's first task).
+#[derive(Default)]
 struct Boot {
-    campaign_id: String,
-    campaign: Option<Campaign>,
-    stock: Option<Vec<OfferStock>>,
+    campaign: Option<String>,
+    /// The campaign's id once it was taken (the stock belongs to it).
+    campaign_id: Option<String>,
+    stock: Option<String>,
 }
 
 thread_local! {
-    static BOOT: RefCell<Option<Boot>> = const { RefCell::new(None) };
+    static BOOT: RefCell<Boot> = RefCell::new(Boot::default());
 }
 
 /// The JSON text of the page's data block `id`.
@@ -28,23 +31,32 @@ fn data_block(id: &str) -> Option<String> {
 
 /// Reads the page's data before the app replaces the static first paint that holds it.
 pub fn read_from_page() {
-    // The same decoders as the API's answers (`serde_json::from_str` of the same types), so
-    // reading the page adds next to nothing to the download.
-    let campaign = data_block(FirstPaint::CAMPAIGN_ELEMENT).and_then(|json| serde_json::from_str::<Campaign>(&json).ok());
-    let boot = campaign.map(|campaign| Boot {
-        campaign_id: campaign.id.clone(),
-        campaign: Some(campaign),
-        stock: data_block(FirstPaint::STOCK_ELEMENT).and_then(|json| serde_json::from_str::<Vec<OfferStock>>(&json).ok()),
-    });
-    BOOT.with(|cell| *cell.borrow_mut() = boot);
+    let campaign = data_block(FirstPaint::CAMPAIGN_ELEMENT);
+    let stock = campaign.as_ref().and_then(|_| data_block(FirstPaint::STOCK_ELEMENT));
+    BOOT.with(|cell| *cell.borrow_mut() = Boot { campaign, campaign_id: None, stock });
 }
 
 /// The campaign `id`, when the page was made for it and it was not taken yet.
 pub fn take_campaign(id: &str) -> Option<Campaign> {
-    BOOT.with(|cell| cell.borrow_mut().as_mut().filter(|boot| boot.campaign_id == id)?.campaign.take())
+    // The same decoders as the API's answers (`serde_json::from_str` of the same types), so
+    // reading the page adds next to nothing to the download.
+    let text = BOOT.with(|cell| cell.borrow_mut().campaign.take())?;
+    let campaign = serde_json::from_str::<Campaign>(&text).ok().filter(|campaign| campaign.id == id)?;
+    BOOT.with(|cell| cell.borrow_mut().campaign_id = Some(campaign.id.clone()));
+    Some(campaign)
 }
 
 /// The stock of campaign `id` when the page was made, when not taken yet.
 pub fn take_stock(id: &str) -> Option<Vec<OfferStock>> {
-    BOOT.with(|cell| cell.borrow_mut().as_mut().filter(|boot| boot.campaign_id == id)?.stock.take())
+    let text = BOOT.with(|cell| {
+        let mut boot = cell.borrow_mut();
+        if boot.campaign_id.as_deref() == Some(id) { boot.stock.take() } else { None }
+    })?;
+    serde_json::from_str::<Vec<OfferStock>>(&text).ok()
+}
+
+/// Whether the page holds a campaign the service painted that the app has not taken yet (the app
+/// shows itself once it has built that campaign's page, `pieces`).
+pub fn campaign_waiting() -> bool {
+    BOOT.with(|cell| cell.borrow().campaign.is_some())
 }

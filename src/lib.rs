@@ -17,6 +17,7 @@ mod js;
 pub mod location;
 #[cfg(target_arch = "wasm32")]
 mod math;
+pub mod pieces;
 mod routes;
 pub mod scanner;
 pub mod scoped;
@@ -32,6 +33,7 @@ use leptos_router::{
 };
 
 use crate::i18n::I18nProvider;
+use crate::pieces::Later;
 use crate::routes::{VoucherRoute, WalletRoute, campaign::CampaignPage, home::HomePage};
 
 pub use crate::components::{
@@ -43,9 +45,21 @@ pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
 pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
 pub use crate::routes::wallet_words::{WalletWords, wallet_words};
 
-/// The whole app.
+/// The whole app. Its start is in pieces (see [`pieces`]): the first task only starts the wasm and
+/// reads the language, and the frame follows in a task of its own.
 #[component]
 pub fn App() -> impl IntoView {
+    view! {
+        <I18nProvider>
+            <Later><Frame /></Later>
+        </I18nProvider>
+    }
+}
+
+/// What every page shares: the service's clock, the resident's session, the host app, the
+/// router with the header and the foot, each a piece of its own.
+#[component]
+fn Frame() -> impl IntoView {
     elder::provide_elder_mode();
     let clock = clock::provide_server_clock(clock::ServerClockOptions::default());
     let session = session::provide_session();
@@ -53,10 +67,10 @@ pub fn App() -> impl IntoView {
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     host::provide_host(session, partner_switch, move || clock.now_ms());
     view! {
-        <I18nProvider>
-            <Router base=served_under()>
-                <components::Header />
-                <main id="content" tabindex="-1">
+        <Router base=served_under()>
+            <Later><components::Header /></Later>
+            <main id="content" tabindex="-1">
+                <Later>
                     <components::PartnerSwitchPrompt pending=partner_switch />
                     <Routes fallback=|| view! { <routes::NotFound /> }>
                         <Route path=path!("/") view=HomePage />
@@ -64,10 +78,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/wallet") view={Lazy::<WalletRoute>::new()} />
                         <Route path=path!("/wallet/:id") view={Lazy::<VoucherRoute>::new()} />
                     </Routes>
-                </main>
-                <components::HostFooter />
-            </Router>
-        </I18nProvider>
+                </Later>
+            </main>
+            <Later><components::HostFooter /></Later>
+        </Router>
     }
 }
 
@@ -80,8 +94,9 @@ pub(crate) fn served_under() -> String {
     path.trim_end_matches('/').to_owned()
 }
 
-/// Mounts the app and removes the static first paint that `index.html` shows until now. A
-/// resident reading English waits for its catalogue first (still looking at the first paint).
+/// Mounts the app behind the static first paint that `index.html` (or the service's painted
+/// campaign) shows until now, which goes once the app is built (see [`pieces`]). A resident
+/// reading English waits for its catalogue first (still looking at the first paint).
 pub fn mount() {
     boot::read_from_page();
     if i18n::initial_lang().catalogue() == huiquan_core::Lang::En && !i18n::english_loaded() {
@@ -99,7 +114,4 @@ pub fn mount() {
 
 fn mount_now() {
     leptos::mount::mount_to_body(App);
-    if let Some(shell) = document().get_element_by_id("shell") {
-        shell.remove();
-    }
 }

@@ -1,6 +1,6 @@
 //! A pack (券包): several vouchers claimed, and counted against stock and limits, as one.
 
-use huiquan_core::{Category, Fen, Pack, Scope, Theme};
+use huiquan_core::{Category, Fen, Pack, Scope, Tier};
 use leptos::prelude::*;
 
 use crate::{
@@ -12,8 +12,8 @@ use crate::{
 #[component]
 pub fn PackCard(
     pack: Pack,
-    /// The theme the pack belongs to: its tiers are what the pack holds.
-    theme: Theme,
+    /// The tiers of the pack's theme: what the pack holds.
+    tiers: Vec<Tier>,
     /// The campaign's merchant categories, to say which voucher is only for fuel or dining.
     #[prop(optional)]
     categories: Vec<Category>,
@@ -28,10 +28,9 @@ pub fn PackCard(
     let value: i64 = pack
         .contents
         .iter()
-        .filter_map(|item| theme.tiers.iter().find(|tier| tier.id == item.tier).map(|tier| tier.discount.0 * i64::from(item.count)))
+        .filter_map(|item| tiers.iter().find(|tier| tier.id == item.tier).map(|tier| tier.discount.0 * i64::from(item.count)))
         .sum();
     let items = pack.contents.clone();
-    let tiers = theme.tiers.clone();
     let contents = move || {
         let t = i18n.t();
         items

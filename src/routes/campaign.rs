@@ -12,6 +12,7 @@ use crate::{
     components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
     i18n::use_i18n,
     location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
+    pieces::Later,
     routes::Loading,
     scoped::until_cleanup,
     session::use_session,
@@ -34,9 +35,10 @@ pub fn CampaignView(id: String) -> impl IntoView {
         let id = id.clone();
         // The page the service painted carries the campaign: no round trip for it.
         until_cleanup(async move {
+            crate::scoped::sleep_ms(0.0).await;
             match crate::boot::take_campaign(&id) {
-                Some(campaign) => Ok(campaign),
-                None => api::campaign(&id).await,
+                Some(campaign) => Ok(Arc::new(campaign)),
+                None => api::campaign(&id).await.map(Arc::new),
             }
         })
     });
@@ -57,9 +59,9 @@ pub fn CampaignView(id: String) -> impl IntoView {
 /// The claim page around a campaign: the location gate (its state shared with every claim
 /// button), sign-in, and the campaign with its live tiers.
 #[component]
-fn CampaignLocation(campaign: Campaign) -> impl IntoView {
+fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
     let stock = use_stock(campaign.id.clone(), UseStockOptions::default());
-    crate::history::provide_resident_history(Arc::new(campaign.clone()));
+    crate::history::provide_resident_history(Arc::clone(&campaign));
     let clock = use_server_clock();
     let session = use_session();
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
@@ -93,15 +95,17 @@ fn CampaignLocation(campaign: Campaign) -> impl IntoView {
 /// Times are the campaign's own local times.
 #[component]
 pub fn CampaignDetails(
-    campaign: Campaign,
+    #[prop(into)] campaign: Arc<Campaign>,
     /// The campaign's live stock; without it each tier shows its state from the schedule alone.
     #[prop(optional)]
     stock: Option<RwSignal<StockMap>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let shared = Arc::new(campaign.clone());
-    let Campaign { id, name, city, channel, time_zone, rounds, release, themes, .. } = campaign;
+    let Campaign { id, name, city, channel, time_zone, rounds, release, .. } = &*campaign;
+    let (id, name, city, channel, time_zone) = (id.clone(), name.clone(), city.clone(), channel.clone(), time_zone.clone());
+    let (rounds, release) = (rounds.clone(), release.clone());
+    let shared = campaign;
 
     let release_text = move || {
         let t = i18n.t();
@@ -123,70 +127,12 @@ pub fn CampaignDetails(
                 <h1>{move || name.get(i18n.lang()).to_owned()}</h1>
                 <p class="campaign-channel">{move || (i18n.t().campaign_channel)(channel.get(i18n.lang()))}</p>
             </header>
-            {children.map(|children| children())}
-            {themes.into_iter().enumerate().map(|(theme_index, theme)| {
+            {children.map(|children| view! { <Later>{children()}</Later> })}
+            {(0..shared.themes.len()).map(|theme_index| {
                 let shared = Arc::clone(&shared);
-                let theme_for_packs = theme.clone();
-                let heading_id = format!("theme-{}", theme.id);
-                let labelled_by = heading_id.clone();
-                let later_rounds_leftover = shared.theme_rounds(&theme).any(|round| round.stock == RoundStock::LeftoverOnly);
-                let window_assumed = shared.is_assumed(Figure::ClaimWindow, &theme.id);
-                let fair_start_s = theme.rules.fair_start_s;
-                let categories = shared.categories.clone();
-                view! {
-                    <section class="theme" aria-labelledby=labelled_by>
-                        <h2 id=heading_id>{move || theme.name.get(i18n.lang()).to_owned()}</h2>
-                        <p class="theme-scope">{move || theme.scope.get(i18n.lang()).to_owned()}</p>
-                        {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> })}
-                        {(fair_start_s > 0).then(|| view! { <p class="note fair-start">{move || (i18n.t().fair_start_note)(fair_start_s)}</p> })}
-                        <ul class="tiers">
-                            {theme.tiers.into_iter().map(|tier| {
-                                let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
-                                let live = {
-                                    let offer_id = offer_id.clone();
-                                    Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
-                                };
-                                // Tiers handed out only in packs have no state of their own.
-                                let status = (stock_per_release > 0).then(|| {
-                                    let campaign = Arc::clone(&shared);
-                                    // One state per offer, shared by its words and its button.
-                                    let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
-                                    view! {
-                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
-                                        <ClaimButton campaign theme=theme_index offer_id offer_state />
-                                    }
-                                });
-                                let figures = CardFigures {
-                                    stock_assumed: shared.is_assumed(Figure::Stock, &tier.id),
-                                    amounts_assumed: shared.is_assumed(Figure::Amounts, &tier.id),
-                                    later_rounds_leftover,
-                                };
-                                view! { <TierCard tier figures>{status}</TierCard> }
-                            }).collect_view()}
-                            {theme.packs.clone().into_iter().map(|pack| {
-                                let (offer_id, stock_per_release) = (pack.id.clone(), pack.stock_per_release);
-                                let live = {
-                                    let offer_id = offer_id.clone();
-                                    Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
-                                };
-                                let campaign = Arc::clone(&shared);
-                                let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
-                                let figures = CardFigures {
-                                    stock_assumed: shared.is_assumed(Figure::Stock, &pack.id),
-                                    later_rounds_leftover,
-                                    ..CardFigures::default()
-                                };
-                                view! {
-                                    <PackCard pack theme=theme_for_packs.clone() categories=categories.clone() figures>
-                                        <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
-                                        <ClaimButton campaign theme=theme_index offer_id offer_state />
-                                    </PackCard>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </section>
-                }
+                view! { <Later>{theme_section(shared, theme_index, stock)}</Later> }
             }).collect_view()}
+            <Later>
             <details class="campaign-when">
                 <summary><h2>{move || i18n.t().campaign_rounds}</h2></summary>
                 <ul class="rounds">
@@ -209,6 +155,79 @@ pub fn CampaignDetails(
             <p class="campaign-figures">
                 <a href=format!("campaigns/{id}/figures") rel="external">{move || i18n.t().open_figures}</a>
             </p>
+            </Later>
         </article>
     }
+}
+
+/// One theme of `campaign` (the `theme_index`th): its name, what its vouchers buy, and its offers,
+/// each with its live state and claim button.
+fn theme_section(campaign: Arc<Campaign>, theme_index: usize, stock: Option<RwSignal<StockMap>>) -> AnyView {
+    let i18n = use_i18n();
+    let shared = campaign;
+    let theme = &shared.themes[theme_index];
+    let heading_id = format!("theme-{}", theme.id);
+    let labelled_by = heading_id.clone();
+    let later_rounds_leftover = shared.theme_rounds(theme).any(|round| round.stock == RoundStock::LeftoverOnly);
+    let window_assumed = shared.is_assumed(Figure::ClaimWindow, &theme.id);
+    let fair_start_s = theme.rules.fair_start_s;
+    let (theme_name, theme_scope) = (theme.name.clone(), theme.scope.clone());
+    let tiers = theme
+        .tiers
+        .iter()
+        .map(|tier| {
+            let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
+            let live = {
+                let offer_id = offer_id.clone();
+                Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
+            };
+            // Tiers handed out only in packs have no state of their own.
+            let status = (stock_per_release > 0).then(|| {
+                let campaign = Arc::clone(&shared);
+                // One state per offer, shared by its words and its button.
+                let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
+                view! {
+                    <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
+                    <ClaimButton campaign theme=theme_index offer_id offer_state />
+                }
+            });
+            let figures = CardFigures {
+                stock_assumed: shared.is_assumed(Figure::Stock, &tier.id),
+                amounts_assumed: shared.is_assumed(Figure::Amounts, &tier.id),
+                later_rounds_leftover,
+            };
+            view! { <TierCard tier=tier.clone() figures>{status}</TierCard> }
+        })
+        .collect_view();
+    let packs = theme
+        .packs
+        .iter()
+        .map(|pack| {
+            let (offer_id, stock_per_release) = (pack.id.clone(), pack.stock_per_release);
+            let live = {
+                let offer_id = offer_id.clone();
+                Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
+            };
+            let campaign = Arc::clone(&shared);
+            let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
+            let figures =
+                CardFigures { stock_assumed: shared.is_assumed(Figure::Stock, &pack.id), later_rounds_leftover, ..CardFigures::default() };
+            view! {
+                <PackCard pack=pack.clone() tiers=theme.tiers.clone() categories=shared.categories.clone() figures>
+                    <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
+                    <ClaimButton campaign theme=theme_index offer_id offer_state />
+                </PackCard>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="theme" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{move || theme_name.get(i18n.lang()).to_owned()}</h2>
+            <p class="theme-scope">{move || theme_scope.get(i18n.lang()).to_owned()}</p>
+            {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> })}
+            {(fair_start_s > 0).then(|| view! { <p class="note fair-start">{move || (i18n.t().fair_start_note)(fair_start_s)}</p> })}
+            <ul class="tiers">{tiers}{packs}</ul>
+        </section>
+    }
+    .into_any()
 }

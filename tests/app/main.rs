@@ -12,6 +12,7 @@ mod family;
 mod host;
 mod location;
 mod offer_status;
+mod pieces;
 mod session;
 mod store_code;
 mod support;

@@ -14,6 +14,10 @@ pub async fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + Send + 'sta
     document().body().expect("a body").append_child(&container).expect("appended");
     leptos::mount::mount_to(container.clone(), view).forget();
     tick().await;
+    // A view in pieces (`huiquan::pieces`) is drawn a task at a time.
+    while !huiquan::pieces::all_built() {
+        huiquan::scoped::sleep_ms(0.0).await;
+    }
     container
 }
 
