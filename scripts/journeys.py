@@ -3,7 +3,8 @@ wire (bodies as sent to a browser that accepts brotli, plus response headers):
 
 - the claim journey: from opening a campaign to a granted claim (the first visit with the
   campaign's page as the service paints it, carrying the campaign and its stock, then the clock,
-  the stock stream's snapshot, the outline, a sign-in, the claim);
+  the stock stream's snapshot, the outline and the geofence's wasm module when the resident asks
+  where they are, a sign-in, the claim);
 - the wallet journey: the same resident, still signed in, opening the wallet and a voucher's
   merchants (the first visit, the wallet pages' wasm module, the clock, the wallet, the voucher's
   campaign, its first page of merchants).
@@ -88,24 +89,33 @@ centre = {"latitude": 39.1256, "longitude": 117.1909, "accuracy": 30.0}
 # requests for them): it takes the plain index.html's place in the first visit.
 _, plain, plain_head, _ = fetch("GET", "/", headers={"Accept": "text/html"})
 first_visit -= len(plain) + plain_head
+# Parts of the app are wasm modules of their own, named in the split's loader with the shared
+# chunks each needs; none of them is in the first visit.
+loader = fetch("GET", "/__wasm_split.js", headers={"Accept-Encoding": "identity"})[1].decode()
+chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./(later/[^"]+)"', loader))
+
+
+def split_module(name):
+    """The paths of split module `name` and of the chunks it needs (none in a build without it)."""
+    found = re.search(rf'__wasm_split_load_{name} = wrapAsyncCb\(makeLoad\(\(\) => \{{\s*const src = fetch\(new URL\("\./(later/[^"]+)".*?\[([^\]]*)\]\)\)', loader, re.S)
+    return [found[1], *(chunks[dep.strip()] for dep in found[2].split(",") if dep.strip())] if found else []
+
+
 print(f"(the plain index.html, {len(plain) + plain_head} bytes with headers, is replaced by the painted campaign page)")
 resident = journey("claim journey", [
     ("campaign page, painted", ("GET", f"/campaigns/{campaign}", None)),
     ("clock", ("GET", "/api/v1/time", None)),
     ("stock stream snapshot", ("GET", f"{here}/stock/events", None)),
     ("outline", ("GET", f"{here}/boundary", None)),
+    *(("geofence's module", ("GET", f"/{path}", None)) for path in split_module("geofence")),
     ("sign-in", sign_in()),
     ("claim", ("POST", f"{here}/claims", {"offer": offer, "location": centre})),
 ])
 first_visit += len(plain) + plain_head
-# The wallet and voucher pages are a wasm module of their own, named in the split's loader (a
-# granted claim fetches it ahead; a resident who opens the wallet first fetches it then).
-loader = fetch("GET", "/__wasm_split.js", headers={"Accept-Encoding": "identity"})[1].decode()
-chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./(later/[^"]+)"', loader))
-wallet_pages = re.search(r'__wasm_split_load_wallet_pages = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./(later/[^"]+)".*?\[([^\]]*)\]\)\)', loader, re.S)
-later = [wallet_pages[1], *(chunks[dep.strip()] for dep in wallet_pages[2].split(",") if dep.strip())] if wallet_pages else []
+# The wallet and voucher pages' module: a granted claim fetches it ahead; a resident who opens
+# the wallet first fetches it then.
 journey("wallet journey", [
-    *(("wallet pages' module", ("GET", f"/{path}", None)) for path in later),
+    *(("wallet pages' module", ("GET", f"/{path}", None)) for path in split_module("wallet_pages")),
     ("clock", ("GET", "/api/v1/time", None)),
     ("wallet", ("GET", "/api/v1/wallet", None)),
     ("campaign", ("GET", here, None)),

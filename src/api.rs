@@ -1,9 +1,11 @@
 //! The service's API, as the app calls it. Every failure is an `ApiError`, which the pages turn
 //! into a sentence in the resident's language.
 
+use std::sync::Arc;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use huiquan_core::{
-    Boundary, Campaign, Crs, Fix,
+    Campaign, Crs, Fix,
     api::{
         CampaignSummary, ClaimBody, ClaimReceipt, CodeRequest, CodeSent, CodeSignIn, LinkRequest, Links, MerchantPage, OfferStock,
         PartnerSignIn, ProblemCode, ProxyLink, ServerTime, SignedIn,
@@ -11,7 +13,7 @@ use huiquan_core::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::claim::ClaimAnswer;
+use crate::{claim::ClaimAnswer, location::Geofence};
 
 /// Why a call to the service failed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -108,13 +110,18 @@ pub async fn campaign_json(id: &str) -> Result<String, ApiError> {
     response.text().await.map_err(|error| ApiError::Network(error.to_string()))
 }
 
-/// The campaign's city outline, in the CRS the campaign names.
-pub async fn boundary(id: &str, crs: Crs) -> Result<Boundary, ApiError> {
+/// The campaign's city outline, in the CRS the campaign names, ready to judge positions.
+pub async fn geofence(id: &str, crs: Crs) -> Result<Arc<dyn Geofence>, ApiError> {
     let path = format!("api/v1/campaigns/{}/boundary", encode_path_segment(id));
     let (request, _in_flight) = InFlight::attach(Request::get(&path));
     let response = send(request.build().map_err(unbuildable)?).await?;
     let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
-    Boundary::from_geojson(&text, crs).map_err(|_| ApiError::Unreadable)
+    // The geofence's module not fetched is a network failure too: trying again fetches it.
+    match crate::location::read_outline(text, crs).await {
+        Ok(Some(geofence)) => Ok(geofence),
+        Ok(None) => Err(ApiError::Unreadable),
+        Err(_) => Err(ApiError::Network(String::new())),
+    }
 }
 
 /// Each tier's and pack's state and what is left of its release under way.

@@ -4,6 +4,11 @@
 //! embeds the page: `host`) only when the resident taps, and
 //! turns what it answers into a [`LocationState`] the gate puts into words. The judging is core's
 //! geofence (the fix is converted into the outline's CRS there); the service judges again.
+//!
+//! The geofence (geo's algorithms, the GCJ-02 conversion, the outline's GeoJSON reader) is a wasm
+//! module of its own in the size build, fetched with the outline when the resident first asks
+//! where they are ([`read_outline`]): a resident who never asks downloads neither, and one who
+//! does waits for them beside the position itself. The app holds the outline as a [`Geofence`].
 
 mod gate;
 mod host;
@@ -11,8 +16,10 @@ mod host;
 pub use gate::{LocationGate, distance_words};
 pub use host::{host_get_location, host_reading};
 
-use huiquan_core::{Boundary, Fix, LocateOptions, Verdict};
-use leptos::prelude::*;
+use std::sync::Arc;
+
+use huiquan_core::{Boundary, Crs, Fix, LocateOptions, Verdict};
+use leptos::{prelude::*, wasm_split::SplitLoaderError};
 use wasm_bindgen::{JsCast, closure::Closure};
 
 /// The resident's location on the current page, shared through context with every claim button.
@@ -58,8 +65,47 @@ pub enum Reading {
     Error(u16),
 }
 
+/// A city outline that judges positions: core's [`Boundary`], whose code is in the geofence's
+/// module (the app's own code reaches it only through this trait's table).
+pub trait Geofence: Send + Sync {
+    /// The fix for `reading` (a position), and what the outline says of it; `None` when the
+    /// reading is no position at all (a browser that reports nonsense).
+    fn judge_position(&self, reading: Reading, options: &LocateOptions) -> Option<(Fix, Verdict)>;
+}
+
+impl Geofence for Boundary {
+    fn judge_position(&self, reading: Reading, options: &LocateOptions) -> Option<(Fix, Verdict)> {
+        let fix = match reading {
+            Reading::Gcj02(latitude, longitude, accuracy) => Fix::from_gcj02(latitude, longitude, accuracy),
+            Reading::Position(latitude, longitude, accuracy) => Fix::new(latitude, longitude, accuracy),
+            Reading::Nothing | Reading::Error(_) => return None,
+        }
+        .ok()?;
+        Some((fix, self.locate(&fix, options)))
+    }
+}
+
+/// The outline in `geojson` (as the service sends it) as a geofence in `crs`; `None` when it
+/// does not read. Its code, and the geofence's, is fetched on the first call in the size build.
+#[cfg(huiquan_split)]
+#[leptos::wasm_split::wasm_split(geofence, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn read_outline(geojson: String, crs: Crs) -> Result<Option<Arc<dyn Geofence>>, SplitLoaderError> {
+    Ok(outline_of(&geojson, crs))
+}
+
+/// The outline in `geojson` (as the service sends it) as a geofence in `crs`; `None` when it
+/// does not read. Its code, and the geofence's, is fetched on the first call in the size build.
+#[cfg(not(huiquan_split))]
+pub async fn read_outline(geojson: String, crs: Crs) -> Result<Option<Arc<dyn Geofence>>, SplitLoaderError> {
+    Ok(outline_of(&geojson, crs))
+}
+
+fn outline_of(geojson: &str, crs: Crs) -> Option<Arc<dyn Geofence>> {
+    Boundary::from_geojson(geojson, crs).ok().map(|boundary| Arc::new(boundary) as Arc<dyn Geofence>)
+}
+
 /// The state for what the source reported; `asked` is whether the resident has tapped.
-pub fn judge(asked: bool, reading: Reading, boundary: Option<&Boundary>, options: &LocateOptions) -> LocationState {
+pub fn judge(asked: bool, reading: Reading, geofence: Option<&dyn Geofence>, options: &LocateOptions) -> LocationState {
     if !asked {
         return LocationState::NotAsked;
     }
@@ -68,20 +114,15 @@ pub fn judge(asked: bool, reading: Reading, boundary: Option<&Boundary>, options
         Reading::Error(1) => LocationState::Denied,
         Reading::Error(3) => LocationState::TimedOut,
         Reading::Error(_) => LocationState::Unavailable,
-        Reading::Position(..) | Reading::Gcj02(..) => match (fix_of(reading), boundary) {
-            // A browser that reports nonsense has, in effect, no position.
-            (Err(_), _) => LocationState::Unavailable,
-            (Ok(_), None) => LocationState::Asking,
-            (Ok(fix), Some(boundary)) => LocationState::Judged { fix, verdict: boundary.locate(&fix, options) },
+        Reading::Position(..) | Reading::Gcj02(..) => match geofence {
+            // The outline (and the geofence's code) is still on its way.
+            None => LocationState::Asking,
+            Some(geofence) => match geofence.judge_position(reading, options) {
+                Some((fix, verdict)) => LocationState::Judged { fix, verdict },
+                // A browser that reports nonsense has, in effect, no position.
+                None => LocationState::Unavailable,
+            },
         },
-    }
-}
-
-fn fix_of(reading: Reading) -> Result<Fix, huiquan_core::geofence::FixError> {
-    match reading {
-        Reading::Gcj02(latitude, longitude, accuracy) => Fix::from_gcj02(latitude, longitude, accuracy),
-        Reading::Position(latitude, longitude, accuracy) => Fix::new(latitude, longitude, accuracy),
-        _ => Fix::new(f64::NAN, 0.0, 0.0),
     }
 }
 
@@ -134,9 +175,9 @@ pub fn ask_browser(reading: RwSignal<Reading>, high_accuracy: bool, timeout_ms: 
     let _ = geolocation.get_current_position_with_error_callback_and_options(found.unchecked_ref(), Some(failed.unchecked_ref()), &options);
 }
 
-/// The resident's position from the browser, judged against `boundary` once it has arrived.
+/// The resident's position from the browser, judged against `geofence` once it has arrived.
 pub fn use_location(
-    boundary: Signal<Option<std::sync::Arc<Boundary>>>,
+    geofence: Signal<Option<Arc<dyn Geofence>>>,
     options: UseLocationOptions,
 ) -> UseLocationReturn<impl Fn() + Clone + Send + Sync> {
     let asked = RwSignal::new(false);
@@ -144,7 +185,7 @@ pub fn use_location(
     // rather than the last failure.
     let reading = RwSignal::new(Reading::Nothing);
     let locate = options.locate;
-    let state = Signal::derive(move || boundary.with(|boundary| judge(asked.get(), reading.get(), boundary.as_deref(), &locate)));
+    let state = Signal::derive(move || geofence.with(|geofence| judge(asked.get(), reading.get(), geofence.as_deref(), &locate)));
     let (high_accuracy, timeout_ms, maximum_age_ms) = (options.high_accuracy, options.timeout_ms, options.maximum_age_ms);
     // Asked again, the resident has moved or wants a better fix: only a new position will do.
     let resume = move |again: bool| ask_browser(reading, high_accuracy, timeout_ms, if again { 0 } else { maximum_age_ms });

@@ -65,12 +65,15 @@ fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
     let clock = use_server_clock();
     let session = use_session();
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
+    // The outline (and the geofence's module) comes when the resident first asks where they are,
+    // beside the position itself: not on every visit.
+    let asked = RwSignal::new(false);
     let outline = LocalResource::new(move || {
-        let id = id.clone();
-        until_cleanup(async move { api::boundary(&id, crs).await.map(Arc::new) })
+        let (id, asked) = (id.clone(), asked.get());
+        until_cleanup(async move { if asked { api::geofence(&id, crs).await.map(Some) } else { Ok(None) } })
     });
-    let boundary = Signal::derive(move || outline.get().and_then(Result::ok));
-    let location = use_location(boundary, UseLocationOptions::default());
+    let geofence = Signal::derive(move || outline.get().and_then(Result::ok).flatten());
+    let location = use_location(geofence, UseLocationOptions::default());
     provide_context(CurrentLocation(location.state));
     let ask = location.ask;
     // What the claim needs (where the resident is, who they are) sits between the campaign's
@@ -78,7 +81,7 @@ fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
     view! {
         <CampaignDetails campaign stock>
             <crate::family::ClaimingForNote />
-            <LocationGate state=location.state city on_ask=move |()| ask() />
+            <LocationGate state=location.state city on_ask=move |()| { asked.set(true); ask() } />
             {move || match outline.get() {
                 Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
                 _ => None,
