@@ -179,46 +179,27 @@ fn theme_section(campaign: Arc<Campaign>, theme_index: usize, stock: Option<RwSi
         .tiers
         .iter()
         .map(|tier| {
-            let (offer_id, stock_per_release) = (tier.id.clone(), tier.stock_per_release);
-            let live = {
-                let offer_id = offer_id.clone();
-                Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
-            };
             // Tiers handed out only in packs have no state of their own.
-            let status = (stock_per_release > 0).then(|| {
-                let campaign = Arc::clone(&shared);
-                // One state per offer, shared by its words and its button.
-                let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
-                view! {
-                    <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
-                    <ClaimButton campaign theme=theme_index offer_id offer_state />
-                }
-            });
+            let controls =
+                (tier.stock_per_release > 0).then(|| offer_controls(&shared, theme_index, &tier.id, tier.stock_per_release, stock));
             let figures = CardFigures {
                 stock_assumed: shared.is_assumed(Figure::Stock, &tier.id),
                 amounts_assumed: shared.is_assumed(Figure::Amounts, &tier.id),
                 later_rounds_leftover,
             };
-            view! { <TierCard tier=tier.clone() figures>{status}</TierCard> }
+            view! { <TierCard tier=tier.clone() figures>{controls}</TierCard> }
         })
         .collect_view();
     let packs = theme
         .packs
         .iter()
         .map(|pack| {
-            let (offer_id, stock_per_release) = (pack.id.clone(), pack.stock_per_release);
-            let live = {
-                let offer_id = offer_id.clone();
-                Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
-            };
-            let campaign = Arc::clone(&shared);
-            let offer_state = use_offer_state(Arc::clone(&campaign), theme_index, stock_per_release, live);
+            let controls = offer_controls(&shared, theme_index, &pack.id, pack.stock_per_release, stock);
             let figures =
                 CardFigures { stock_assumed: shared.is_assumed(Figure::Stock, &pack.id), later_rounds_leftover, ..CardFigures::default() };
             view! {
                 <PackCard pack=pack.clone() tiers=theme.tiers.clone() categories=shared.categories.clone() figures>
-                    <OfferStatus campaign=Arc::clone(&campaign) offer_id=offer_id.clone() offer_state />
-                    <ClaimButton campaign theme=theme_index offer_id offer_state />
+                    {controls}
                 </PackCard>
             }
         })
@@ -233,4 +214,24 @@ fn theme_section(campaign: Arc<Campaign>, theme_index: usize, stock: Option<RwSi
         </section>
     }
     .into_any()
+}
+
+/// An offer's live state in words and its claim button, which share one state (its stock from
+/// `stock`, the campaign's live stock, when there is one).
+fn offer_controls(
+    campaign: &Arc<Campaign>,
+    theme_index: usize,
+    offer_id: &str,
+    stock_per_release: u32,
+    stock: Option<RwSignal<StockMap>>,
+) -> impl IntoView + use<> {
+    let live = {
+        let offer_id = offer_id.to_owned();
+        Signal::derive(move || stock.and_then(|stock| stock.with(|map| map.get(&offer_id).copied())))
+    };
+    let offer_state = use_offer_state(Arc::clone(campaign), theme_index, stock_per_release, live);
+    view! {
+        <OfferStatus campaign=Arc::clone(campaign) offer_id=offer_id.to_owned() offer_state />
+        <ClaimButton campaign=Arc::clone(campaign) theme=theme_index offer_id=offer_id.to_owned() offer_state />
+    }
 }
