@@ -114,7 +114,7 @@ async fn the_language_switch_changes_every_sentence() {
     );
     assert_eq!(switch.value(), "zh-Hans");
     switch.set_value("en");
-    switch.dispatch_event(&crate::support::user_event("change")).expect("dispatched");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
     tick().await;
     let shown = text(&page);
     assert!(shown.contains("¥500 off orders of ¥5000 or more"), "{shown}");
@@ -124,12 +124,12 @@ async fn the_language_switch_changes_every_sentence() {
     // Traditional Chinese reads the Simplified catalogue (the page's script converts it) and
     // says so in `<html lang>`, which is what the conversion follows.
     switch.set_value("zh-Hant");
-    switch.dispatch_event(&crate::support::user_event("change")).expect("dispatched");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
     tick().await;
     assert!(text(&page).contains("满5000元减500元"));
     assert_eq!(document().document_element().and_then(|html| html.get_attribute("lang")).as_deref(), Some("zh-Hant"));
     switch.set_value("zh-Hans");
-    switch.dispatch_event(&crate::support::user_event("change")).expect("dispatched");
+    switch.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
     tick().await;
 }
 

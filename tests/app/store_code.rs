@@ -41,7 +41,7 @@ async fn the_code_comes_with_the_address_a_scanner_opened_or_is_typed() {
     assert_eq!(field_of(&card).value(), "sy-00008.FROMLINK", "what the page's address brought");
     let typed = field_of(&card);
     typed.set_value("sy-00013.TYPED123");
-    typed.dispatch_event(&crate::support::user_event("input")).expect("dispatched");
+    typed.dispatch_event(&web_sys::Event::new("input").expect("an event")).expect("dispatched");
     assert_eq!(field_of(&card).value(), "sy-00013.TYPED123");
 }
 

@@ -33,11 +33,3 @@ pub async fn mount_alone<V: IntoView + 'static>(view: impl FnOnce() -> V + Send 
     }
     mount(view).await
 }
-
-/// An event of `kind` as a resident's action raises it: bubbling, so that the app's handlers,
-/// which listen at the document (Leptos's event delegation), hear it.
-pub fn user_event(kind: &str) -> web_sys::Event {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    web_sys::Event::new_with_event_init_dict(kind, &init).expect("an event")
-}
