@@ -95,23 +95,9 @@ pub(crate) fn served_under() -> String {
 }
 
 /// Mounts the app behind the static first paint that `index.html` (or the service's painted
-/// campaign) shows until now, which goes once the app is built (see [`pieces`]). A resident
-/// reading English waits for its catalogue first (still looking at the first paint).
+/// campaign) shows until now, which goes once the app is built (see [`pieces`]); for a resident
+/// reading English, once its catalogue is here too (`I18nProvider`).
 pub fn mount() {
     boot::read_from_page();
-    if i18n::initial_lang().catalogue() == huiquan_core::Lang::En && !i18n::english_loaded() {
-        // Leptos's executor starts with the mount: until then, wasm-bindgen's, given the boxed
-        // future type Leptos gives it (so its code is not linked twice).
-        let load: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async {
-            i18n::load_english().await;
-            mount_now();
-        });
-        wasm_bindgen_futures::spawn_local(load);
-    } else {
-        mount_now();
-    }
-}
-
-fn mount_now() {
     leptos::mount::mount_to_body(App);
 }

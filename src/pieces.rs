@@ -6,7 +6,8 @@
 //! becomes a dozen short tasks. Meanwhile the page's first paint (`#shell`: the campaign the
 //! service drew, or a loading line) stays on screen and the app's nodes stay hidden behind it
 //! (the style's `#shell ~ *`); the app takes its place once no piece is left to build and no
-//! painted campaign is left to take (`boot`), so the resident never sees a page half built.
+//! painted campaign is left to take (`boot`), so the resident never sees a page half built. What
+//! else the first sight waits for holds a [`Pending`] too.
 
 use std::cell::Cell;
 
@@ -28,7 +29,7 @@ pub fn Later(children: Children) -> impl IntoView {
         sleep_ms(0.0).await;
         ready.set(true);
     });
-    let piece = std::sync::Mutex::new(Some((children, Pending::new())));
+    let piece = std::sync::Mutex::new(Some((children, Pending::hold())));
     // Only `ready` is tracked (the piece is built untracked), so this runs twice: nothing, then
     // the piece. The piece's `Pending` goes once it is built, or when the piece is dropped unbuilt.
     move || -> Option<AnyView> {
@@ -40,11 +41,13 @@ pub fn Later(children: Children) -> impl IntoView {
     }
 }
 
-/// One piece not built yet; the last to go shows the app.
-struct Pending;
+/// Something the app's first sight waits for: a piece not built yet, or the English catalogue a
+/// reader of English waits for (`i18n`). The page's first paint stays until the last one goes.
+pub struct Pending;
 
 impl Pending {
-    fn new() -> Self {
+    /// One more thing to wait for, until the value is dropped.
+    pub fn hold() -> Self {
         PENDING.with(|pending| pending.set(pending.get() + 1));
         Self
     }

@@ -186,7 +186,7 @@ pub struct Messages {
 
 /// The catalogue of a language. In the size build English is a wasm module of its own (most
 /// residents read Chinese: 3.8 KB of every first visit), fetched by [`load_english`] before
-/// anything is drawn in it; until then its catalogue reads as Chinese.
+/// the resident sees anything in it; until then its catalogue reads as Chinese.
 pub fn messages(lang: Lang) -> &'static Messages {
     match lang {
         Lang::ZhHans => &zh_hans::MESSAGES,
@@ -367,7 +367,20 @@ pub fn I18nProvider(
         None => initial_lang(),
     };
     set_document_lang(language);
-    provide_context(I18n { language: RwSignal::new(language) });
+    let chosen = RwSignal::new(language);
+    provide_context(I18n { language: chosen });
+    // English is a module of its own in the size build. The app is built meanwhile (in Chinese
+    // words, out of sight behind the page's first paint, which stays until the catalogue is
+    // here) and its words redrawn in English once it is; offline, the page shows in Chinese.
+    if language.catalogue() == Lang::En && !english_loaded() {
+        let first_sight = crate::pieces::Pending::hold();
+        leptos::task::spawn_local(async move {
+            if load_english().await {
+                chosen.notify();
+            }
+            drop(first_sight);
+        });
+    }
     children()
 }
 

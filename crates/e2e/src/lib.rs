@@ -258,10 +258,24 @@ impl Harness {
             .unwrap_or_else(|error| panic!("nothing matched {css:?} within 10 s: {error}"))
     }
 
+    /// Waits until the app shows itself: until then the page's first paint (`#shell`) covers its
+    /// nodes, which are in the document but hidden (their text reads empty).
+    pub async fn wait_until_shown(&self) {
+        for _ in 0..100 {
+            let shown = self.driver.execute("return document.getElementById('shell') === null", Vec::new()).await;
+            if shown.is_ok_and(|answer| answer.json().as_bool() == Some(true)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the app did not show itself within 10 s (the first paint is still there)");
+    }
+
     /// Opens the app as a resident would and goes to `campaign_id`'s page: at once when it is the
     /// only campaign on offer, else by tapping its city in the list.
     pub async fn open_campaign(&self, campaign_id: &str) {
         self.driver.goto(&format!("{}/", self.base)).await.expect("the app loads");
+        self.wait_until_shown().await;
         let first = self.wait_for_all("[data-tier], a.campaign-link").await;
         let is_list = first[0].class_name().await.ok().flatten().is_some_and(|class| class.contains("campaign-link"));
         if is_list {

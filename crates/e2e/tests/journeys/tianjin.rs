@@ -28,6 +28,13 @@ async fn a_chinese_phone_sees_the_tianjin_tiers_in_chinese() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_english_browser_gets_english_and_can_switch_to_chinese() {
     let harness = Harness::start(BrowserOptions { languages: "en-US,en", ..BrowserOptions::default() }).await;
+    // The app is built while its English catalogue comes, in Chinese words behind the painted
+    // page, which stays until the catalogue is here: the app shows itself in English at once.
+    harness.driver.goto(&format!("{}/campaigns/{TIANJIN}", harness.base)).await.expect("the page");
+    harness.wait_until_shown().await;
+    let first = harness.driver.find(huiquan_e2e::thirtyfour::By::Css("[data-tier]")).await.expect("a tier").text().await.expect("text");
+    assert!(first.contains("¥100 off orders of ¥1000 or more"), "{first}");
+
     harness.open_campaign(TIANJIN).await;
 
     let tiers = harness.wait_for_all("[data-tier]").await;
