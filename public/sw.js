@@ -1,5 +1,4 @@
-// Network first; keeps only the plain page and its files (the wallet opens offline). See
-// docs/ARCHITECTURE.md (sw.js).
+// What and why: docs/ARCHITECTURE.md (sw.js).
 const CACHE = "huiquan-shell-v1";
 const BASE = new URL(self.registration.scope).pathname;
 

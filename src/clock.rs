@@ -86,6 +86,7 @@ pub fn provide_server_clock(options: ServerClockOptions) -> ServerClock {
             // measurement under way is dropped with its requests.
             if visible.get() {
                 spawn_scoped(async move {
+                    // In a task of its own, not the app's first (`pieces`).
                     crate::scoped::sleep_ms(0.0).await;
                     if let Some(offset) = measure(options.samples).await {
                         clock.offset.try_set(offset);

@@ -40,7 +40,7 @@ pub use crate::components::{
     ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard, claim_code_in,
     countdown_announcement, countdown_words, normalized_phone, signed_in_as_words, use_offer_state,
 };
-pub use crate::routes::campaign::CampaignDetails;
+pub use crate::routes::campaign::{CampaignDetails, CampaignView};
 pub use crate::routes::voucher::{VoucherDetails, qr_svg, rule_words};
 pub use crate::routes::wallet::{WalletPage, WalletView, expiry_countdown};
 pub use crate::routes::wallet_words::{WalletWords, wallet_words};

@@ -35,6 +35,7 @@ pub fn CampaignView(id: String) -> impl IntoView {
         let id = id.clone();
         // The page the service painted carries the campaign: no round trip for it.
         until_cleanup(async move {
+            // A task of its own: decoding the painted campaign is not part of the frame's.
             crate::scoped::sleep_ms(0.0).await;
             match crate::boot::take_campaign(&id) {
                 Some(campaign) => Ok(Arc::new(campaign)),
@@ -49,7 +50,8 @@ pub fn CampaignView(id: String) -> impl IntoView {
                     // Everything that lives as long as the page (the stock stream, the location
                     // watch) is made inside a component, whose owner lasts as long as its view.
                     Ok(campaign) => view! { <CampaignLocation campaign /> }.into_any(),
-                    Err(error) => view! { <ErrorView error on_retry=move || campaign.refetch() /> }.into_any(),
+                    // A piece too: the last to be built shows the app, in place of the first paint.
+                    Err(error) => view! { <Later><ErrorView error on_retry=move || campaign.refetch() /></Later> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,7 +2,7 @@
 //! its own, and the page's first paint stays until the last one is built. Run in headless Chrome
 //! and Firefox.
 
-use huiquan::{CampaignDetails, i18n::I18nProvider, pieces::Later, scoped::sleep_ms};
+use huiquan::{CampaignDetails, CampaignView, i18n::I18nProvider, pieces::Later, scoped::sleep_ms};
 use huiquan_core::{Campaign, Lang};
 use leptos::{prelude::*, task::tick};
 use wasm_bindgen::JsCast;
@@ -81,4 +81,24 @@ async fn the_first_paint_stays_until_the_last_piece_is_built() {
     until_all_built().await;
     assert_eq!(count(&page, ".nested"), 1);
     assert!(document().get_element_by_id("shell").is_none(), "the app shows itself once built");
+}
+
+#[wasm_bindgen_test]
+async fn a_campaign_that_cannot_be_read_shows_its_error_in_place_of_the_first_paint() {
+    // A painted campaign that could not be read, with the service unreachable, left the first
+    // paint on screen for good: no error, no retry (nothing was left to build when it failed).
+    let shell = document().create_element("div").expect("a div");
+    shell.set_id("shell");
+    document().body().expect("a body").prepend_with_node_1(&shell).expect("prepended");
+    let page =
+        mount_first_task(|| view! { <I18nProvider lang=Lang::ZhHans><CampaignView id="no-such-campaign".to_owned() /></I18nProvider> })
+            .await;
+    for _ in 0..200 {
+        if count(&page, "[role=alert]") > 0 {
+            break;
+        }
+        sleep_ms(10.0).await;
+    }
+    assert_eq!(count(&page, "[role=alert] button"), 1, "the error, with a retry");
+    assert!(document().get_element_by_id("shell").is_none(), "in place of the first paint");
 }
