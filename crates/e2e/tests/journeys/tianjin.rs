@@ -101,28 +101,3 @@ async fn the_campaign_is_painted_before_the_app_and_the_app_starts_from_the_same
     assert!(!unknown.text().await.expect("its text").contains("huiquan-campaign"));
     harness.stop().await;
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_outline_and_the_geofence_come_with_the_residents_first_tap() {
-    // The outline (12 KB) and the geofence's code (9 KB of the first visit) were downloaded on
-    // every visit, by residents who never asked where they are too.
-    let harness = Harness::start(BrowserOptions { demo_release_in: Some(-1), ..BrowserOptions::default() }).await;
-    harness.set_location(39.1256, 117.1909, 20.0).await;
-    harness.open_campaign(TIANJIN).await;
-    harness.wait_for_all("[data-tier] .claim-button").await;
-    let script = "return performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname);";
-    let fetched = || async {
-        serde_json::from_value::<Vec<String>>(harness.driver.execute(script, vec![]).await.expect("the page's requests").json().clone())
-            .expect("paths")
-    };
-    let before = fetched().await;
-    assert!(!before.iter().any(|path| path.ends_with("/boundary") || path.contains("/later/split_geofence-")), "{before:?}");
-
-    let gate = harness.driver.find(huiquan_e2e::thirtyfour::By::Css("[data-testid=location-gate] button")).await.expect("the gate");
-    gate.click().await.expect("tap");
-    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
-    let after = fetched().await;
-    assert!(after.iter().any(|path| path.ends_with(&format!("/api/v1/campaigns/{TIANJIN}/boundary"))), "{after:?}");
-    assert!(after.iter().any(|path| path.contains("/later/split_geofence-")), "{after:?}");
-    harness.stop().await;
-}

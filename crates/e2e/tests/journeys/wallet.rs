@@ -85,7 +85,7 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_claim_fetches_it() {
+async fn the_claim_page_fetches_the_geofence_on_the_tap_and_the_wallet_pages_after_a_granted_claim() {
     let built: Vec<String> = std::fs::read_dir(huiquan_e2e::dist_dir().join("later"))
         .expect("dist/later: the size build splits the wallet pages off")
         .filter_map(Result::ok)
@@ -100,9 +100,21 @@ async fn the_claim_page_leaves_the_wallet_pages_module_behind_and_a_granted_clai
     harness.sign_in("13400134001").await;
     harness.wait_for_all(".tier-card .claim-button").await;
     assert_eq!(harness.later_modules_fetched().await, Vec::<String>::new(), "the claim page fetched a module it does not show");
+    // Nor the city's outline: it and the geofence's module come with the resident's first tap.
+    // (Both were downloaded on every visit, by residents who never asked where they are too.)
+    let script = "return performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname);";
+    let paths = || async {
+        serde_json::from_value::<Vec<String>>(harness.driver.execute(script, vec![]).await.expect("requests").json().clone())
+            .expect("paths")
+    };
+    let before = paths().await;
+    assert!(!before.iter().any(|path| path.ends_with("/boundary")), "{before:?}");
 
     harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("gate").click().await.expect("tap");
     harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    let after = paths().await;
+    assert!(after.iter().any(|path| path.ends_with(&format!("/api/v1/campaigns/{TIANJIN}/boundary"))), "{after:?}");
+    assert!(after.iter().any(|path| path.contains("/later/split_geofence-")), "{after:?}");
     harness.wait_for_all(".tier-card .claim-button").await[0].click().await.expect("tap claim");
     harness.wait_for_text(".tier-card .claim-words", "领取成功").await;
     let code = harness.wait_for_all(".tier-card .claimed-vouchers code").await[0].text().await.expect("code");
