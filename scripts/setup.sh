@@ -176,6 +176,12 @@ if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
   npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
 fi
 
+# --- Zepto from npm: UnionPay's UPSDK needs it on the page; the build copies it (vendor-dist.sh) -
+if ! grep -qs "\"version\": \"$ZEPTO_NPM_VERSION\"" "$NPM_DIR/node_modules/zepto/package.json"; then
+  say "installing Zepto (npm zepto@$ZEPTO_NPM_VERSION)"
+  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" "zepto@$ZEPTO_NPM_VERSION" >/dev/null
+fi
+
 # --- schemathesis from PyPI: the API fuzzer of the service's tests, in a virtualenv of its own ---
 if ! has_version "$TOOLS_DIR/bin/schemathesis" "version $SCHEMATHESIS_VERSION"; then
   say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, into $TOOLS_DIR/schemathesis)"

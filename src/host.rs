@@ -29,11 +29,15 @@ pub enum HostKind {
     Browser,
     /// A page or webview defining `window.huiquanHost` (`getLocation()` returning a Promise).
     Page,
-    /// WeChat's own browser (an official account's page, a link opened in a chat): the page's
-    /// first script loads `wechat.js` there, which defines `huiquanHost` with `kind: "wechat"`
-    /// on WeChat's JS-SDK (the position through WeChat, `close()` through `wx.closeWindow`) once
-    /// the service has signed the page's address, and on the browser's geolocation otherwise.
+    /// WeChat's own browser (an official account's page, a link opened in a chat). Its adapter
+    /// is our script `wechat.js`, which the page's first script loads when the user agent names
+    /// WeChat: it defines `huiquanHost` with `kind: "wechat"`, `getLocation()` and `close()`
+    /// (`true` once WeChat closed the page) on WeChat's JS-SDK once the service has signed the
+    /// page's address, and on the browser's geolocation otherwise.
     WeChat,
+    /// 云闪付, UnionPay's app: the same with `unionpay.js` (`kind: "unionpay"`) on UnionPay's
+    /// UPSDK, whose positions are GCJ-02 (`gcj02: true`).
+    UnionPay,
     /// A frame on a partner's page, spoken to with `postMessage`.
     Frame,
     /// Alipay's H5 container (`AlipayJSBridge`), whose positions are GCJ-02.
@@ -89,7 +93,11 @@ pub fn detect_kind() -> HostKind {
     let agent = window().navigator().user_agent().unwrap_or_default();
     let page_host = global("huiquanHost");
     if present(&page_host) {
-        if field(&page_host, "kind").as_string().as_deref() == Some("wechat") { HostKind::WeChat } else { HostKind::Page }
+        match field(&page_host, "kind").as_string().as_deref() {
+            Some("wechat") => HostKind::WeChat,
+            Some("unionpay") => HostKind::UnionPay,
+            _ => HostKind::Page,
+        }
     } else if present(&field(&field(&global("webkit"), "messageHandlers"), "huiquan")) {
         HostKind::IosShell
     } else if present(&global("huiquanNative")) {
@@ -215,7 +223,7 @@ impl Host {
     /// Asks the host for the position into `reading`; `false` when the browser should be asked.
     pub fn ask_position(&self, reading: RwSignal<Reading>) -> bool {
         match self.kind {
-            HostKind::Page | HostKind::WeChat => match crate::location::host_get_location() {
+            HostKind::Page | HostKind::WeChat | HostKind::UnionPay => match crate::location::host_get_location() {
                 Some(get_location) => {
                     crate::scoped::spawn_scoped(async move { reading.set(crate::location::host_reading(&get_location).await) });
                     true
@@ -247,23 +255,26 @@ impl Host {
             HostKind::WeChatMiniProgram => drop(call(&field(&global("wx"), "miniProgram"), "navigateBack", &[])),
             HostKind::AlipayMiniProgram => drop(call(&global("my"), "navigateBack", &[])),
             HostKind::Frame | HostKind::IosShell | HostKind::AndroidShell => self.send("close", None),
-            // Only once WeChat's SDK is ready; before that the app's own history goes back.
-            HostKind::WeChat => return call(&global("huiquanHost"), "close", &[]).is_ok_and(|closed| closed.is_truthy()),
+            // Only once the app's SDK is ready; before that the app's own history goes back.
+            HostKind::WeChat | HostKind::UnionPay => {
+                return call(&global("huiquanHost"), "close", &[]).is_ok_and(|closed| closed.is_truthy());
+            }
             HostKind::Browser | HostKind::Page => return false,
         }
         true
     }
 }
 
-/// A host's answer as a reading: a position (GCJ-02 from Alipay, H5 or mini-program), or an
-/// error code. Alipay says 11 for no permission and 13 for a timeout; the protocol uses the
-/// Geolocation API's codes.
-fn position_of(answer: &JsValue, alipay: bool) -> Reading {
+/// A host's answer as a reading: a position, or an error code. `gcj02`: the host gives GCJ-02
+/// positions (Alipay, H5 or mini-program; a host script saying `gcj02: true`), and errors in
+/// Alipay's codes (11 for no permission, 13 for a timeout), where the protocol uses the
+/// Geolocation API's.
+pub(crate) fn position_of(answer: &JsValue, gcj02: bool) -> Reading {
     let number = |name| field(answer, name).as_f64();
     match (number("latitude"), number("longitude"), number("accuracy")) {
-        (Some(latitude), Some(longitude), Some(accuracy)) if alipay => Reading::Gcj02(latitude, longitude, accuracy),
+        (Some(latitude), Some(longitude), Some(accuracy)) if gcj02 => Reading::Gcj02(latitude, longitude, accuracy),
         (Some(latitude), Some(longitude), Some(accuracy)) => Reading::Position(latitude, longitude, accuracy),
-        _ => Reading::Error(match (alipay, number(if alipay { "error" } else { "code" })) {
+        _ => Reading::Error(match (gcj02, number(if gcj02 { "error" } else { "code" })) {
             (true, Some(11.0)) | (false, Some(1.0)) => 1,
             (true, Some(13.0)) | (false, Some(3.0)) => 3,
             _ => 2,

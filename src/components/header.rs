@@ -98,8 +98,9 @@ pub fn HostFooter() -> impl IntoView {
         let name = match host.kind {
             HostKind::Alipay | HostKind::AlipayMiniProgram => t.host_alipay,
             HostKind::WeChatMiniProgram => t.host_wechat,
-            HostKind::WeChat => t.host_wechat_browser,
             HostKind::Frame => t.host_web,
+            HostKind::WeChat => t.host_wechat_browser,
+            HostKind::UnionPay => t.host_unionpay,
             _ => t.host_app,
         };
         (t.opened_in)(name)

@@ -18,6 +18,7 @@ pub const MESSAGES: Messages = Messages {
     host_alipay: "Alipay",
     host_wechat: "a WeChat mini program",
     host_wechat_browser: "WeChat",
+    host_unionpay: "UnionPay",
     host_app: "a partner's app",
     host_web: "a partner's web page",
     campaigns_title: "Choose your city",

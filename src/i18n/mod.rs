@@ -33,6 +33,8 @@ pub struct Messages {
     pub host_wechat: &'static str,
     /// WeChat's own browser (an official account's page, a link opened in a chat).
     pub host_wechat_browser: &'static str,
+    /// UnionPay's app.
+    pub host_unionpay: &'static str,
     pub host_app: &'static str,
     pub host_web: &'static str,
     pub campaigns_title: &'static str,

@@ -13,6 +13,7 @@ pub const MESSAGES: Messages = Messages {
     host_alipay: "支付宝",
     host_wechat: "微信小程序",
     host_wechat_browser: "微信",
+    host_unionpay: "云闪付",
     host_app: "合作方App",
     host_web: "合作方网页",
     campaigns_title: "选择你所在的城市",

@@ -1,6 +1,7 @@
 //! A position given by the app that embeds the page (a partner's webview), behind the same
 //! interface as the browser's: the host defines `window.huiquanHost.getLocation()`, returning a
-//! Promise of `{latitude, longitude, accuracy}` (WGS-84, metres), or rejected with `{code}` as the
+//! Promise of `{latitude, longitude, accuracy}` (WGS-84, metres; GCJ-02 when it adds
+//! `gcj02: true`, as UnionPay's UPSDK gives them), or rejected with `{code}` as the
 //! Geolocation API's errors (1 denied, 2 unavailable, 3 timeout). Hosts whose own location
 //! permission the resident already granted spare them a second browser prompt.
 
@@ -20,10 +21,6 @@ pub fn host_get_location() -> Option<js_sys::Function> {
     Some(get.bind0(&host))
 }
 
-fn number(value: &JsValue, name: &str) -> Option<f64> {
-    field(value, name).as_f64()
-}
-
 /// Asks the host once and reads its answer as the browser's would be read.
 pub async fn host_reading(get_location: &js_sys::Function) -> Reading {
     let Ok(answer) = get_location.call0(&JsValue::NULL) else { return Reading::Error(2) };
@@ -32,10 +29,8 @@ pub async fn host_reading(get_location: &js_sys::Function) -> Reading {
         Err(value) => Ok(value),
     };
     match answer {
-        Ok(position) => match (number(&position, "latitude"), number(&position, "longitude"), number(&position, "accuracy")) {
-            (Some(latitude), Some(longitude), Some(accuracy)) => Reading::Position(latitude, longitude, accuracy),
-            _ => Reading::Error(2),
-        },
-        Err(error) => Reading::Error(number(&error, "code").map_or(2, |code| code as u16)),
+        // Read as a message host's position is (GCJ-02 only when the host says so).
+        Ok(position) => crate::host::position_of(&position, field(&position, "gcj02").is_truthy()),
+        Err(error) => Reading::Error(field(&error, "code").as_f64().map_or(2, |code| code as u16)),
     }
 }

@@ -46,6 +46,18 @@ impl LazyRoute for VoucherRoute {
     }
 }
 
+/// The wallet pages' own stylesheet (`style/wallet.css`), which the first visit does not carry:
+/// linked with either page, so only their module holds this. Until it has loaded the page is
+/// hidden, not unstyled: `.wallet-page` is hidden by style/main.css and shown by wallet.css, or
+/// after 3 s without it (offline before it was ever fetched).
+#[component]
+fn WalletStyle(children: Children) -> impl IntoView {
+    view! {
+        <link rel="stylesheet" href="wallet.css" />
+        <div class="wallet-page">{children()}</div>
+    }
+}
+
 /// A page whose module could not be fetched (offline before it was ever opened): said as a
 /// network failure, and trying again reloads the page.
 fn not_loaded() -> AnyView {
@@ -65,23 +77,23 @@ pub mod wallet_pages {
     #[cfg(huiquan_split)]
     #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, preload(load), fallible)]
     pub fn wallet() -> Result<AnyView, SplitLoaderError> {
-        Ok(view! { <super::wallet::Wallets /> }.into_any())
+        Ok(view! { <super::WalletStyle><super::wallet::Wallets /></super::WalletStyle> }.into_any())
     }
 
     #[cfg(huiquan_split)]
     #[leptos::wasm_split::wasm_split(wallet_pages, wasm_split_path = ::leptos::wasm_split, fallible)]
     pub fn voucher() -> Result<AnyView, SplitLoaderError> {
-        Ok(view! { <super::voucher::VoucherPage /> }.into_any())
+        Ok(view! { <super::WalletStyle><super::voucher::VoucherPage /></super::WalletStyle> }.into_any())
     }
 
     #[cfg(not(huiquan_split))]
     pub async fn wallet() -> Result<AnyView, SplitLoaderError> {
-        Ok(view! { <super::wallet::Wallets /> }.into_any())
+        Ok(view! { <super::WalletStyle><super::wallet::Wallets /></super::WalletStyle> }.into_any())
     }
 
     #[cfg(not(huiquan_split))]
     pub async fn voucher() -> Result<AnyView, SplitLoaderError> {
-        Ok(view! { <super::voucher::VoucherPage /> }.into_any())
+        Ok(view! { <super::WalletStyle><super::voucher::VoucherPage /></super::WalletStyle> }.into_any())
     }
 
     /// Fetches the module ahead of need (after a claim, so the wallet also opens offline).

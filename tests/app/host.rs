@@ -1,7 +1,8 @@
 //! Each host adapter against a shim that behaves as that host's documentation says: Alipay's
 //! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), an Alipay mini-program's
 //! `web-view` (`my`), the iOS and Android shells' message channels, a frame's partner origins, a
-//! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser (`public/wechat.js`).
+//! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser (`public/wechat.js`),
+//! UnionPay's UPSDK in 云闪付 (`public/unionpay.js`).
 //! Run in headless Chrome and Firefox.
 
 use huiquan::{
@@ -355,6 +356,133 @@ async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_b
     assert!(!host.close(), "the app's own history goes back");
     assert!(!wechat_calls().contains("| config"), "no SDK configured: {}", wechat_calls());
     assert!(wechat_calls().ends_with("browser true"), "{}", wechat_calls());
+    drop(shim);
+    assert_eq!(detect_kind(), HostKind::Browser);
+}
+
+/// UnionPay's UPSDK as its documentation describes it (6.2, 6.10, 6.13): `config` checks the
+/// signature's fields, then `ready` (or `error`) runs; a page in a UnionPay mini-program is ready
+/// at once (`pluginReady`); `getLocationGps` answers GCJ-02 (Android: as JSON text, iOS: as an
+/// object) or calls `fail`; `closeWebApp` closes the page. `user_agent` is 云闪付's: an H5 page's
+/// or a mini-program's. The service's answer to `api/v1/hosts/unionpay/config` comes from a stub
+/// of `fetch` (`status` 200 with a signature, or the service's refusal).
+fn shim_upsdk(user_agent: &str, status: u16, answer: &str) -> Shim {
+    Shim::new(
+        &format!(
+            "window.upCalls = [];
+             Object.defineProperty(navigator, 'userAgent', {{ value: {user_agent:?}, configurable: true }});
+             window.realFetch = window.fetch;
+             window.fetch = async (url) => {{
+               upCalls.push('fetch ' + new URL(url).pathname + ' ' + new URL(url).searchParams.get('url'));
+               return new Response(JSON.stringify({status} === 200
+                 ? {{ app_id: 'a5949221470c4059b9b0b45a90c81527', timestamp: 1556096162, nonce_str: 'Wm3WZYTPz0wzccnW',
+                      signature: '4b1159de0d4235d6e06a2a0fa16372ba51f5ac6692646394e059ce54b8bc970d' }}
+                 : {{ code: 'unionpay_not_configured' }}), {{ status: {status} }});
+             }};
+             window.realGetCurrentPosition = navigator.geolocation.getCurrentPosition;
+             navigator.geolocation.getCurrentPosition = (ok, fail, options) => {{
+               upCalls.push('browser ' + options.enableHighAccuracy);
+               setTimeout(() => ok({{ coords: {{ latitude: {lat}, longitude: {lon}, accuracy: 40 }} }}), 5);
+             }};
+             // UPSDK needs Zepto or jQuery: the page's own is used (the e2e test loads ours).
+             window.$ = {{}};
+             let ready = [], failed = [];
+             window.upsdk = {{
+               config(c) {{
+                 upCalls.push('config ' + [c.appId, c.timestamp, c.nonceStr, c.signature].join(' '));
+                 setTimeout(() => (c.signature.length === 64 ? ready : failed).forEach((f) => f()), 5);
+               }},
+               ready(f) {{ ready.push(f); }},
+               error(f) {{ failed.push(f); }},
+               pluginReady(f) {{ upCalls.push('pluginReady'); setTimeout(f, 5); }},
+               getLocationGps(o) {{
+                 upCalls.push('getLocationGps');
+                 setTimeout(() => {answer}, 5);
+               }},
+               closeWebApp() {{ upCalls.push('closeWebApp'); }},
+             }};",
+            lat = CENTRAL_TIANJIN.0,
+            lon = CENTRAL_TIANJIN.1,
+        ),
+        "delete window.huiquanHost; delete window.upsdk; delete window.upCalls; delete window.$; delete navigator.userAgent;
+         window.fetch = window.realFetch; navigator.geolocation.getCurrentPosition = window.realGetCurrentPosition;",
+    )
+}
+
+fn upsdk_calls() -> String {
+    run("return upCalls.join(' | ')").as_string().unwrap_or_default()
+}
+
+const UNIONPAY_H5: &str = "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 (com.unionpay.chsp) (cordova 4.5.4) (updebug 0) (version 1010) (UnionPay/1.0 CloudPay) (clientVersion 310) (language zh_CN) (upHtml) (walletMode 00)";
+const UNIONPAY_APPLET: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 (com.unionpay.chsp) (cordova 4.5.4) (updebug 0) (version 1010) (UnionPay/1.0 CloudPay) (clientVersion 310) (language zh_CN) (upApplet single) (walletMode 00)";
+
+#[wasm_bindgen_test]
+async fn in_unionpays_app_the_position_comes_through_upsdk_once_the_address_is_signed() {
+    let owner = Owner::new();
+    owner.set();
+    // Android's answer: JSON text, in GCJ-02.
+    let android =
+        format!("o.success(JSON.stringify({{ latitude: '{}', longitude: '{}' }}))", CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1);
+    let shim = shim_upsdk(UNIONPAY_H5, 200, &android);
+    // What index.html loads inside 云闪付.
+    run(include_str!("../../public/unionpay.js"));
+    assert_eq!(detect_kind(), HostKind::UnionPay);
+    let host = Host::new(HostKind::UnionPay, |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    assert!(host.ask_position(reading), "UnionPay is asked, not the browser");
+    assert_eq!(
+        settle(reading).await,
+        Reading::Gcj02(CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1, 100.0),
+        "GCJ-02, with the accuracy UPSDK does not give assumed"
+    );
+    let address = window().location().href().expect("href");
+    let address = address.split('#').next().expect("the address");
+    assert_eq!(
+        upsdk_calls(),
+        format!(
+            "fetch /api/v1/hosts/unionpay/config {address} | config a5949221470c4059b9b0b45a90c81527 1556096162 Wm3WZYTPz0wzccnW \
+             4b1159de0d4235d6e06a2a0fa16372ba51f5ac6692646394e059ce54b8bc970d | getLocationGps"
+        ),
+        "the service signs the address without its fragment"
+    );
+    assert!(host.close(), "at the app's root the resident is handed back");
+    assert!(upsdk_calls().ends_with("closeWebApp"), "{}", upsdk_calls());
+    drop(shim);
+}
+
+#[wasm_bindgen_test]
+async fn in_a_unionpay_mini_program_upsdk_is_ready_without_a_signature_and_a_failure_is_no_position() {
+    let owner = Owner::new();
+    owner.set();
+    // iOS's answer: an object.
+    let ios = format!("o.success({{ latitude: {}, longitude: {} }})", CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1);
+    let shim = shim_upsdk(UNIONPAY_APPLET, 404, &ios);
+    run(include_str!("../../public/unionpay.js"));
+    let host = Host::new(detect_kind(), |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Gcj02(CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1, 100.0));
+    assert_eq!(upsdk_calls(), "pluginReady | getLocationGps", "a mini-program's page asks the service nothing");
+    drop(shim);
+
+    let shim = shim_upsdk(UNIONPAY_APPLET, 404, "o.fail({ msg: 'no permission' })");
+    run(include_str!("../../public/unionpay.js"));
+    let host = Host::new(detect_kind(), |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Error(2), "UPSDK's failure: no position, not an invented one");
+    drop(shim);
+
+    // An H5 page while the service signs for no UnionPay app: the browser's geolocation, and
+    // nothing to close.
+    let shim = shim_upsdk(UNIONPAY_H5, 404, "o.fail({})");
+    run(include_str!("../../public/unionpay.js"));
+    let host = Host::new(detect_kind(), |_| {});
+    let reading = RwSignal::new(Reading::Nothing);
+    host.ask_position(reading);
+    assert_eq!(settle(reading).await, Reading::Position(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 40.0));
+    assert!(!host.close(), "the app's own history goes back");
+    assert!(upsdk_calls().ends_with(" | browser true") && !upsdk_calls().contains("getLocationGps"), "{}", upsdk_calls());
     drop(shim);
     assert_eq!(detect_kind(), HostKind::Browser);
 }

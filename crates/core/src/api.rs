@@ -66,6 +66,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "unknown_voucher",
     "unknown_order",
     "wechat_not_configured",
+    "unionpay_not_configured",
     // A claim refused by the campaign's rules (403, 409).
     "not_open_yet",
     "round_over",
@@ -106,6 +107,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "sms_paused",
     "sms_unavailable",
     "wechat_ticket_unavailable",
+    "unionpay_token_unavailable",
 ];
 
 #[cfg(feature = "openapi")]
@@ -657,17 +659,19 @@ pub struct WalletClaim {
     pub used_at_ms: Option<i64>,
 }
 
-/// What WeChat's JS-SDK needs to let a page use it (`wx.config`), signed for one page address
-/// (`GET /api/v1/hosts/wechat/config`): the official account, and the signature of the address
-/// with its `jsapi_ticket`, `nonce_str` and `timestamp` (WeChat's JS-SDK documentation, appendix 1).
+/// What a host app's SDK needs to let a page use it, signed for one page address
+/// (`GET /api/v1/hosts/{wechat,unionpay}/config`): the partner's account on that platform, and
+/// the signature of the address with the platform's token, `nonce_str` and `timestamp`
+/// (`wx.config`: WeChat's JS-SDK documentation, appendix 1; `upsdk.config`: UnionPay's UPSDK
+/// documentation, 6.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct WeChatJsConfig {
+pub struct HostSdkConfig {
     pub app_id: String,
     /// Seconds since the Unix epoch.
     pub timestamp: i64,
     pub nonce_str: String,
-    /// Lower-case hex SHA-1.
+    /// Lower-case hex: SHA-1 for WeChat, SHA-256 for UnionPay.
     pub signature: String,
 }
 

@@ -81,10 +81,15 @@ pub struct BrowserOptions {
     /// A WeChat official account's current `jsapi_ticket`: the service then signs `wx.config`
     /// for the AppID [`WECHAT_APP_ID`]. Default: no official account.
     pub wechat_ticket: Option<&'static str>,
+    /// A UnionPay app's current `frontToken`: the service then signs `upsdk.config` for the app
+    /// [`UNIONPAY_APP_ID`]. Default: no UnionPay app.
+    pub unionpay_front_token: Option<&'static str>,
 }
 
 /// The official account the service signs for when [`BrowserOptions::wechat_ticket`] is set.
 pub const WECHAT_APP_ID: &str = "wx0123456789abcdef";
+/// The UnionPay app the service signs for when [`BrowserOptions::unionpay_front_token`] is set.
+pub const UNIONPAY_APP_ID: &str = "a5949221470c4059b9b0b45a90c81527";
 
 impl Default for BrowserOptions {
     fn default() -> Self {
@@ -97,6 +102,7 @@ impl Default for BrowserOptions {
             base_path: "/",
             frame_ancestors: String::new(),
             wechat_ticket: None,
+            unionpay_front_token: None,
         }
     }
 }
@@ -127,6 +133,12 @@ impl Harness {
             std::fs::write(&file, ticket).expect("the ticket written");
             config.wechat_app_id = Some(WECHAT_APP_ID.to_owned());
             config.wechat_ticket_file = Some(file);
+        }
+        if let Some(token) = options.unionpay_front_token {
+            let file = data_dir.path().join("unionpay-front-token");
+            std::fs::write(&file, token).expect("the front token written");
+            config.unionpay_app_id = Some(UNIONPAY_APP_ID.to_owned());
+            config.unionpay_front_token_file = Some(file);
         }
         if let Some(minutes) = options.demo_release_in {
             config.demo = true;

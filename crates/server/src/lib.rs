@@ -8,6 +8,7 @@ mod codes;
 mod figures;
 mod figures_page;
 mod first_paint;
+mod host_sdk;
 pub mod identity;
 pub mod ledger;
 mod limits;
@@ -21,7 +22,7 @@ mod session_reader;
 mod static_files;
 mod store;
 mod streams;
-mod wechat;
+mod token_file;
 
 use std::{collections::HashMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
 
@@ -115,6 +116,14 @@ pub struct Config {
     /// (中控服务器; docs/DEPLOY.md); read again whenever it changes.
     #[arg(long, env = "HUIQUAN_WECHAT_TICKET_FILE", requires = "wechat_app_id")]
     pub wechat_ticket_file: Option<PathBuf>,
+    /// The UnionPay (云闪付) app id whose UPSDK the app uses inside 云闪付's own pages; needs
+    /// `--unionpay-front-token-file`. Pages inside a UnionPay mini-program need neither.
+    #[arg(long, env = "HUIQUAN_UNIONPAY_APP_ID", requires = "unionpay_front_token_file")]
+    pub unionpay_app_id: Option<String>,
+    /// A file holding that app's current `frontToken`, kept by its token server (docs/DEPLOY.md);
+    /// read again when it changes.
+    #[arg(long, env = "HUIQUAN_UNIONPAY_FRONT_TOKEN_FILE", requires = "unionpay_app_id")]
+    pub unionpay_front_token_file: Option<PathBuf>,
     /// Where one-time codes also go (tests read them here).
     #[arg(skip)]
     pub otp_outbox: Option<OtpOutbox>,
@@ -200,14 +209,23 @@ pub enum StartError {
     Ledger(#[from] sqlx::Error),
     #[error("--wechat-app-id and --wechat-ticket-file go together")]
     WeChatHalfConfigured,
+    #[error("--unionpay-app-id and --unionpay-front-token-file go together")]
+    UnionPayHalfConfigured,
 }
 
-/// The WeChat official account to sign for: both of its settings, or neither.
-fn wechat_from(config: &Config) -> Result<Option<Arc<wechat::WeChat>>, StartError> {
-    match (&config.wechat_app_id, &config.wechat_ticket_file) {
-        (Some(app_id), Some(file)) => Ok(Some(Arc::new(wechat::WeChat::new(app_id.clone(), file.clone())))),
+/// The partner account to sign a host SDK's configuration for: both of its settings, or neither.
+fn host_sdk_from(
+    platform: host_sdk::Platform,
+    app_id: &Option<String>,
+    token_file: &Option<PathBuf>,
+) -> Result<Option<Arc<host_sdk::HostSdk>>, StartError> {
+    match (app_id, token_file) {
+        (Some(app_id), Some(file)) => Ok(Some(Arc::new(host_sdk::HostSdk::new(platform, app_id.clone(), file.clone())))),
         (None, None) => Ok(None),
-        _ => Err(StartError::WeChatHalfConfigured),
+        _ => Err(match platform {
+            host_sdk::Platform::WeChat => StartError::WeChatHalfConfigured,
+            host_sdk::Platform::UnionPay => StartError::UnionPayHalfConfigured,
+        }),
     }
 }
 
@@ -241,7 +259,9 @@ pub(crate) struct Shared {
     /// Where the app is served (`/`, or a gateway's `/vouchers/`): the pages the service draws say so.
     pub base_path: BasePath,
     /// The WeChat official account the service signs `wx.config` for, if any.
-    pub wechat: Option<Arc<wechat::WeChat>>,
+    pub wechat: Option<Arc<host_sdk::HostSdk>>,
+    /// The UnionPay app the service signs `upsdk.config` for, if any.
+    pub unionpay: Option<Arc<host_sdk::HostSdk>>,
     /// Each campaign's open figures, counted at most every few seconds.
     pub figures: figures::FiguresCache,
     /// Turns true when the service begins to shut down: endless responses (server-sent
@@ -359,7 +379,8 @@ impl Service {
                 .and_then(|dist| first_paint::PageTemplate::read(dist, &config.base_path, &config.frame_ancestors))
                 .map(Arc::new),
             base_path: config.base_path.clone(),
-            wechat: wechat_from(config)?,
+            wechat: host_sdk_from(host_sdk::Platform::WeChat, &config.wechat_app_id, &config.wechat_ticket_file)?,
+            unionpay: host_sdk_from(host_sdk::Platform::UnionPay, &config.unionpay_app_id, &config.unionpay_front_token_file)?,
             figures,
             stopping: stopping_receiver,
         }));

@@ -129,6 +129,11 @@ const ALIPAY_MINI_PROGRAM_BRIDGE: &str = "https://appx";
 /// Where WeChat's JS-SDK is served from (its documentation: `https://res.wx.qq.com/open/js/jweixin-1.6.0.js`).
 pub const WECHAT_JS_SDK: &str = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
 
+/// Where UnionPay's UPSDK is served from (its documentation, 6.2:
+/// `https://open.95516.com/s/open/js/upsdk.js`). Allowed whatever the configuration: a page in a
+/// UnionPay mini-program uses it without any signature from the service.
+pub const UNIONPAY_UPSDK: &str = "https://open.95516.com/s/open/js/upsdk.js";
+
 /// The Content-Security-Policy for a page whose inline blocks are `blocks`; `wechat`: the page
 /// may load WeChat's JS-SDK (an official account is configured).
 pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAncestors, wechat: bool) -> String {
@@ -140,9 +145,10 @@ pub fn content_security_policy(blocks: &InlineBlocks, frame_ancestors: &FrameAnc
         // `https://appx` is the Alipay client's own: inside an Alipay mini-program's web-view it
         // serves the bridge (`web-view.min.js`, loaded by the page's first script there) and
         // resolves nowhere else.
-        // WeChat's SDK, by its exact address, only where an official account is configured.
+        // UnionPay's SDK by its exact address; WeChat's, by its exact address, only where an
+        // official account is configured.
         format!(
-            "script-src 'self' 'wasm-unsafe-eval' {ALIPAY_MINI_PROGRAM_BRIDGE}{}{}",
+            "script-src 'self' 'wasm-unsafe-eval' {ALIPAY_MINI_PROGRAM_BRIDGE} {UNIONPAY_UPSDK}{}{}",
             if wechat { format!(" {WECHAT_JS_SDK}") } else { String::new() },
             hashes(&blocks.scripts)
         ),
@@ -246,14 +252,20 @@ mod tests {
         let policy = content_security_policy(&blocks, &FrameAncestors::default(), false);
         assert!(!policy.contains("unsafe-inline"), "{policy}");
         assert!(!policy.contains("res.wx.qq.com"), "WeChat's SDK only where configured: {policy}");
-        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {}", hash_source("a"))), "{policy}");
+        assert!(
+            policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {UNIONPAY_UPSDK} {}", hash_source("a"))),
+            "{policy}"
+        );
         assert!(policy.contains(&format!("style-src 'self' {}", hash_source("b"))), "{policy}");
         assert!(policy.ends_with("frame-ancestors 'self'"), "{policy}");
         let partners: FrameAncestors = "https://m.jd.com  HTTPS://*.unionpay.com:8443/".parse().expect("origins");
         let policy = content_security_policy(&blocks, &partners, true);
         assert!(policy.ends_with("frame-ancestors 'self' https://m.jd.com https://*.unionpay.com:8443"), "{policy}");
         assert!(
-            policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' https://appx {WECHAT_JS_SDK} {}", hash_source("a"))),
+            policy.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' https://appx {UNIONPAY_UPSDK} {WECHAT_JS_SDK} {}",
+                hash_source("a")
+            )),
             "{policy}"
         );
     }

@@ -224,3 +224,58 @@ async fn in_wechats_browser_the_signed_sdk_gives_the_position() {
     harness.screenshot_at(".host-footer", "host-footer-wechat-browser").await;
     harness.stop().await;
 }
+
+/// 云闪付 (UnionPay's app) with a UnionPay app configured: the page loads `unionpay.js`, which
+/// loads the Zepto the build serves (UPSDK needs it), the service signs the page's address, and
+/// a shim of UPSDK checks that signature as its documentation says (SHA-256 of app id, front
+/// token, nonce, timestamp and the address, in the order of their names) before it gives a
+/// position, in GCJ-02 and as Android's JSON text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_unionpays_app_the_signed_upsdk_gives_the_position() {
+    const FRONT_TOKEN: &str = "ZnJvbnRUb2tlbi1mcm9tLXRoZS10b2tlbi1zZXJ2ZXI";
+    let harness =
+        Harness::start(BrowserOptions { demo_release_in: Some(-1), unionpay_front_token: Some(FRONT_TOKEN), ..BrowserOptions::default() })
+            .await;
+    let devtools = harness.driver.cdp();
+    devtools
+        .send_raw(
+            "Emulation.setUserAgentOverride",
+            serde_json::json!({ "userAgent": "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 (com.unionpay.chsp) (cordova 4.5.4) (updebug 0) (version 1010) (UnionPay/1.0 CloudPay) (clientVersion 310) (language zh_CN) (upHtml) (walletMode 00)" }),
+        )
+        .await
+        .expect("UnionPay's user agent");
+    let shim = format!(
+        r##"
+        const hex = async (text) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
+            .map((byte) => byte.toString(16).padStart(2, "0")).join("");
+        let ready = [], failed = [];
+        window.upsdk = {{
+            async config(c) {{
+                const signed = `appId=${{c.appId}}&frontToken={FRONT_TOKEN}&nonceStr=${{c.nonceStr}}&timestamp=${{c.timestamp}}&url=${{location.href.split("#")[0]}}`;
+                // UPSDK runs on Zepto or jQuery, which must be on the page by now.
+                const good = c.appId === "{app_id}" && typeof window.$ === "function" && (await hex(signed)) === c.signature;
+                sessionStorage.setItem("upsdk.config", good ? "ok" : "refused");
+                (good ? ready : failed).forEach((f) => f());
+            }},
+            ready(f) {{ ready.push(f); }},
+            error(f) {{ failed.push(f); }},
+            getLocationGps(o) {{
+                if (sessionStorage.getItem("upsdk.config") !== "ok") return o.fail({{ msg: "not configured" }});
+                setTimeout(() => o.success(JSON.stringify({{ latitude: "39.118035551655", longitude: "117.201311310119" }})), 5);
+            }},
+            closeWebApp() {{}},
+        }};
+        "##,
+        app_id = huiquan_e2e::UNIONPAY_APP_ID
+    );
+    devtools.send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": shim })).await.expect("UnionPay's SDK");
+    harness.open_campaign(TIANJIN).await;
+    assert_eq!(harness.wait_for_text(".host-footer", "打开").await, "在云闪付中打开");
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=location-words]", "已确认：你在天津市").await;
+    let checked = harness.driver.execute("return [sessionStorage.getItem('upsdk.config'), typeof Zepto]", Vec::new()).await.expect("read");
+    assert_eq!(checked.json(), &serde_json::json!(["ok", "function"]), "the build's Zepto loaded, and the shim found the signature good");
+    assert!(harness.csp_violations().await.is_empty(), "{:?}", harness.csp_violations().await);
+    harness.screenshot_at(".host-footer", "host-footer-unionpay").await;
+    harness.stop().await;
+}

@@ -24,6 +24,8 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     let card = harness.wait_for_text("[data-group=Usable] [data-voucher]", &code).await;
     assert!(card.contains("满1000元减100元") && card.contains("有效期至") && card.contains("24:00"), "{card}");
     let expiry = harness.driver.find(By::Css("[data-group=Usable] .voucher-expiry")).await.expect("expiry").text().await.expect("text");
+    // The wallet pages' own stylesheet (wallet.css, not in the first visit) came with them.
+    assert_eq!(card_corner(&harness).await, "12px", "the card drawn as wallet.css says");
     harness.screenshot_at("[data-group=Usable]", "wallet-usable").await;
 
     // The till redeems it on a 1,200-yuan order at a retail merchant.
@@ -81,7 +83,18 @@ async fn claimed_redeemed_refunded_and_offline_the_wallet_tells_the_truth() {
     harness.driver.refresh().await.expect("reload offline");
     harness.wait_for_text("[data-testid=wallet-synced]", "现在没有网络").await;
     harness.wait_for_text("[data-group=UsableWhenSynced] [data-voucher]", &code).await;
+    assert_eq!(card_corner(&harness).await, "12px", "wallet.css kept offline too");
     harness.stop().await;
+}
+
+/// The corner of the first voucher card, as drawn (0.75 rem in wallet.css).
+async fn card_corner(harness: &Harness) -> String {
+    let width = harness
+        .driver
+        .execute("return getComputedStyle(document.querySelector('.voucher-card')).borderTopLeftRadius", Vec::new())
+        .await
+        .expect("read");
+    width.json().as_str().unwrap_or_default().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

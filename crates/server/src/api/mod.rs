@@ -105,6 +105,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(till::refund))
         .routes(routes!(till::store_code))
         .routes(routes!(hosts::wechat_config))
+        .routes(routes!(hosts::unionpay_config))
         .split_for_parts()
 }
 

@@ -200,6 +200,7 @@ async fn the_openapi_document_lists_every_endpoint_and_every_schema_it_names() {
         ("post", "/till/refunds"),
         ("get", "/till/store-code"),
         ("get", "/hosts/wechat/config"),
+        ("get", "/hosts/unionpay/config"),
     ];
     let paths = document["paths"].as_object().expect("paths");
     for (method, path) in expected {
