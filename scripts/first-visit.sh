@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prints the first visit's download, brotli, as a browser on its first visit gets it from the
 # service: index.html, the JS, the wasm, any CSS file, the service worker and the icon (for
-# Traditional Chinese readers, also hant.js and hant.json, inside WeChat's browser wechat.js, and
-# inside 云闪付 unionpay.js and Zepto, printed apart; wallet.css comes with the wallet pages). With
+# Traditional Chinese readers, also hant.js and hant.json, inside WeChat's browser or 云闪付
+# hosts.js (and Zepto in 云闪付), printed apart; wallet.css comes with the wallet pages). With
 # --check, fails when it is above the budget in first-visit-budget.txt (bytes; it only moves down).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -12,18 +12,15 @@ while read -r file; do
   size=$(stat -c %s "$file.br")
   printf '  %-44s %8d\n' "${file#dist/}" "$size"
   total=$((total + size))
-done < <(find dist -maxdepth 1 -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) ! -name 'hant.js' ! -name 'wechat.js' ! -name 'unionpay.js' ! -name 'zepto-*.js' ! -name 'wallet.css' | sort)
+done < <(find dist -maxdepth 1 -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) ! -name 'hant.js' ! -name 'hosts.js' ! -name 'zepto-*.js' ! -name 'wallet.css' | sort)
 # Readers of Traditional Chinese also fetch its converter and table (index.html loads them only
 # for them): counted apart, not against the budget of every resident's first visit.
 if [[ -f dist/hant.js.br ]]; then
   echo "  zh-Hant readers also fetch: hant.js $(stat -c %s dist/hant.js.br) + hant.json $(stat -c %s dist/hant.json.br) bytes brotli"
 fi
-if [[ -f dist/wechat.js.br ]]; then
-  echo "  inside WeChat's browser also: wechat.js $(stat -c %s dist/wechat.js.br) bytes brotli (and WeChat's JS-SDK where configured)"
-fi
-if [[ -f dist/unionpay.js.br ]]; then
+if [[ -f dist/hosts.js.br ]]; then
   zepto=$(ls dist/zepto-*.js.br)
-  echo "  inside 云闪付 also: unionpay.js $(stat -c %s dist/unionpay.js.br) + ${zepto#dist/} $(stat -c %s "$zepto") bytes brotli (and UnionPay's UPSDK)"
+  echo "  inside WeChat's browser or 云闪付 also: hosts.js $(stat -c %s dist/hosts.js.br) bytes brotli, and their SDK (in 云闪付 also ${zepto#dist/}, $(stat -c %s "$zepto") bytes)"
 fi
 budget=$(head -n 1 first-visit-budget.txt | grep -Eo '^[0-9]+')
 echo "first visit: $total bytes brotli ($((total / 1024)) KiB); budget $budget bytes ($((budget / 1024)) KiB)"

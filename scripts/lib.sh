@@ -16,7 +16,7 @@ TRUNK_VERSION=0.22.1
 GECKODRIVER_VERSION=0.37.1
 WASM_SPLIT_VERSION=0.2.4
 BINARYEN_NPM_VERSION=132.0.0
-# UnionPay's UPSDK needs Zepto (or jQuery) on the page; the build serves this one (public/unionpay.js).
+# UnionPay's UPSDK needs Zepto (or jQuery) on the page; the build serves this one (public/hosts.js).
 ZEPTO_NPM_VERSION=1.2.0
 LIGHTHOUSE_NPM_VERSION=13
 SCHEMATHESIS_VERSION=4.32.5

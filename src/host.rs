@@ -30,12 +30,12 @@ pub enum HostKind {
     /// A page or webview defining `window.huiquanHost` (`getLocation()` returning a Promise).
     Page,
     /// WeChat's own browser (an official account's page, a link opened in a chat). Its adapter
-    /// is our script `wechat.js`, which the page's first script loads when the user agent names
+    /// is our script `hosts.js`, which the page's first script loads when the user agent names
     /// WeChat: it defines `huiquanHost` with `kind: "wechat"`, `getLocation()` and `close()`
     /// (`true` once WeChat closed the page) on WeChat's JS-SDK once the service has signed the
     /// page's address, and on the browser's geolocation otherwise.
     WeChat,
-    /// 云闪付, UnionPay's app: the same with `unionpay.js` (`kind: "unionpay"`) on UnionPay's
+    /// 云闪付, UnionPay's app: the same (`kind: "unionpay"`) on UnionPay's
     /// UPSDK, whose positions are GCJ-02 (`gcj02: true`).
     UnionPay,
     /// A frame on a partner's page, spoken to with `postMessage`.

@@ -1,8 +1,8 @@
 //! Each host adapter against a shim that behaves as that host's documentation says: Alipay's
 //! `AlipayJSBridge` (GCJ-02 positions, its error codes, `popWindow`), an Alipay mini-program's
 //! `web-view` (`my`), the iOS and Android shells' message channels, a frame's partner origins, a
-//! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser (`public/wechat.js`),
-//! UnionPay's UPSDK in 云闪付 (`public/unionpay.js`).
+//! WeChat mini-program's `wx.miniProgram`, WeChat's JS-SDK in its own browser and
+//! UnionPay's UPSDK in 云闪付 (both `public/hosts.js`).
 //! Run in headless Chrome and Firefox.
 
 use huiquan::{
@@ -266,6 +266,7 @@ fn shim_wechat_sdk(status: u16, refuses: bool) -> Shim {
     Shim::new(
         &format!(
             "window.wxCalls = [];
+             Object.defineProperty(navigator, 'userAgent', {{ value: {WECHAT_BROWSER:?}, configurable: true }});
              window.realFetch = window.fetch;
              window.fetch = async (url) => {{
                wxCalls.push('fetch ' + new URL(url).pathname + ' ' + new URL(url).searchParams.get('url'));
@@ -296,10 +297,13 @@ fn shim_wechat_sdk(status: u16, refuses: bool) -> Shim {
             lat = CENTRAL_TIANJIN.0,
             lon = CENTRAL_TIANJIN.1,
         ),
-        "delete window.huiquanHost; delete window.wx; delete window.wxCalls;
+        "delete window.huiquanHost; delete window.wx; delete window.wxCalls; delete navigator.userAgent;
          window.fetch = window.realFetch; navigator.geolocation.getCurrentPosition = window.realGetCurrentPosition;",
     )
 }
+
+/// WeChat's own browser on Android.
+const WECHAT_BROWSER: &str = "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
 
 fn wechat_calls() -> String {
     run("return wxCalls.join(' | ')").as_string().unwrap_or_default()
@@ -310,8 +314,8 @@ async fn in_wechats_browser_the_position_comes_through_its_sdk_once_the_address_
     let owner = Owner::new();
     owner.set();
     let shim = shim_wechat_sdk(200, false);
-    // What index.html loads inside WeChat's own browser.
-    run(include_str!("../../public/wechat.js"));
+    // What index.html loads inside WeChat's own browser (and 云闪付).
+    run(include_str!("../../public/hosts.js"));
     assert_eq!(detect_kind(), HostKind::WeChat);
     let host = Host::new(HostKind::WeChat, |_| {});
     let reading = RwSignal::new(Reading::Nothing);
@@ -338,7 +342,7 @@ async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_b
     let owner = Owner::new();
     owner.set();
     let shim = shim_wechat_sdk(200, true);
-    run(include_str!("../../public/wechat.js"));
+    run(include_str!("../../public/hosts.js"));
     let host = Host::new(detect_kind(), |_| {});
     let reading = RwSignal::new(Reading::Nothing);
     host.ask_position(reading);
@@ -347,7 +351,7 @@ async fn in_wechats_browser_a_refusal_is_a_refusal_and_without_a_signature_the_b
 
     // The service has no official account: no SDK, the browser's geolocation, nothing to close.
     let shim = shim_wechat_sdk(404, false);
-    run(include_str!("../../public/wechat.js"));
+    run(include_str!("../../public/hosts.js"));
     let host = Host::new(detect_kind(), |_| {});
     assert_eq!(host.kind, HostKind::WeChat);
     let reading = RwSignal::new(Reading::Nothing);
@@ -425,7 +429,7 @@ async fn in_unionpays_app_the_position_comes_through_upsdk_once_the_address_is_s
         format!("o.success(JSON.stringify({{ latitude: '{}', longitude: '{}' }}))", CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1);
     let shim = shim_upsdk(UNIONPAY_H5, 200, &android);
     // What index.html loads inside 云闪付.
-    run(include_str!("../../public/unionpay.js"));
+    run(include_str!("../../public/hosts.js"));
     assert_eq!(detect_kind(), HostKind::UnionPay);
     let host = Host::new(HostKind::UnionPay, |_| {});
     let reading = RwSignal::new(Reading::Nothing);
@@ -457,7 +461,7 @@ async fn in_a_unionpay_mini_program_upsdk_is_ready_without_a_signature_and_a_fai
     // iOS's answer: an object.
     let ios = format!("o.success({{ latitude: {}, longitude: {} }})", CENTRAL_TIANJIN_GCJ02.0, CENTRAL_TIANJIN_GCJ02.1);
     let shim = shim_upsdk(UNIONPAY_APPLET, 404, &ios);
-    run(include_str!("../../public/unionpay.js"));
+    run(include_str!("../../public/hosts.js"));
     let host = Host::new(detect_kind(), |_| {});
     let reading = RwSignal::new(Reading::Nothing);
     host.ask_position(reading);
@@ -466,7 +470,7 @@ async fn in_a_unionpay_mini_program_upsdk_is_ready_without_a_signature_and_a_fai
     drop(shim);
 
     let shim = shim_upsdk(UNIONPAY_APPLET, 404, "o.fail({ msg: 'no permission' })");
-    run(include_str!("../../public/unionpay.js"));
+    run(include_str!("../../public/hosts.js"));
     let host = Host::new(detect_kind(), |_| {});
     let reading = RwSignal::new(Reading::Nothing);
     host.ask_position(reading);
@@ -476,7 +480,7 @@ async fn in_a_unionpay_mini_program_upsdk_is_ready_without_a_signature_and_a_fai
     // An H5 page while the service signs for no UnionPay app: the browser's geolocation, and
     // nothing to close.
     let shim = shim_upsdk(UNIONPAY_H5, 404, "o.fail({})");
-    run(include_str!("../../public/unionpay.js"));
+    run(include_str!("../../public/hosts.js"));
     let host = Host::new(detect_kind(), |_| {});
     let reading = RwSignal::new(Reading::Nothing);
     host.ask_position(reading);

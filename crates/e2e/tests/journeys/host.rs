@@ -172,7 +172,7 @@ async fn each_host_kind_is_named_at_the_foot_of_the_page() {
     }
 }
 
-/// WeChat's own browser with an official account configured: the page loads `wechat.js`, the
+/// WeChat's own browser with an official account configured: the page loads `hosts.js`, the
 /// service signs the page's address, and a shim of WeChat's JS-SDK checks that signature as
 /// WeChat does (SHA-1 of ticket, nonce, timestamp and the address without its fragment) before
 /// it gives a position.
@@ -225,7 +225,7 @@ async fn in_wechats_browser_the_signed_sdk_gives_the_position() {
     harness.stop().await;
 }
 
-/// 云闪付 (UnionPay's app) with a UnionPay app configured: the page loads `unionpay.js`, which
+/// 云闪付 (UnionPay's app) with a UnionPay app configured: the page loads `hosts.js`, which
 /// loads the Zepto the build serves (UPSDK needs it), the service signs the page's address, and
 /// a shim of UPSDK checks that signature as its documentation says (SHA-256 of app id, front
 /// token, nonce, timestamp and the address, in the order of their names) before it gives a

@@ -62,8 +62,16 @@ async fn every_response_has_the_security_headers_and_the_policy_hashes_the_serve
     assert_eq!(directive(&policy, "default-src"), ["'self'"]);
     assert_eq!(
         directive(&policy, "script-src"),
-        ["'self'", "'wasm-unsafe-eval'", "https://appx", &sha256_source(MODULE_LOADER), &sha256_source(REGISTER_WORKER)],
-        "the inline module loader and the worker's registration, by hash; Alipay's own host for its mini-program bridge"
+        [
+            "'self'",
+            "'wasm-unsafe-eval'",
+            "https://appx",
+            "https://open.95516.com/s/open/js/upsdk.js",
+            &sha256_source(MODULE_LOADER),
+            &sha256_source(REGISTER_WORKER)
+        ],
+        "the inline module loader and the worker's registration, by hash; Alipay's own host for its mini-program bridge; \
+         UnionPay's SDK by its one address"
     );
     assert_eq!(directive(&policy, "style-src"), ["'self'", &sha256_source(STYLE)]);
     assert_eq!(directive(&policy, "img-src"), ["'self'", "data:"]);
