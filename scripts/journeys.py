@@ -6,8 +6,8 @@ wire (bodies as sent to a browser that accepts brotli, plus response headers):
   the stock stream's snapshot, the outline and the geofence's wasm module when the resident asks
   where they are, a sign-in, the claim);
 - the wallet journey: the same resident, still signed in, opening the wallet and a voucher's
-  merchants (the first visit, the wallet pages' wasm module, the clock, the wallet, the voucher's
-  campaign, its first page of merchants).
+  merchants (the first visit, the wallet pages' wasm module and CSS, the clock, the wallet, the
+  voucher's campaign, its first page of merchants).
 
 Usage: journeys.py BASE_URL PARTNER_SECRET CAMPAIGN FIRST_VISIT_BYTES
 Figures, not pass/fail. Called by scripts/bench.sh.
@@ -116,6 +116,8 @@ first_visit += len(plain) + plain_head
 # the wallet first fetches it then.
 journey("wallet journey", [
     *(("wallet pages' module", ("GET", f"/{path}", None)) for path in split_module("wallet_pages")),
+    # Their own stylesheet (style/wallet.css), linked by the pages.
+    ("wallet pages' CSS", ("GET", "/wallet.css", None)),
     ("clock", ("GET", "/api/v1/time", None)),
     ("wallet", ("GET", "/api/v1/wallet", None)),
     ("campaign", ("GET", here, None)),
