@@ -20,11 +20,12 @@
       script.onerror = failed;
       document.head.append(script);
     });
-  // The SDK's configuration for this page's address, signed by the service.
+  // The SDK's configuration for this page's address, signed by the service, in the fields both
+  // SDKs' `config` takes.
   const signed = (platform) =>
-    fetch(new URL(`api/v1/hosts/${platform}/config?url=${encodeURIComponent(location.href.split("#")[0])}`, document.baseURI)).then(
-      (answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)),
-    );
+    fetch(new URL(`api/v1/hosts/${platform}/config?url=${encodeURIComponent(location.href.split("#")[0])}`, document.baseURI))
+      .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
+      .then((config) => ({ appId: config.app_id, timestamp: config.timestamp, nonceStr: config.nonce_str, signature: config.signature }));
   // The browser's own answer, with src/location's options.
   const browser = () =>
     new Promise((resolve, reject) =>
@@ -59,13 +60,7 @@
           (window.wx ? Promise.resolve() : load("https://res.wx.qq.com/open/js/jweixin-1.6.0.js")).then(() => {
             wx.ready(() => ready(wx));
             wx.error(() => ready());
-            wx.config({
-              appId: config.app_id,
-              timestamp: config.timestamp,
-              nonceStr: config.nonce_str,
-              signature: config.signature,
-              jsApiList: ["getLocation", "closeWindow"],
-            });
+            wx.config({ ...config, jsApiList: ["getLocation", "closeWindow"] });
           }),
         ),
       // WGS-84, as the app reads every position; WeChat's "cancel" is the resident's refusal.
@@ -92,12 +87,7 @@
               if (!config) return upsdk.pluginReady(() => ready(upsdk));
               upsdk.ready(() => ready(upsdk));
               upsdk.error(() => ready());
-              upsdk.config({
-                appId: config.app_id,
-                timestamp: config.timestamp,
-                nonceStr: config.nonce_str,
-                signature: config.signature,
-              });
+              upsdk.config(config);
             }),
         ),
       // GCJ-02 (高德's datum, as UPSDK says), which the app converts. UPSDK gives no accuracy:
