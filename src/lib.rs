@@ -18,6 +18,7 @@ pub mod location;
 #[cfg(target_arch = "wasm32")]
 mod math;
 pub mod pieces;
+pub mod router;
 mod routes;
 pub mod scanner;
 pub mod scoped;
@@ -26,15 +27,11 @@ pub mod stock;
 pub mod wallet;
 
 use leptos::prelude::*;
-use leptos_router::{
-    Lazy,
-    components::{Route, Router, Routes},
-    path,
-};
 
 use crate::i18n::I18nProvider;
 use crate::pieces::Later;
-use crate::routes::{VoucherRoute, WalletRoute, campaign::CampaignPage, home::HomePage};
+use crate::router::Page;
+use crate::routes::home::HomePage;
 
 pub use crate::components::{
     ClaimButton, ErrorView, Header, LanguageSwitch, OfferState, OfferStatus, PartnerSwitchPrompt, SignIn, SignOut, TierCard, claim_code_in,
@@ -66,22 +63,23 @@ fn Frame() -> impl IntoView {
     family::provide_claiming_for();
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     host::provide_host(session, partner_switch, move || clock.now_ms());
+    let address = router::provide_address();
+    let page = Memo::new(move |_| Page::of(&address.path.read()));
     view! {
-        <Router base=served_under()>
-            <Later><components::Header /></Later>
-            <main id="content" tabindex="-1">
-                <Later>
-                    <components::PartnerSwitchPrompt pending=partner_switch />
-                    <Routes fallback=|| view! { <routes::NotFound /> }>
-                        <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/campaigns/:id") view=CampaignPage />
-                        <Route path=path!("/wallet") view={Lazy::<WalletRoute>::new()} />
-                        <Route path=path!("/wallet/:id") view={Lazy::<VoucherRoute>::new()} />
-                    </Routes>
-                </Later>
-            </main>
-            <Later><components::HostFooter /></Later>
-        </Router>
+        <Later><components::Header /></Later>
+        <main id="content" tabindex="-1">
+            <Later>
+                <components::PartnerSwitchPrompt pending=partner_switch />
+                {move || match page.get() {
+                    Page::Home => view! { <HomePage /> }.into_any(),
+                    Page::Campaign(id) => view! { <CampaignView id /> }.into_any(),
+                    Page::Wallet => routes::wallet_route().into_any(),
+                    Page::Voucher(_) => routes::voucher_route().into_any(),
+                    Page::NotFound => view! { <routes::NotFound /> }.into_any(),
+                }}
+            </Later>
+        </main>
+        <Later><components::HostFooter /></Later>
     }
 }
 

@@ -60,11 +60,11 @@ pub fn LanguageSwitch() -> impl IntoView {
 fn HostBack() -> impl IntoView {
     let i18n = use_i18n();
     let host = use_host().filter(|host| host.kind != HostKind::Browser)?;
-    let location = leptos_router::hooks::use_location();
+    let address = crate::router::use_address();
     let depth = StoredValue::new(-1.0);
     let key = wasm_bindgen::JsValue::from_str("huiquanDepth");
     Effect::new(move |_| {
-        location.pathname.track();
+        address.path.track();
         let Ok(history) = window().history() else { return };
         let stamped = history.state().ok().and_then(|state| js_sys::Reflect::get(&state, &key).ok()).and_then(|depth| depth.as_f64());
         let here = stamped.unwrap_or(depth.get_value() + 1.0);

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use huiquan_core::{Campaign, Figure, ReleaseSchedule, RoundStock};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
@@ -18,15 +17,6 @@ use crate::{
     session::use_session,
     stock::{StockMap, UseStockOptions, use_stock},
 };
-
-#[component]
-pub fn CampaignPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let id = params.read().get("id").unwrap_or_default();
-        view! { <CampaignView id /> }
-    }
-}
 
 /// Fetches one campaign and shows it.
 #[component]

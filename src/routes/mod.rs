@@ -7,43 +7,17 @@ pub mod voucher;
 pub mod wallet;
 pub mod wallet_words;
 
-use leptos::prelude::*;
-use leptos_router::LazyRoute;
-
 use crate::i18n::use_i18n;
+use leptos::prelude::*;
 
 /// The wallet (`/wallet`): its page comes with the voucher page's module (see [`wallet_pages`]).
-pub struct WalletRoute;
-
-impl LazyRoute for WalletRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    async fn view(_: Self) -> AnyView {
-        wallet_pages::wallet().await.unwrap_or_else(|_| not_loaded())
-    }
-
-    async fn preload() {
-        let _ = wallet_pages::load().await;
-    }
+pub fn wallet_route() -> impl IntoView {
+    Suspend::new(async { wallet_pages::wallet().await.unwrap_or_else(|_| not_loaded()) })
 }
 
 /// A voucher's page (`/wallet/:id`), with the wallet's module.
-pub struct VoucherRoute;
-
-impl LazyRoute for VoucherRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    async fn view(_: Self) -> AnyView {
-        wallet_pages::voucher().await.unwrap_or_else(|_| not_loaded())
-    }
-
-    async fn preload() {
-        let _ = wallet_pages::load().await;
-    }
+pub fn voucher_route() -> impl IntoView {
+    Suspend::new(async { wallet_pages::voucher().await.unwrap_or_else(|_| not_loaded()) })
 }
 
 /// The wallet pages' own stylesheet (`style/wallet.css`), which the first visit does not carry:

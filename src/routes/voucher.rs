@@ -7,7 +7,6 @@ use huiquan_core::{
     civil::Instant,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
@@ -60,13 +59,15 @@ pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, la
 
 #[component]
 pub fn VoucherPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
+    let address = crate::router::use_address();
     let session = use_session();
     move || {
-        let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
+        let id: Option<i64> = match crate::router::Page::of(&address.path.read()) {
+            crate::router::Page::Voucher(id) => id.parse().ok(),
+            _ => None,
+        };
         // 代领: a relative's voucher, read from their wallet for the carer (online only).
-        if let Some(relative) = query.with(|query| query.get("for")).and_then(|relative| relative.parse::<i64>().ok()) {
+        if let Some(relative) = address.query_value("for").and_then(|relative| relative.parse::<i64>().ok()) {
             return view! { <RelativeVoucher relative id /> }.into_any();
         }
         // The wallet page keeps the wallet and its campaigns on the device: read from there, only

@@ -8,7 +8,6 @@ use huiquan_core::{
     civil::{Instant, UtcOffset},
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{self, ApiError},
@@ -89,8 +88,8 @@ async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Resu
 /// address the wallet of a relative they claim for.
 #[component]
 pub fn Wallets() -> impl IntoView {
-    let query = use_query_map();
-    let relative = Memo::new(move |_| query.with(|query| query.get("for")).and_then(|id| id.parse::<i64>().ok()));
+    let address = crate::router::use_address();
+    let relative = Memo::new(move |_| address.query_value("for").and_then(|id| id.parse::<i64>().ok()));
     let session = use_session();
     let clock = use_server_clock();
     move || match relative.get() {

@@ -32,3 +32,19 @@ async fn eight_round_trips_to_the_wallet_leave_one_event_stream_and_a_claim_stil
     assert!(harness.open_event_streams() <= 1, "{} stock event streams open for one page", harness.open_event_streams());
     harness.stop().await;
 }
+
+// The skip link (`href="#content"`) resolved against the page's `<base href>`, so on a campaign's
+// page it left for the first page instead of moving to the page's content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_skip_link_moves_to_the_content_of_the_page_it_is_on() {
+    let harness = Harness::start(BrowserOptions::default()).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.wait_for_all("[data-tier]").await;
+    let before = harness.driver.current_url().await.expect("address");
+    harness.driver.execute("document.querySelector('a.skip-link').click()", Vec::new()).await.expect("the skip link");
+    let focused = harness.driver.execute("return document.activeElement.id", Vec::new()).await.expect("focus");
+    assert_eq!(focused.json().as_str(), Some("content"), "the page's content has the focus");
+    assert_eq!(harness.driver.current_url().await.expect("address"), before, "still on the campaign's page");
+    harness.wait_for_all("[data-tier]").await;
+    harness.stop().await;
+}
