@@ -70,14 +70,15 @@ async fn send(request: Request) -> Result<Response, ApiError> {
     let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
     if !response.ok() {
         let status = response.status();
-        let problem = response.json::<ProblemCode>().await.ok();
+        let problem = response.text().await.ok().and_then(|text| crate::json::from_str::<ProblemCode>(&text).ok());
         return Err(ApiError::Refused { status, problem });
     }
     Ok(response)
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response.json::<T>().await.map_err(|_| ApiError::Unreadable)
+    let text = response.text().await.map_err(|_| ApiError::Unreadable)?;
+    crate::json::from_str(&text).map_err(|_| ApiError::Unreadable)
 }
 
 /// A request that could not even be built (a body that does not serialise).
@@ -251,10 +252,10 @@ pub async fn claim(
     let Ok(response) = request.send().await else { return ClaimAnswer::Network };
     let status = response.status();
     if response.ok() {
-        return match response.json::<ClaimReceipt>().await {
-            Ok(receipt) => ClaimAnswer::Claimed(receipt),
+        return match response.text().await.ok().and_then(|text| crate::json::from_str::<ClaimReceipt>(&text).ok()) {
+            Some(receipt) => ClaimAnswer::Claimed(receipt),
             // Claimed, but the answer was cut: retrying with the same key replays it.
-            Err(_) => ClaimAnswer::Network,
+            None => ClaimAnswer::Network,
         };
     }
     let retry_after_s = response.headers().get("retry-after").and_then(|value| value.trim().parse().ok());

@@ -38,10 +38,10 @@ pub fn read_from_page() {
 
 /// The campaign `id`, when the page was made for it and it was not taken yet.
 pub fn take_campaign(id: &str) -> Option<Campaign> {
-    // The same decoders as the API's answers (`serde_json::from_str` of the same types), so
+    // The same decoders as the API's answers (`crate::json::from_str` of the same types), so
     // reading the page adds next to nothing to the download.
     let text = BOOT.with(|cell| cell.borrow_mut().campaign.take())?;
-    let campaign = serde_json::from_str::<Campaign>(&text).ok().filter(|campaign| campaign.id == id)?;
+    let campaign = crate::json::from_str::<Campaign>(&text).ok().filter(|campaign| campaign.id == id)?;
     BOOT.with(|cell| cell.borrow_mut().campaign_id = Some(campaign.id.clone()));
     Some(campaign)
 }
@@ -52,7 +52,7 @@ pub fn take_stock(id: &str) -> Option<Vec<OfferStock>> {
         let mut boot = cell.borrow_mut();
         if boot.campaign_id.as_deref() == Some(id) { boot.stock.take() } else { None }
     })?;
-    serde_json::from_str::<Vec<OfferStock>>(&text).ok()
+    crate::json::from_str::<Vec<OfferStock>>(&text).ok()
 }
 
 /// Whether the page holds a campaign the service painted that the app has not taken yet (the app

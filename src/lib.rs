@@ -14,6 +14,7 @@ pub mod history;
 pub mod host;
 pub mod i18n;
 mod js;
+mod json;
 pub mod location;
 #[cfg(target_arch = "wasm32")]
 mod math;

@@ -225,7 +225,7 @@ fn forget_resident_data() {
 pub fn provide_session() -> Session {
     let stored = storage()
         .and_then(|storage| storage.get_item(SESSION_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str::<KeptSession>(&json).ok());
+        .and_then(|json| crate::json::from_str::<KeptSession>(&json).ok());
     let session = Session { kept: RwSignal::new(stored) };
     provide_context(session);
     session
@@ -258,7 +258,7 @@ pub fn partner_token_claims(token: &str) -> Option<PartnerTokenClaims> {
     let payload = token.split('.').next()?;
     let json = base64url_decode(payload)?;
     // Read as text: `from_slice` would link serde_json's second reader (9 KB of raw wasm).
-    let claims: PartnerTokenClaims = serde_json::from_str(std::str::from_utf8(&json).ok()?).ok()?;
+    let claims: PartnerTokenClaims = crate::json::from_str(std::str::from_utf8(&json).ok()?).ok()?;
     // Shown to the resident: a name, not a paragraph, and no control characters.
     let readable = !claims.partner.is_empty() && claims.partner.chars().count() <= 40 && !claims.partner.chars().any(char::is_control);
     readable.then_some(claims)

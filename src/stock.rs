@@ -57,14 +57,14 @@ impl StockMap {
 /// reader should read the whole stock again (a `resync`, or data it could not read).
 pub fn apply_event(map: &mut StockMap, event_type: &str, data: &str) -> bool {
     match event_type {
-        "snapshot" => match serde_json::from_str::<Vec<OfferStock>>(data) {
+        "snapshot" => match crate::json::from_str::<Vec<OfferStock>>(data) {
             Ok(offers) => {
                 replace(map, &offers);
                 false
             }
             Err(_) => true,
         },
-        "stock" => match serde_json::from_str::<StockUpdate>(data) {
+        "stock" => match crate::json::from_str::<StockUpdate>(data) {
             Ok(update) => {
                 let fresh = LiveStock {
                     release_opens_ms: update.release_opens_ms,

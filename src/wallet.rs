@@ -36,7 +36,7 @@ impl KeptWallet {
     }
 
     fn read_campaigns(&mut self) {
-        self.campaigns = self.campaign_json.iter().filter_map(|json| serde_json::from_str(json).ok()).collect();
+        self.campaigns = self.campaign_json.iter().filter_map(|json| crate::json::from_str(json).ok()).collect();
     }
 }
 
@@ -84,7 +84,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// wallets named their resident) is removed, never returned.
 pub fn kept_for(resident: i64) -> Option<KeptWallet> {
     let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
-    match serde_json::from_str::<KeptWallet>(&text) {
+    match crate::json::from_str::<KeptWallet>(&text) {
         Ok(mut wallet) if wallet.resident == resident => {
             wallet.read_campaigns();
             Some(wallet)

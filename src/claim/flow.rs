@@ -69,9 +69,9 @@ pub fn after_answer(retry: u32, answer: ClaimAnswer, backoff: &Backoff, unit: f6
             // A rule's refusal is the problem's code with its fields (when the next release
             // is …): read from the body as core's `Refusal`, so the words cover every rule and
             // nothing else. (Read from the text, not through a `serde_json::Value`: 1 KB less.)
-            if let Ok(refusal) = serde_json::from_str::<Refusal>(&body) {
+            if let Ok(refusal) = crate::json::from_str::<Refusal>(&body) {
                 ClaimPhase::Refused(refusal)
-            } else if let Ok(problem) = serde_json::from_str::<ProblemCode>(&body) {
+            } else if let Ok(problem) = crate::json::from_str::<ProblemCode>(&body) {
                 ClaimPhase::Failed { code: problem.code }
             } else {
                 ClaimPhase::Failed { code: format!("http_{status}") }

@@ -53,7 +53,7 @@ pub fn store_claim_code(text: &str) -> Option<String> {
 
 fn kept(name: &str) -> Option<KeptAttempt> {
     let text = storage()?.get_item(name).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }
 
 /// Forgets every claim attempt kept on the device (its resident signed out, or someone else
