@@ -65,6 +65,16 @@ step() {
 }
 
 step "formatting (cargo fmt --check)" cargo fmt --all --check
+# The stand-ins in patches/ must still stand in: a patch cargo no longer uses is only a warning.
+patches_in_use() {
+  local patch
+  for patch in patches/*/; do
+    patch=$(basename "$patch")
+    cargo tree --quiet -p huiquan --target wasm32-unknown-unknown -i "$patch" 2>/dev/null | head -n 1 | grep -qF "$REPO_ROOT/patches/$patch" ||
+      { echo "patches/$patch is no longer used by the app's build: delete it (see its README.md)"; return 1; }
+  done
+}
+step "the patches in patches/ still in use" patches_in_use
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
