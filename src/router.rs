@@ -82,17 +82,17 @@ pub fn provide_address() -> Address {
                 let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
             }
             read();
+            // As a page load would: a screen reader starts reading the new page, not where the
+            // link was, and the page shows from its top.
+            focus_on("content");
             window().scroll_to_with_x_and_y(0.0, 0.0);
         }
         // The browser would resolve `#content` against `<base href>`, i.e. leave for the first
         // page: a place on this page is reached here (the skip link).
         Some(Follow::Place(id)) => {
             event.prevent_default();
-            if let Some(place) = document().get_element_by_id(&id) {
+            if let Some(place) = focus_on(&id) {
                 place.scroll_into_view();
-                if let Ok(place) = place.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = place.focus();
-                }
             }
         }
         None => {}
@@ -104,6 +104,14 @@ pub fn provide_address() -> Address {
     let address = Address { path, query };
     provide_context(address);
     address
+}
+
+/// Moves the keyboard's and the screen reader's place to the element `id` (focusable: `main`
+/// has `tabindex="-1"`).
+fn focus_on(id: &str) -> Option<web_sys::Element> {
+    let place = document().get_element_by_id(id)?;
+    let _ = place.clone().dyn_into::<web_sys::HtmlElement>().ok()?.focus();
+    Some(place)
 }
 
 /// The address of the app (see [`provide_address`]).

@@ -48,3 +48,20 @@ async fn the_skip_link_moves_to_the_content_of_the_page_it_is_on() {
     harness.wait_for_all("[data-tier]").await;
     harness.stop().await;
 }
+
+// A link followed inside the app left the focus on the link, on a page that had gone: a screen
+// reader went on reading from nowhere, where a page load starts it at the new page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_followed_in_the_app_starts_the_reader_at_the_new_pages_content() {
+    let harness = Harness::start(BrowserOptions::default()).await;
+    harness.open_campaign(TIANJIN).await;
+    harness.wait_for_all("[data-tier]").await;
+    harness.driver.execute("window.scrollTo(0, 400)", Vec::new()).await.expect("scrolled down");
+    harness.wait_for_all("a.bar-link[href='wallet']").await[0].click().await.expect("the header's wallet link");
+    harness.wait_for_all(".wallet-page").await;
+    let focused = harness.driver.execute("return document.activeElement.id", Vec::new()).await.expect("focus");
+    assert_eq!(focused.json().as_str(), Some("content"), "the new page's content has the focus");
+    let scrolled = harness.driver.execute("return window.scrollY", Vec::new()).await.expect("scroll");
+    assert_eq!(scrolled.json().as_f64(), Some(0.0), "the new page shows from its top");
+    harness.stop().await;
+}
