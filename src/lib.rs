@@ -64,8 +64,7 @@ fn Frame() -> impl IntoView {
     family::provide_claiming_for();
     let partner_switch = session::sign_in_from_partner_link(session, clock.now_ms());
     host::provide_host(session, partner_switch, move || clock.now_ms());
-    let address = router::provide_address();
-    let page = Memo::new(move |_| Page::of(&address.path.read()));
+    let page = router::provide_address().page;
     view! {
         <Later><components::Header /></Later>
         <main id="content" tabindex="-1">

@@ -13,6 +13,8 @@ pub struct Address {
     pub path: ReadSignal<String>,
     /// The query without its `?`.
     pub query: ReadSignal<String>,
+    /// The page the path names, changed only when the page does (not with the query).
+    pub page: Memo<Page>,
 }
 
 impl Address {
@@ -101,7 +103,7 @@ pub fn provide_address() -> Address {
         on_pop.remove();
         on_click.remove();
     });
-    let address = Address { path, query };
+    let address = Address { path, query, page: Memo::new(move |_| Page::of(&path.read())) };
     provide_context(address);
     address
 }

@@ -62,7 +62,7 @@ pub fn VoucherPage() -> impl IntoView {
     let address = crate::router::use_address();
     let session = use_session();
     move || {
-        let id: Option<i64> = match crate::router::Page::of(&address.path.read()) {
+        let id: Option<i64> = match address.page.get() {
             crate::router::Page::Voucher(id) => id.parse().ok(),
             _ => None,
         };
