@@ -35,12 +35,45 @@ pub fn attempt_storage_key(campaign: &str, offer: &str) -> String {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KeptAttempt {
     pub idempotency_key: String,
+    #[serde(with = "kept_fix")]
     pub fix: Option<Fix>,
     #[serde(default)]
     pub store: Option<String>,
     /// 代领: the relative the claim is for.
     #[serde(default)]
     pub for_resident: Option<i64>,
+}
+
+/// A kept attempt's fix, written as its three numbers' bits: read back, it is exactly the fix
+/// that was sent, and reading it needs no decimal reader of floats (core's `dec2flt`, whose
+/// tables were 10 KB of the first visit for this one read). An attempt kept in the earlier
+/// form (decimals) reads as none kept, and the next tap makes a new one.
+mod kept_fix {
+    use huiquan_core::Fix;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct FixBits {
+        latitude: u64,
+        longitude: u64,
+        accuracy: u64,
+    }
+
+    pub fn serialize<S: Serializer>(fix: &Option<Fix>, serializer: S) -> Result<S::Ok, S::Error> {
+        fix.map(|fix| FixBits {
+            latitude: fix.latitude().to_bits(),
+            longitude: fix.longitude().to_bits(),
+            accuracy: fix.accuracy_m().to_bits(),
+        })
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Fix>, D::Error> {
+        let Some(bits) = Option::<FixBits>::deserialize(deserializer)? else { return Ok(None) };
+        Fix::new(f64::from_bits(bits.latitude), f64::from_bits(bits.longitude), f64::from_bits(bits.accuracy))
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("not a fix"))
+    }
 }
 
 /// A store claim code as typed or scanned (`sy-00008.K7QX 2M9D`), as the service reads it: no
@@ -169,4 +202,37 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
         }
     });
     UseClaimReturn { phase, claim: Callback::new(run), stop }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeptAttempt;
+    use huiquan_core::Fix;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_kept_attempt_reads_back_with_exactly_its_fix() {
+        // Decimals that no short decimal writes exactly: the bits must come back as they were.
+        let fix = Fix::new(39.084_158_123_456_79, 117.200_983_000_000_01, 0.1 + 0.2).expect("a fix");
+        let attempt =
+            KeptAttempt { idempotency_key: "k".into(), fix: Some(fix), store: Some("sy-00008.K7QX2M9D".into()), for_resident: Some(7) };
+        let kept = serde_json::to_string(&attempt).expect("written");
+        assert_eq!(crate::json::from_str::<KeptAttempt>(&kept).expect("read"), attempt);
+        let without = KeptAttempt { fix: None, store: None, for_resident: None, ..attempt };
+        assert_eq!(crate::json::from_str::<KeptAttempt>(&serde_json::to_string(&without).expect("written")).expect("read"), without);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_kept_fix_out_of_range_or_in_the_earlier_form_is_no_attempt() {
+        let bits = |value: f64| value.to_bits();
+        let out_of_range = format!(
+            r#"{{"idempotency_key":"k","fix":{{"latitude":{},"longitude":{},"accuracy":{}}}}}"#,
+            bits(91.0),
+            bits(117.0),
+            bits(5.0)
+        );
+        assert!(crate::json::from_str::<KeptAttempt>(&out_of_range).is_err());
+        let decimals = r#"{"idempotency_key":"k","fix":{"latitude":39.08,"longitude":117.2,"accuracy":5.0}}"#;
+        assert!(crate::json::from_str::<KeptAttempt>(decimals).is_err());
+    }
 }
