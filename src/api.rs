@@ -132,7 +132,13 @@ pub async fn stock(id: &str) -> Result<Vec<OfferStock>, ApiError> {
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let (request, _in_flight) = InFlight::attach(Request::post(path).header("accept", "application/json"));
-    read_json(send(request.json(body).map_err(unbuildable)?).await?).await
+    read_json(send(with_json(request, body)?).await?).await
+}
+
+/// `request` with `body` as its JSON (written by [`crate::json::to_string`]).
+fn with_json<B: Serialize + ?Sized>(request: RequestBuilder, body: &B) -> Result<Request, ApiError> {
+    let body = crate::json::to_string(body).ok_or(ApiError::Unreadable)?;
+    request.header("content-type", "application/json").body(body).map_err(unbuildable)
 }
 
 /// Asks for a one-time code by text message (in demo mode the service logs it).
@@ -178,7 +184,7 @@ pub async fn send_link_code(session_token: &str, phone: &str) -> Result<CodeSent
     let (request, _in_flight) = InFlight::attach(
         Request::post("api/v1/links/code").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
     );
-    read_json(send(request.json(&CodeRequest { phone: phone.to_owned() }).map_err(unbuildable)?).await?).await
+    read_json(send(with_json(request, &CodeRequest { phone: phone.to_owned() })?).await?).await
 }
 
 /// Links the relative whose phone got the code.
@@ -187,7 +193,7 @@ pub async fn link(session_token: &str, phone: &str, code: &str) -> Result<ProxyL
         Request::post("api/v1/links").header("accept", "application/json").header("authorization", &format!("Bearer {session_token}")),
     );
     let body = LinkRequest { phone: phone.to_owned(), code: code.to_owned() };
-    read_json(send(request.json(&body).map_err(unbuildable)?).await?).await
+    read_json(send(with_json(request, &body)?).await?).await
 }
 
 /// Ends a link with the other side, whichever side this resident is.
@@ -247,8 +253,7 @@ pub async fn claim(
             .header("authorization", &format!("Bearer {session_token}"))
             .header("idempotency-key", idempotency_key),
     );
-    let request = request.json(&body);
-    let Ok(request) = request else { return ClaimAnswer::Network };
+    let Ok(request) = with_json(request, &body) else { return ClaimAnswer::Network };
     let Ok(response) = request.send().await else { return ClaimAnswer::Network };
     let status = response.status();
     if response.ok() {

@@ -2,9 +2,10 @@
 //! `serde-json-core`'s reader: a plain reader (no positions in its errors, no `deserialize_any`),
 //! whose decoders are a fraction of `serde_json`'s size in the wasm. The app's types never ask
 //! for `deserialize_any` (no untagged, flattened or internally tagged enums: `core::wire`), so
-//! it reads all of them; `serde_json` still writes the app's requests and kept data.
+//! it reads all of them. `serde_json` writes the app's requests and kept data, through
+//! [`to_string`].
 
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 /// The text was not the JSON of a `T`.
 #[derive(Debug)]
@@ -17,9 +18,35 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
     serde_json_core::from_str_escaped(text, &mut unescaped).map(|(value, _)| value).map_err(|_| Unreadable)
 }
 
+/// Writes `value` as JSON. A number with a fraction is written by the browser
+/// (`Number.prototype.toString`: the shortest text that reads back as the same number, as
+/// serde_json's own writer does), so the wasm carries no float formatter (serde_json's `zmij`
+/// and its table of powers of ten). `None` only for a value serde_json cannot write.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    let mut written = Vec::with_capacity(128);
+    value.serialize(&mut serde_json::Serializer::with_formatter(&mut written, BrowserNumbers)).ok()?;
+    String::from_utf8(written).ok()
+}
+
+/// serde_json's compact form, with the browser's numbers.
+struct BrowserNumbers;
+
+impl serde_json::ser::Formatter for BrowserNumbers {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f64) -> std::io::Result<()> {
+        // serde_json writes `null` itself for a number that is not finite; JS writes the rest as
+        // JSON reads them (`1e+21`, `5e-7`).
+        let text: String = js_sys::Number::from(value).to_string_with_radix(10).map(String::from).unwrap_or_default();
+        writer.write_all(text.as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f32) -> std::io::Result<()> {
+        self.write_f64(writer, f64::from(value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::from_str;
+    use super::{from_str, to_string};
     use huiquan_core::{api::OfferStock, campaign::Campaign};
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -61,5 +88,18 @@ mod tests {
         // A lone surrogate is no character: refused, never a panic.
         assert!(from_str::<String>(r#""\ud800""#).is_err());
         assert_eq!(from_str::<Vec<OfferStock>>(" [ ] ").expect("empty"), Vec::new());
+    }
+
+    #[wasm_bindgen_test]
+    fn written_as_serde_json_writes_it_and_numbers_read_back_exactly() {
+        for file in CAMPAIGNS {
+            let campaign: Campaign = serde_json::from_str(file).expect("a campaign file");
+            assert_eq!(to_string(&campaign).expect("written"), serde_json::to_string(&campaign).expect("written"), "{}", campaign.id);
+        }
+        for number in [39.084_158_123_456_79, -117.2, 0.1 + 0.2, 5e-7, 1e21, 1.0, 0.0, f64::MAX, f64::MIN_POSITIVE] {
+            let written = to_string(&number).expect("written");
+            assert_eq!(serde_json::from_str::<f64>(&written).expect("read"), number, "{written}");
+        }
+        assert_eq!(to_string(&f64::NAN).expect("written"), "null");
     }
 }

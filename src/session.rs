@@ -178,7 +178,7 @@ impl Session {
             forget_resident_data();
         }
         let kept = KeptSession { signed_in, signed_in_as };
-        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&kept)) {
+        if let (Some(storage), Some(json)) = (storage(), crate::json::to_string(&kept)) {
             let _ = storage.set_item(SESSION_KEY, &json);
         }
         self.kept.set(Some(kept));

@@ -98,7 +98,7 @@ pub fn kept_for(resident: i64) -> Option<KeptWallet> {
 
 /// Keeps a freshly synced wallet.
 pub fn keep(wallet: &KeptWallet) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(wallet)) {
+    if let (Some(storage), Some(json)) = (storage(), crate::json::to_string(wallet)) {
         // Full storage: the wallet still shows now, it just will not open offline.
         let _ = storage.set_item(STORAGE_KEY, &json);
     }

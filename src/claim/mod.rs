@@ -136,7 +136,7 @@ pub fn use_claim(campaign: String, offer: String, backoff: Backoff) -> UseClaimR
             let KeptAttempt { idempotency_key, fix, store, for_resident } = kept(&key_name).unwrap_or_else(|| {
                 let for_resident = claiming_for.relative_untracked(session.resident_untracked()).map(|relative| relative.resident);
                 let attempt = KeptAttempt { idempotency_key: random_id(), fix, store, for_resident };
-                if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&attempt)) {
+                if let (Some(storage), Some(json)) = (storage(), crate::json::to_string(&attempt)) {
                     let _ = storage.set_item(&key_name, &json);
                 }
                 attempt
