@@ -18,9 +18,11 @@ use crate::{claim::ClaimAnswer, location::Geofence};
 /// Why a call to the service failed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
-    /// The request never got an answer (offline, DNS, connection reset…).
-    #[error("network error: {0}")]
-    Network(String),
+    /// The request never got an answer (offline, DNS, connection reset…). Which failure is not
+    /// kept: the resident is told the same either way, and writing the browser's error out
+    /// linked gloo-net's, serde_json's and std's I/O messages (about 2 KB).
+    #[error("network error")]
+    Network,
     /// The service refused, with its problem details when it sent them.
     #[error("the service answered {status}{}", problem.as_ref().map(|p| format!(" ({})", p.code)).unwrap_or_default())]
     Refused { status: u16, problem: Option<ProblemCode> },
@@ -67,7 +69,7 @@ impl Drop for InFlight {
 
 /// Sends `request`; a refusal becomes `ApiError::Refused` with the service's problem details.
 async fn send(request: Request) -> Result<Response, ApiError> {
-    let response = request.send().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
     if !response.ok() {
         let status = response.status();
         let problem = response.text().await.ok().and_then(|text| crate::json::from_str::<ProblemCode>(&text).ok());
@@ -108,7 +110,7 @@ pub async fn campaign_json(id: &str) -> Result<String, ApiError> {
     let path = format!("api/v1/campaigns/{}", encode_path_segment(id));
     let (request, _in_flight) = InFlight::attach(Request::get(&path).header("accept", "application/json"));
     let response = send(request.build().map_err(unbuildable)?).await?;
-    response.text().await.map_err(|error| ApiError::Network(error.to_string()))
+    response.text().await.map_err(|_| ApiError::Network)
 }
 
 /// The campaign's city outline, in the CRS the campaign names, ready to judge positions.
@@ -116,12 +118,12 @@ pub async fn geofence(id: &str, crs: Crs) -> Result<Arc<dyn Geofence>, ApiError>
     let path = format!("api/v1/campaigns/{}/boundary", encode_path_segment(id));
     let (request, _in_flight) = InFlight::attach(Request::get(&path));
     let response = send(request.build().map_err(unbuildable)?).await?;
-    let text = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
     // The geofence's module not fetched is a network failure too: trying again fetches it.
     match crate::location::read_outline(text, crs).await {
         Ok(Some(geofence)) => Ok(geofence),
         Ok(None) => Err(ApiError::Unreadable),
-        Err(_) => Err(ApiError::Network(String::new())),
+        Err(_) => Err(ApiError::Network),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::{api::ApiError, i18n::use_i18n};
 pub fn ErrorView(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let sentence = move || match &error {
-        ApiError::Network(_) => i18n.t().error_network.to_owned(),
+        ApiError::Network => i18n.t().error_network.to_owned(),
         ApiError::Refused { status: 404, .. } => i18n.t().error_not_found.to_owned(),
         ApiError::Refused { .. } => i18n.t().error_server.to_owned(),
         ApiError::Unreadable => i18n.t().error_unreadable.to_owned(),

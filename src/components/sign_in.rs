@@ -39,7 +39,7 @@ pub fn SignIn() -> impl IntoView {
             message.set(Some(match result {
                 Ok(_) => i18n.t().sign_in_code_sent,
                 Err(ApiError::Refused { status: 429, .. }) => i18n.t().failed_rate_limited,
-                Err(ApiError::Network(_)) => i18n.t().error_network,
+                Err(ApiError::Network) => i18n.t().error_network,
                 Err(_) => i18n.t().error_server,
             }));
         });
@@ -62,7 +62,7 @@ pub fn SignIn() -> impl IntoView {
                 }
                 Err(ApiError::Refused { status: 401 | 422, .. }) => message.set(Some(i18n.t().sign_in_wrong_code)),
                 Err(ApiError::Refused { status: 429, .. }) => message.set(Some(i18n.t().failed_rate_limited)),
-                Err(ApiError::Network(_)) => message.set(Some(i18n.t().error_network)),
+                Err(ApiError::Network) => message.set(Some(i18n.t().error_network)),
                 Err(_) => message.set(Some(i18n.t().error_server)),
             }
         });

@@ -162,7 +162,7 @@ pub fn FamilySection() -> impl IntoView {
                 (Some("too_many_links"), _) => w.too_many.to_owned(),
                 (Some("cannot_link_self"), _) => w.not_self.to_owned(),
                 (_, ApiError::Refused { status: 429, .. }) => t.failed_rate_limited.to_owned(),
-                (_, ApiError::Network(_)) => t.error_network.to_owned(),
+                (_, ApiError::Network) => t.error_network.to_owned(),
                 _ => t.error_server.to_owned(),
             },
         })

@@ -35,7 +35,7 @@ fn WalletStyle(children: Children) -> impl IntoView {
 /// A page whose module could not be fetched (offline before it was ever opened): said as a
 /// network failure, and trying again reloads the page.
 fn not_loaded() -> AnyView {
-    let error = crate::api::ApiError::Network(String::new());
+    let error = crate::api::ApiError::Network;
     view! { <crate::components::ErrorView error on_retry=move || { let _ = window().location().reload(); } /> }.into_any()
 }
 

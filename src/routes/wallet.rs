@@ -77,9 +77,7 @@ async fn load_wallet(session: Session, signed_in: SignedIn, now_ms: i64) -> Resu
             }
             Ok(ShownWallet { wallet, fresh: true })
         }
-        Err(ApiError::Network(detail)) => {
-            kept_for(resident).map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network(detail))
-        }
+        Err(ApiError::Network) => kept_for(resident).map(|wallet| ShownWallet { wallet, fresh: false }).ok_or(ApiError::Network),
         Err(error) => Err(error),
     }
 }
