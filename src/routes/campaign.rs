@@ -6,14 +6,14 @@ use huiquan_core::{Campaign, Figure, ReleaseSchedule, RoundStock};
 use leptos::prelude::*;
 
 use crate::{
-    api,
+    api::{self, ApiError},
     clock::use_server_clock,
     components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
     i18n::use_i18n,
-    location::{CurrentLocation, LocationGate, UseLocationOptions, use_location},
+    location::{CurrentLocation, Geofence, LocationGate, UseLocationOptions, use_location},
     pieces::Later,
     routes::Loading,
-    scoped::until_cleanup,
+    scoped::{spawn_scoped, until_cleanup},
     session::use_session,
     stock::{StockMap, UseStockOptions, use_stock},
 };
@@ -58,13 +58,23 @@ fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
     let session = use_session();
     let (id, crs, city) = (campaign.id.clone(), campaign.boundary.crs, campaign.city.clone());
     // The outline (and the geofence's module) comes when the resident first asks where they are,
-    // beside the position itself: not on every visit.
-    let asked = RwSignal::new(false);
-    let outline = LocalResource::new(move || {
-        let (id, asked) = (id.clone(), asked.get());
-        until_cleanup(async move { if asked { api::geofence(&id, crs).await.map(Some) } else { Ok(None) } })
-    });
-    let geofence = Signal::derive(move || outline.get().and_then(Result::ok).flatten());
+    // beside the position itself: not on every visit. Fetched by the tap, as a claim is sent by
+    // one: the answer in a signal, the fetch dropped with the page (a resource keyed on "asked"
+    // cost 1.5 KB of the first visit for the same).
+    let outline = RwSignal::new(None::<Result<Arc<dyn Geofence>, ApiError>>);
+    let fetching = RwSignal::new(false);
+    let fetch_outline = move || {
+        if fetching.get_untracked() || outline.with_untracked(|outline| matches!(outline, Some(Ok(_)))) {
+            return;
+        }
+        fetching.set(true);
+        let id = id.clone();
+        spawn_scoped(async move {
+            outline.set(Some(api::geofence(&id, crs).await));
+            fetching.set(false);
+        });
+    };
+    let geofence = Signal::derive(move || outline.with(|outline| outline.as_ref().and_then(|outline| outline.as_ref().ok()).cloned()));
     let location = use_location(geofence, UseLocationOptions::default());
     provide_context(CurrentLocation(location.state));
     let ask = location.ask;
@@ -73,9 +83,15 @@ fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
     view! {
         <CampaignDetails campaign stock>
             <crate::family::ClaimingForNote />
-            <LocationGate state=location.state city on_ask=move |()| { asked.set(true); ask() } />
+            <LocationGate state=location.state city on_ask={
+                let fetch_outline = fetch_outline.clone();
+                move |()| { fetch_outline(); ask() }
+            } />
             {move || match outline.get() {
-                Some(Err(error)) => Some(view! { <ErrorView error on_retry=move || outline.refetch() /> }),
+                Some(Err(error)) => {
+                    let fetch_outline = fetch_outline.clone();
+                    Some(view! { <ErrorView error on_retry=move || fetch_outline() /> })
+                }
                 _ => None,
             }}
             <Show when=move || !session.is_signed_in(clock.now_ms())>

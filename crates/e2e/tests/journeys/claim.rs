@@ -376,3 +376,23 @@ async fn where_the_browser_reads_qr_codes_the_camera_reads_the_tills_code_into_t
     assert!(harness.csp_violations().await.is_empty(), "{:?}", harness.csp_violations().await);
     harness.stop().await;
 }
+
+/// Guards the outline fetched by the resident's tap (it was a resource keyed on the tap until
+/// 2026-12-04): a fetch that fails says so with a retry, and the retry fetches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outline_that_could_not_be_fetched_comes_with_the_retry() {
+    let harness = Harness::start(demo()).await;
+    harness.set_location(CENTRAL_TIANJIN.0, CENTRAL_TIANJIN.1, 20.0).await;
+    harness.open_campaign(TIANJIN).await;
+    let devtools = harness.driver.cdp();
+    devtools.send_raw("Network.enable", serde_json::json!({})).await.expect("network domain");
+    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": ["*/boundary"] })).await.expect("outline blocked");
+    harness.driver.find(By::Css("[data-testid=location-gate] button")).await.expect("the gate's button").click().await.expect("tap");
+    harness.wait_for_text(".campaign .error", "网络不通").await;
+    assert!(!harness.wait_for_text("[data-testid=location-words]", "").await.contains("已确认"), "confirmed without an outline");
+
+    devtools.send_raw("Network.setBlockedURLs", serde_json::json!({ "urls": [] })).await.expect("unblocked");
+    harness.driver.find(By::Css(".campaign .error button")).await.expect("retry").click().await.expect("tap retry");
+    harness.wait_for_text("[data-testid=location-words]", "已确认").await;
+    assert!(harness.driver.find_all(By::Css(".campaign .error")).await.expect("query").is_empty(), "the error stays after the retry");
+}
