@@ -33,18 +33,14 @@ pub fn CampaignView(id: String) -> impl IntoView {
             }
         })
     });
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match campaign.await {
-                    // Everything that lives as long as the page (the stock stream, the location
-                    // watch) is made inside a component, whose owner lasts as long as its view.
-                    Ok(campaign) => view! { <CampaignLocation campaign /> }.into_any(),
-                    // A piece too: the last to be built shows the app, in place of the first paint.
-                    Err(error) => view! { <Later><ErrorView error on_retry=move || campaign.refetch() /></Later> }.into_any(),
-                }
-            })}
-        </Suspense>
+    // The resource read as it stands (no `Suspense`: nothing else on the page waits with it).
+    move || match campaign.get() {
+        None => view! { <Loading /> }.into_any(),
+        // Everything that lives as long as the page (the stock stream, the location watch) is
+        // made inside a component, whose owner lasts as long as its view.
+        Some(Ok(campaign)) => view! { <CampaignLocation campaign /> }.into_any(),
+        // A piece too: the last to be built shows the app, in place of the first paint.
+        Some(Err(error)) => view! { <Later><ErrorView error on_retry=move || campaign.refetch() /></Later> }.into_any(),
     }
 }
 
