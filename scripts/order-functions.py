@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-IMPORT_SECTION, CODE_SECTION, CUSTOM_SECTION = 2, 10, 0
-FUNCTION_IMPORT = 0
+from wasm_binary import CODE_SECTION, CUSTOM_SECTION, FUNCTION_IMPORT, IMPORT_SECTION, read_name, read_uleb, sections, uleb
+
 # The key: the body's size in steps of SIZE_STEP bytes, then its first KEY_BYTES bytes. Measured on
 # the main module (2026-12-04): by the first 48 bytes alone 162,532 bytes of brotli, the whole
 # body 162,379, size steps of 256 first 162,165, of 128 162,170, of 512 162,205.
@@ -27,60 +27,30 @@ SIZE_STEP = 256
 KEY_BYTES = 48
 
 
-def read_uleb(data, at):
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, at
-
-
-def uleb(value):
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def skip_name(data, at):
-    length, at = read_uleb(data, at)
-    return at + length
-
-
 def with_body_names(wasm):
-    """The module with a name section naming each defined function by its body's first bytes."""
-    if wasm[:8] != b"\0asm\1\0\0\0":
-        sys.exit("order-functions: not a wasm module")
-    imported, bodies, at = 0, [], 8
-    while at < len(wasm):
-        section = wasm[at]
-        size, body_at = read_uleb(wasm, at + 1)
-        at = body_at + size
+    """The module with a name section naming each defined function by its body's size and bytes."""
+    imported, bodies = 0, []
+    for section, content in sections(wasm, "order-functions"):
         if section == IMPORT_SECTION:
-            count, cursor = read_uleb(wasm, body_at)
+            count, cursor = read_uleb(content, 0)
             for _ in range(count):
-                cursor = skip_name(wasm, skip_name(wasm, cursor))
-                kind = wasm[cursor]
-                if kind != FUNCTION_IMPORT:
+                _module, cursor = read_name(content, cursor)
+                _name, cursor = read_name(content, cursor)
+                if content[cursor] != FUNCTION_IMPORT:
                     # Tables, memories and globals do not take function indices; skip them.
-                    cursor = skip_import(wasm, cursor)
+                    cursor = skip_import(content, cursor)
                     continue
                 imported += 1
-                _, cursor = read_uleb(wasm, cursor + 1)
+                _, cursor = read_uleb(content, cursor + 1)
         elif section == CODE_SECTION:
-            count, cursor = read_uleb(wasm, body_at)
+            count, cursor = read_uleb(content, 0)
             for _ in range(count):
-                length, cursor = read_uleb(wasm, cursor)
-                bodies.append(wasm[cursor : cursor + length])
+                length, cursor = read_uleb(content, cursor)
+                bodies.append(content[cursor : cursor + length])
                 cursor += length
     names = bytearray(uleb(len(bodies)))
     for index, body in enumerate(bodies):
-        # The index keeps equal prefixes apart (names must differ) and in their old order.
+        # The index keeps equal keys apart (names must differ) and in their old order.
         name = f"{len(body) // SIZE_STEP:05d}.{body[:KEY_BYTES].hex()}.{index:06d}".encode()
         names += uleb(imported + index) + uleb(len(name)) + name
     function_names = bytes([1]) + uleb(len(names)) + names
@@ -88,20 +58,21 @@ def with_body_names(wasm):
     return wasm + bytes([CUSTOM_SECTION]) + uleb(len(section)) + section
 
 
-def skip_import(wasm, cursor):
-    kind = wasm[cursor]
+def skip_import(content, cursor):
+    """Where the import whose kind is at `cursor` ends."""
+    kind = content[cursor]
     cursor += 1
     if kind == 1:  # table: element type, limits
         cursor += 1
-        flags, cursor = read_uleb(wasm, cursor)
-        _, cursor = read_uleb(wasm, cursor)
+        flags, cursor = read_uleb(content, cursor)
+        _, cursor = read_uleb(content, cursor)
         if flags & 1:
-            _, cursor = read_uleb(wasm, cursor)
+            _, cursor = read_uleb(content, cursor)
     elif kind == 2:  # memory: limits
-        flags, cursor = read_uleb(wasm, cursor)
-        _, cursor = read_uleb(wasm, cursor)
+        flags, cursor = read_uleb(content, cursor)
+        _, cursor = read_uleb(content, cursor)
         if flags & 1:
-            _, cursor = read_uleb(wasm, cursor)
+            _, cursor = read_uleb(content, cursor)
     elif kind == 3:  # global: type, mutability
         cursor += 2
     else:

@@ -15,35 +15,11 @@ import glob
 import re
 import sys
 
+from wasm_binary import FUNCTION_IMPORT, IMPORT_SECTION, read_name, read_uleb, sections, uleb
+
 # The import module wasm-bindgen's glue provides; the split loader's imports keep their names.
 GLUE_MODULE = b"./huiquan_bg.js"
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-IMPORT_SECTION = 2
-
-
-def read_uleb(data, at):
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, at
-
-
-def uleb(value):
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def read_name(data, at):
-    length, at = read_uleb(data, at)
-    return data[at : at + length], at + length
 
 
 def short_name(index):
@@ -59,14 +35,8 @@ def short_name(index):
 
 def rename_imports(wasm):
     """The wasm with the glue module's function imports renamed, and the names {old: new}."""
-    if wasm[:8] != b"\0asm\1\0\0\0":
-        sys.exit("short-imports: not a wasm module")
-    out, names, at = bytearray(wasm[:8]), {}, 8
-    while at < len(wasm):
-        section = wasm[at]
-        size, body_at = read_uleb(wasm, at + 1)
-        body = wasm[body_at : body_at + size]
-        at = body_at + size
+    out, names = bytearray(wasm[:8]), {}
+    for section, body in sections(wasm, "short-imports"):
         if section == IMPORT_SECTION:
             count, cursor = read_uleb(body, 0)
             new_body = bytearray(uleb(count))
@@ -74,7 +44,7 @@ def rename_imports(wasm):
                 module, cursor = read_name(body, cursor)
                 name, cursor = read_name(body, cursor)
                 kind_at = cursor
-                if body[cursor] != 0:
+                if body[cursor] != FUNCTION_IMPORT:
                     sys.exit("short-imports: an import other than a function; this script knows only functions")
                 _, cursor = read_uleb(body, cursor + 1)
                 if module == GLUE_MODULE:
