@@ -216,10 +216,10 @@ mod tests {
         let fix = Fix::new(39.084_158_123_456_79, 117.200_983_000_000_01, 0.1 + 0.2).expect("a fix");
         let attempt =
             KeptAttempt { idempotency_key: "k".into(), fix: Some(fix), store: Some("sy-00008.K7QX2M9D".into()), for_resident: Some(7) };
-        let kept = serde_json::to_string(&attempt).expect("written");
+        let kept = crate::json::to_string(&attempt).expect("written");
         assert_eq!(crate::json::from_str::<KeptAttempt>(&kept).expect("read"), attempt);
         let without = KeptAttempt { fix: None, store: None, for_resident: None, ..attempt };
-        assert_eq!(crate::json::from_str::<KeptAttempt>(&serde_json::to_string(&without).expect("written")).expect("read"), without);
+        assert_eq!(crate::json::from_str::<KeptAttempt>(&crate::json::to_string(&without).expect("written")).expect("read"), without);
     }
 
     #[wasm_bindgen_test]
