@@ -65,7 +65,7 @@ step() {
 }
 
 step "formatting (cargo fmt --check)" cargo fmt --all --check
-# The stand-ins in patches/ must still stand in: a patch cargo no longer uses is only a warning.
+# The crates in patches/ must still be used: a patch cargo no longer uses is only a warning.
 patches_in_use() {
   local patch
   for patch in patches/*/; do
@@ -75,6 +75,9 @@ patches_in_use() {
   done
 }
 step "the patches in patches/ still in use" patches_in_use
+# A patched crate keeps upstream's tests, with ours for what the patch changed: a workspace of its
+# own, built natively (seconds).
+step "the patched serde-json-core's tests" cargo test --quiet --manifest-path patches/serde-json-core/Cargo.toml
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
