@@ -69,7 +69,7 @@ fn Frame() -> impl IntoView {
         <Later><components::Header /></Later>
         <main id="content" tabindex="-1">
             <Later>
-                <components::PartnerSwitchPrompt pending=partner_switch />
+                <components::PartnerSwitchArea pending=partner_switch />
                 {move || match page.get() {
                     Page::Home => view! { <HomePage /> }.into_any(),
                     Page::Campaign(id) => view! { <CampaignView id /> }.into_any(),

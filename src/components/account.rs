@@ -1,7 +1,7 @@
 //! Who is signed in on this device: signing out, and the question a partner link asks when it
 //! arrives while someone is already signed in.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, wasm_split::SplitLoaderError};
 
 use crate::{
     clock::use_server_clock,
@@ -58,6 +58,40 @@ pub fn SignOut() -> impl IntoView {
         // Outside the button's `Show`: still there to be read once the button has gone.
         <p class="visually-hidden" role="status">{move || (done.get() && session.resident().is_none()).then(|| i18n.t().signed_out)}</p>
     }
+}
+
+/// Where the question below goes: drawn once a partner link has arrived while someone else was
+/// signed in, and kept after it is answered, so its outcome can still be read. The question is a
+/// wasm module of its own in the size build (`partner_switch_question` is a split point), fetched
+/// the first time it is asked: most partner links sign in at once, with no one to replace. A
+/// module that cannot be fetched says so, with a retry that fetches it again.
+#[component]
+pub fn PartnerSwitchArea(pending: RwSignal<Option<PartnerSwitch>>) -> impl IntoView {
+    let asked = Memo::new(move |asked: Option<&bool>| asked.copied().unwrap_or(false) || pending.with(Option::is_some));
+    let attempt = RwSignal::new(0_u32);
+    move || {
+        attempt.track();
+        asked.get().then(|| {
+            Suspend::new(async move {
+                partner_switch_question(pending).await.unwrap_or_else(|_| {
+                    let error = crate::api::ApiError::Network;
+                    let on_retry = move || attempt.update(|attempt| *attempt += 1);
+                    view! { <div data-testid="partner-switch-unavailable"><super::ErrorView error on_retry /></div> }.into_any()
+                })
+            })
+        })
+    }
+}
+
+#[cfg(huiquan_split)]
+#[leptos::wasm_split::wasm_split(partner_switch, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn partner_switch_question(pending: RwSignal<Option<PartnerSwitch>>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <PartnerSwitchPrompt pending /> }.into_any())
+}
+
+#[cfg(not(huiquan_split))]
+async fn partner_switch_question(pending: RwSignal<Option<PartnerSwitch>>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <PartnerSwitchPrompt pending /> }.into_any())
 }
 
 /// Asks whether to switch to the account of a partner link that arrived while someone else was

@@ -10,7 +10,7 @@ mod sign_in;
 pub(crate) mod store_code;
 mod tier_card;
 
-pub use account::{PartnerSwitchPrompt, SignOut, signed_in_as_words};
+pub use account::{PartnerSwitchArea, PartnerSwitchPrompt, SignOut, signed_in_as_words};
 pub use claim_button::ClaimButton;
 pub use error_view::ErrorView;
 pub use header::{Header, HostFooter, LanguageSwitch};

@@ -108,6 +108,9 @@ async fn a_partner_link_asks_before_it_replaces_the_resident_signed_in() {
     let question = harness.wait_for_text("[data-testid=partner-switch]", "要切换到").await;
     assert!(question.contains("你已登录为手机号 131****1000。要切换到来自e2e的账号吗？"), "{question}");
     harness.screenshot_at("[data-testid=partner-switch]", "partner-switch").await;
+    // The question is a module of its own, fetched when it is first asked.
+    let fetched = harness.later_modules_fetched().await;
+    assert!(fetched.iter().any(|path| path.contains("/later/split_partner_switch-")), "{fetched:?}");
     assert!(!harness.driver.current_url().await.expect("url").as_str().contains("partner_token"), "not in the address");
     harness.driver.find(By::Css("[data-testid=partner-switch] button.secondary")).await.expect("Keep").click().await.expect("tap");
     for _ in 0..50 {
@@ -151,5 +154,40 @@ async fn a_partner_link_asks_before_it_replaces_the_resident_signed_in() {
     assert_ne!(renewed["token"], partner_session["token"], "a new session");
     assert_eq!(renewed["resident"], partner_session["resident"], "for the same resident");
     assert!(harness.driver.find_all(By::Css("[data-testid=partner-switch]")).await.expect("query").is_empty(), "no question");
+    harness.stop().await;
+}
+
+/// Guards the question's own module (split off on 2026-12-04): when it cannot be fetched, the
+/// page says so where the question goes, and the retry brings the question for the link that
+/// arrived; the link's token is not lost meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_question_whose_module_could_not_be_fetched_comes_with_the_retry() {
+    let harness = Harness::start(demo()).await;
+    // The service worker fetches on its own, where the page's blocking does not reach: without it
+    // the page fetches the module itself.
+    let devtools = harness.driver.cdp();
+    devtools.send_raw("Network.enable", serde_json::json!({})).await.expect("network domain");
+    let block = |urls: &[&str]| serde_json::json!({ "urls": urls });
+    devtools.send_raw("Network.setBlockedURLs", block(&["*/sw.js"])).await.expect("no service worker");
+    harness.open_campaign(TIANJIN).await;
+    harness.sign_in("13100131001").await;
+    let phone_session = kept_session(&harness).await.expect("signed in by phone");
+    assert!(harness.later_modules_fetched().await.iter().all(|path| !path.contains("split_partner_switch")), "fetched before it was asked");
+
+    devtools.send_raw("Network.setBlockedURLs", block(&["*/sw.js", "*/later/split_partner_switch-*"])).await.expect("module blocked");
+    open_partner_link(&harness, "e2e-user-10").await;
+    harness.wait_for_text("[data-testid=partner-switch-unavailable]", "网络不通").await;
+    assert_eq!(kept_session(&harness).await.as_ref(), Some(&phone_session), "nothing replaced while it could not ask");
+
+    devtools.send_raw("Network.setBlockedURLs", block(&["*/sw.js"])).await.expect("module unblocked");
+    harness.driver.find(By::Css("[data-testid=partner-switch-unavailable] button")).await.expect("retry").click().await.expect("tap retry");
+    let question = harness.wait_for_text("[data-testid=partner-switch]", "要切换到").await;
+    assert!(question.contains("你已登录为手机号 131****1001。要切换到来自e2e的账号吗？"), "{question}");
+    assert!(
+        harness.driver.find_all(By::Css("[data-testid=partner-switch-unavailable]")).await.expect("query").is_empty(),
+        "the error stays"
+    );
+    harness.driver.find(By::Css("[data-testid=partner-switch] button:not(.secondary)")).await.expect("Switch").click().await.expect("tap");
+    harness.wait_for_text("[data-testid=partner-switch-outcome]", "已切换到来自e2e的账号").await;
     harness.stop().await;
 }
