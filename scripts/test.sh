@@ -75,9 +75,11 @@ patches_in_use() {
   done
 }
 step "the patches in patches/ still in use" patches_in_use
-# A patched crate keeps upstream's tests, with ours for what the patch changed: a workspace of its
+# A patched crate's tests: upstream's where they stand alone (serde-json-core's; leptos_macro's
+# need the whole of Leptos), and ours for what each patch changes. Each is a workspace of its
 # own, built natively (seconds).
 step "the patched serde-json-core's tests" cargo test --quiet --manifest-path patches/serde-json-core/Cargo.toml
+step "the patched leptos_macro's tests" cargo test --quiet --manifest-path patches/leptos_macro/Cargo.toml --lib --features __internal_erase_components
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
