@@ -73,16 +73,20 @@ pub fn ClaimingForNote() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let claiming_for = use_claiming_for();
-    move || {
-        claiming_for.relative(session.resident()).map(|relative| {
-            view! {
-                <p class="note claiming-for" role="status" data-testid="claiming-for">
-                    {move || (i18n.t().claiming_for)(&relative.hint)}" "
-                    <button type="button" class="button secondary" on:click=move |_| claiming_for.choose(None)>
-                        {move || i18n.t().claim_for_myself}
-                    </button>
-                </p>
+    view! {
+        {
+            move || {
+                claiming_for.relative(session.resident()).map(|relative| {
+                    view! {
+                        <p class="note claiming-for" role="status" data-testid="claiming-for">
+                            {move || (i18n.t().claiming_for)(&relative.hint)}" "
+                            <button type="button" class="button secondary" on:click=move |_| claiming_for.choose(None)>
+                                {move || i18n.t().claim_for_myself}
+                            </button>
+                        </p>
+                    }
+                })
             }
-        })
+        }
     }
 }

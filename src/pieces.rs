@@ -32,12 +32,16 @@ pub fn Later(children: Children) -> impl IntoView {
     let piece = std::sync::Mutex::new(Some((children, Pending::hold())));
     // Only `ready` is tracked (the piece is built untracked), so this runs twice: nothing, then
     // the piece. The piece's `Pending` goes once it is built, or when the piece is dropped unbuilt.
-    move || -> Option<AnyView> {
-        if !ready.get() {
-            return None;
+    view! {
+        {
+            move || -> Option<AnyView> {
+                if !ready.get() {
+                    return None;
+                }
+                let (children, _pending) = piece.lock().ok()?.take()?;
+                Some(untrack(children))
+            }
         }
-        let (children, _pending) = piece.lock().ok()?.take()?;
-        Some(untrack(children))
     }
 }
 

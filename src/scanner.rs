@@ -101,7 +101,7 @@ fn view_camera_button(i18n: I18n, field: String) -> AnyView {
             {move || words().scan}
         </button>
         {move || no_camera.get().then(|| view! { <p class="claim-hint" role="alert">{move || words().no_camera}</p> })}
-        {layer}
+        {move || layer()}
     }
     .into_any()
 }

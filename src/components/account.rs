@@ -69,17 +69,21 @@ pub fn SignOut() -> impl IntoView {
 pub fn PartnerSwitchArea(pending: RwSignal<Option<PartnerSwitch>>) -> impl IntoView {
     let asked = Memo::new(move |asked: Option<&bool>| asked.copied().unwrap_or(false) || pending.with(Option::is_some));
     let attempt = RwSignal::new(0_u32);
-    move || {
-        attempt.track();
-        asked.get().then(|| {
-            Suspend::new(async move {
-                partner_switch_question(pending).await.unwrap_or_else(|_| {
-                    let error = crate::api::ApiError::Network;
-                    let on_retry = move || attempt.update(|attempt| *attempt += 1);
-                    view! { <div data-testid="partner-switch-unavailable"><super::ErrorView error on_retry /></div> }.into_any()
+    view! {
+        {
+            move || {
+                attempt.track();
+                asked.get().then(|| {
+                    Suspend::new(async move {
+                        partner_switch_question(pending).await.unwrap_or_else(|_| {
+                            let error = crate::api::ApiError::Network;
+                            let on_retry = move || attempt.update(|attempt| *attempt += 1);
+                            view! { <div data-testid="partner-switch-unavailable"><super::ErrorView error on_retry /></div> }.into_any()
+                        })
+                    })
                 })
-            })
-        })
+            }
+        }
     }
 }
 

@@ -130,7 +130,7 @@ pub fn ClaimButton(
             <ul class="claimed-vouchers">
                 {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
             </ul>
-            <a class="button secondary" href=wallet_href()>{wallet_words}</a>
+            <a class="button secondary" href=wallet_href()>{move || wallet_words()}</a>
         }),
         _ => None,
     };
@@ -167,11 +167,11 @@ pub fn ClaimButton(
                 aria-busy=move || phase.with(ClaimPhase::in_flight).to_string()
                 on:click=move |_| send.run((fix.get_untracked(), untrack(store)))
             >
-                {label}
+                {move || label()}
             </button>
             {move || hint().map(|hint| view! { <p class="claim-hint">{hint}</p> })}
-            <p class="claim-words" role="status" aria-live="polite">{words}</p>
-            {receipt}
+            <p class="claim-words" role="status" aria-live="polite">{move || words()}</p>
+            {move || receipt()}
             {move || matches!(phase.get(), ClaimPhase::Waiting { .. }).then(|| view! {
                 <button type="button" class="button secondary" on:click=move |_| stop.run(())>{move || i18n.t().claim_stop}</button>
             })}

@@ -15,7 +15,7 @@ pub fn ErrorView(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl 
     view! {
         <section class="error" role="alert">
             <h2>{move || i18n.t().error_title}</h2>
-            <p>{sentence}</p>
+            <p>{move || sentence()}</p>
             <button type="button" class="button" on:click=move |_| on_retry.run(())>
                 {move || i18n.t().retry}
             </button>

@@ -105,5 +105,5 @@ pub fn HostFooter() -> impl IntoView {
         };
         (t.opened_in)(name)
     };
-    Some(view! { <footer class="host-footer">{name}</footer> })
+    Some(view! { <footer class="host-footer">{move || name()}</footer> })
 }

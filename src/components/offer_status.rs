@@ -191,8 +191,8 @@ pub fn OfferStatus(
     view! {
         <div class=kind data-offer=offer_id>
             <p class="offer-words" role="timer" aria-live="off">{move || words.get()}</p>
-            {bar}
-            <p class="visually-hidden" role="status">{announcement}</p>
+            {move || bar()}
+            <p class="visually-hidden" role="status">{move || announcement()}</p>
         </div>
     }
 }

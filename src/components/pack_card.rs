@@ -67,8 +67,8 @@ pub fn PackCard(
             <p class="tier-discount" aria-hidden="true">{format!("¥{}", Fen(value))}</p>
             <h3 class="tier-offer">{move || name.get(i18n.lang()).to_owned()}</h3>
             <p class="tier-note">{move || i18n.t().pack_holds}</p>
-            <ul class="pack-contents">{contents}</ul>
-            <p class="tier-stock">{stock_line(figures, pack.stock_per_release, true)}</p>
+            <ul class="pack-contents">{move || contents()}</ul>
+            <p class="tier-stock">{move || stock_line(i18n.t(), figures, pack.stock_per_release, true)}</p>
             {children.map(|children| children())}
         </li>
     }

@@ -1,7 +1,7 @@
 use huiquan_core::{Fen, Scope, ThresholdBasis, Tier};
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{Messages, use_i18n};
 
 /// How a card's figures are read (all off by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,15 +16,11 @@ pub struct CardFigures {
 }
 
 /// The stock line of a tier or pack card, with its marks.
-pub fn stock_line(figures: CardFigures, stock: u32, pack: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        let t = i18n.t();
-        let count = if pack { (t.pack_stock)(stock) } else { (t.tier_stock)(stock) };
-        let leftover = if figures.later_rounds_leftover { t.stock_then_leftover } else { "" };
-        let assumed = if figures.stock_assumed { t.assumed_mark } else { "" };
-        format!("{count}{leftover}{assumed}")
-    }
+pub fn stock_line(t: &Messages, figures: CardFigures, stock: u32, pack: bool) -> String {
+    let count = if pack { (t.pack_stock)(stock) } else { (t.tier_stock)(stock) };
+    let leftover = if figures.later_rounds_leftover { t.stock_then_leftover } else { "" };
+    let assumed = if figures.stock_assumed { t.assumed_mark } else { "" };
+    format!("{count}{leftover}{assumed}")
 }
 
 /// One voucher tier (满T减D): what it gives, on what, and how many are released.
@@ -67,11 +63,11 @@ pub fn TierCard(
     view! {
         <li class="tier-card" data-tier=tier.id>
             <p class="tier-discount" aria-hidden="true">{format!("¥{discount}")}</p>
-            <h3 class="tier-offer">{offer}</h3>
+            <h3 class="tier-offer">{move || offer()}</h3>
             {single_item}
             {only_for}
             // Tiers handed out only in packs have no stock of their own.
-            {(stock > 0).then(|| view! { <p class="tier-stock">{stock_line(figures, stock, false)}</p> })}
+            {(stock > 0).then(|| view! { <p class="tier-stock">{move || stock_line(i18n.t(), figures, stock, false)}</p> })}
             {children.map(|children| children())}
         </li>
     }

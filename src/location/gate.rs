@@ -79,8 +79,8 @@ pub fn LocationGate(
     view! {
         <section class=kind aria-labelledby="location-title" data-testid="location-gate">
             <h2 id="location-title">{move || i18n.t().location_title}</h2>
-            <p role="status" aria-live="polite" data-testid="location-words">{words}</p>
-            {denied_help}
+            <p role="status" aria-live="polite" data-testid="location-words">{move || words()}</p>
+            {move || denied_help()}
             <button
                 type="button"
                 class="button"
@@ -88,7 +88,7 @@ pub fn LocationGate(
                 disabled=asking
                 on:click=move |_| on_ask.run(())
             >
-                {button_text}
+                {move || button_text()}
             </button>
         </section>
     }

@@ -34,13 +34,17 @@ pub fn CampaignView(id: String) -> impl IntoView {
         })
     });
     // The resource read as it stands (no `Suspense`: nothing else on the page waits with it).
-    move || match campaign.get() {
-        None => view! { <Loading /> }.into_any(),
-        // Everything that lives as long as the page (the stock stream, the location watch) is
-        // made inside a component, whose owner lasts as long as its view.
-        Some(Ok(campaign)) => view! { <CampaignLocation campaign /> }.into_any(),
-        // A piece too: the last to be built shows the app, in place of the first paint.
-        Some(Err(error)) => view! { <Later><ErrorView error on_retry=move || campaign.refetch() /></Later> }.into_any(),
+    view! {
+        {
+            move || match campaign.get() {
+                None => view! { <Loading /> }.into_any(),
+                // Everything that lives as long as the page (the stock stream, the location watch) is
+                // made inside a component, whose owner lasts as long as its view.
+                Some(Ok(campaign)) => view! { <CampaignLocation campaign /> }.into_any(),
+                // A piece too: the last to be built shows the app, in place of the first paint.
+                Some(Err(error)) => view! { <Later><ErrorView error on_retry=move || campaign.refetch() /></Later> }.into_any(),
+            }
+        }
     }
 }
 
@@ -155,8 +159,8 @@ pub fn CampaignDetails(
                         }
                     }).collect_view()}
                 </ul>
-                <p>{release_text}</p>
-                <p class="note">{zone_note}</p>
+                <p>{move || release_text()}</p>
+                <p class="note">{move || zone_note()}</p>
             </details>
             // A page the service draws (no wasm): the router must let the browser load it.
             <p class="campaign-figures">
@@ -183,15 +187,23 @@ fn theme_section(campaign: Arc<Campaign>, theme_index: usize, stock: Option<RwSi
         .tiers
         .iter()
         .map(|tier| {
-            // Tiers handed out only in packs have no state of their own.
-            let controls =
-                (tier.stock_per_release > 0).then(|| offer_controls(&shared, theme_index, &tier.id, tier.stock_per_release, stock));
             let figures = CardFigures {
                 stock_assumed: shared.is_assumed(Figure::Stock, &tier.id),
                 amounts_assumed: shared.is_assumed(Figure::Amounts, &tier.id),
                 later_rounds_leftover,
             };
-            view! { <TierCard tier=tier.clone() figures>{controls}</TierCard> }
+            let (shared, tier) = (Arc::clone(&shared), tier.clone());
+            // Each card a piece of its own: a theme's cards built at once were one long task.
+            view! {
+                <Later>
+                    {
+                        // Tiers handed out only in packs have no state of their own.
+                        let controls = (tier.stock_per_release > 0)
+                            .then(|| offer_controls(&shared, theme_index, &tier.id, tier.stock_per_release, stock));
+                        view! { <TierCard tier figures>{controls}</TierCard> }
+                    }
+                </Later>
+            }
         })
         .collect_view();
     let packs = theme

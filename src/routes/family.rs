@@ -234,7 +234,7 @@ pub fn FamilySection() -> impl IntoView {
                 <input id="family-code" type="text" inputmode="numeric" autocomplete="off" bind:value=code />
                 <button type="submit" class="button" disabled=move || step.pending().get()>{move || words().link}</button>
             </form>
-            <p role="status" aria-live="polite" data-testid="family-status">{message}</p>
+            <p role="status" aria-live="polite" data-testid="family-status">{move || message()}</p>
         </section>
     }
 }

@@ -61,20 +61,24 @@ pub fn rule_words(t: &Messages, voucher: &WalletVoucher, campaign: &Campaign, la
 pub fn VoucherPage() -> impl IntoView {
     let address = crate::router::use_address();
     let session = use_session();
-    move || {
-        let id: Option<i64> = match address.page.get() {
-            crate::router::Page::Voucher(id) => id.parse().ok(),
-            _ => None,
-        };
-        // 代领: a relative's voucher, read from their wallet for the carer (online only).
-        if let Some(relative) = address.query_value("for").and_then(|relative| relative.parse::<i64>().ok()) {
-            return view! { <RelativeVoucher relative id /> }.into_any();
-        }
-        // The wallet page keeps the wallet and its campaigns on the device: read from there, only
-        // ever for the resident signed in.
-        match session.resident().and_then(kept_for).and_then(|wallet| voucher_in(&wallet, id)) {
-            Some((voucher, campaign)) => view! { <VoucherDetails voucher campaign /> }.into_any(),
-            None => view! { <NotFound /> }.into_any(),
+    view! {
+        {
+            move || {
+                let id: Option<i64> = match address.page.get() {
+                    crate::router::Page::Voucher(id) => id.parse().ok(),
+                    _ => None,
+                };
+                // 代领: a relative's voucher, read from their wallet for the carer (online only).
+                if let Some(relative) = address.query_value("for").and_then(|relative| relative.parse::<i64>().ok()) {
+                    return view! { <RelativeVoucher relative id /> }.into_any();
+                }
+                // The wallet page keeps the wallet and its campaigns on the device: read from there, only
+                // ever for the resident signed in.
+                match session.resident().and_then(kept_for).and_then(|wallet| voucher_in(&wallet, id)) {
+                    Some((voucher, campaign)) => view! { <VoucherDetails voucher campaign /> }.into_any(),
+                    None => view! { <NotFound /> }.into_any(),
+                }
+            }
         }
     }
 }
@@ -123,7 +127,7 @@ pub fn VoucherDetails(voucher: WalletVoucher, campaign: Campaign) -> impl IntoVi
     view! {
         <article class="voucher-page">
             <h1>{format!("¥{}", voucher.discount)}</h1>
-            <ul class="voucher-rules">{rules}</ul>
+            <ul class="voucher-rules">{move || rules()}</ul>
             <section class="voucher-code-section" aria-labelledby="code-title">
                 <h2 id="code-title">{move || wallet_words(i18n.lang()).wallet_code}</h2>
                 <div class="voucher-qr" role="img" aria-label=qr_label inner_html=qr></div>
@@ -205,7 +209,7 @@ fn MerchantSearch(campaign: Campaign, tier: String) -> impl IntoView {
                 {accepted.into_iter().map(|(id, name)| view! { <option value=id>{move || name.get(i18n.lang()).to_owned()}</option> }).collect_view()}
             </select>
             <button type="button" class="button secondary" on:click=move |_| resume()>{move || wallet_words(i18n.lang()).merchants_nearest}</button>
-            <Transition fallback=crate::routes::Loading>{list}</Transition>
+            <Transition fallback=crate::routes::Loading>{move || list()}</Transition>
         </section>
     }
 }

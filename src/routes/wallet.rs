@@ -90,15 +90,19 @@ pub fn Wallets() -> impl IntoView {
     let relative = Memo::new(move |_| address.query_value("for").and_then(|id| id.parse::<i64>().ok()));
     let session = use_session();
     let clock = use_server_clock();
-    move || match relative.get() {
-        Some(relative) => view! { <RelativeWallet relative /> }.into_any(),
-        None => view! {
-            <WalletPage />
-            <Show when=move || session.is_signed_in(clock.now_ms())>
-                <FamilySection />
-            </Show>
+    view! {
+        {
+            move || match relative.get() {
+                Some(relative) => view! { <RelativeWallet relative /> }.into_any(),
+                None => view! {
+                    <WalletPage />
+                    <Show when=move || session.is_signed_in(clock.now_ms())>
+                        <FamilySection />
+                    </Show>
+                }
+                .into_any(),
+            }
         }
-        .into_any(),
     }
 }
 
@@ -226,7 +230,7 @@ pub fn WalletView(
     };
     let empty = shown.vouchers.is_empty();
     view! {
-        <p class="note" role="status" data-testid="wallet-synced">{synced_words}</p>
+        <p class="note" role="status" data-testid="wallet-synced">{move || synced_words()}</p>
         {empty.then(|| view! { <p class="empty">{move || wallet_words(i18n.lang()).wallet_empty}</p> })}
         {section(Group::Usable)}
         {section(Group::UsableWhenSynced)}
@@ -274,10 +278,10 @@ fn VoucherCard(
     view! {
         <li class="voucher-card" data-voucher=voucher.id>
             <p class="tier-discount" aria-hidden="true">{format!("¥{}", voucher.discount)}</p>
-            <h3 class="tier-offer">{offer}</h3>
+            <h3 class="tier-offer">{move || offer()}</h3>
             {name.map(|name| view! { <p class="voucher-campaign">{move || name.get(i18n.lang()).to_owned()}</p> })}
-            <p class="voucher-claimed">{claimed}</p>
-            <p class="voucher-expiry">{when}</p>
+            <p class="voucher-claimed">{move || claimed()}</p>
+            <p class="voucher-expiry">{move || when()}</p>
             {move || countdown().map(|left| view! { <p class="voucher-countdown">{left}</p> })}
             <p class="voucher-code-label">{move || wallet_words(i18n.lang()).wallet_code}</p>
             <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
