@@ -19,6 +19,7 @@ postgres_state=$(mktemp -d)
 binaries="$postgres_state/native-test-binaries"
 wasm_build_log="$postgres_state/wasm-test-build.log"
 geckodriver_setup_log="$postgres_state/geckodriver-setup.log"
+patches_tests_log="$postgres_state/patches-tests.log"
 cleanup() {
   # Background jobs still running (an interrupted run), each in a process group of its own.
   local job
@@ -43,6 +44,14 @@ in_background() {
 # it compiles on the cores the rest of set-up, the builds and the tests leave idle.
 in_background "$REPO_ROOT/scripts/setup.sh" --only-geckodriver > "$geckodriver_setup_log" 2>&1
 geckodriver_setup=$!
+# The patched crates' tests too: upstream's where they stand alone (serde-json-core's;
+# leptos_macro's need the whole of Leptos), and ours for what each patch changes. Each crate is a
+# workspace of its own, built natively in its own directory: on a fresh machine a minute of
+# compiling, on idle cores.
+in_background bash -c "cargo test --quiet --manifest-path patches/serde-json-core/Cargo.toml &&
+  cargo test --quiet --manifest-path patches/leptos_macro/Cargo.toml --lib --features __internal_erase_components" \
+  > "$patches_tests_log" 2>&1
+patches_tests=$!
 # The native tests' build starts now too: it needs only rustup's cargo, and it fills the core
 # that set-up's last compile and the optimised app's serial stretches (std, link-time
 # optimisation, wasm-opt) leave idle. It shares no build lock with the app's release build. Its
@@ -75,11 +84,6 @@ patches_in_use() {
   done
 }
 step "the patches in patches/ still in use" patches_in_use
-# A patched crate's tests: upstream's where they stand alone (serde-json-core's; leptos_macro's
-# need the whole of Leptos), and ours for what each patch changes. Each is a workspace of its
-# own, built natively (seconds).
-step "the patched serde-json-core's tests" cargo test --quiet --manifest-path patches/serde-json-core/Cargo.toml
-step "the patched leptos_macro's tests" cargo test --quiet --manifest-path patches/leptos_macro/Cargo.toml --lib --features __internal_erase_components
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
@@ -165,6 +169,8 @@ finish_background "set-up of geckodriver (beside the builds and tests above)" \
 geckodriver_bin=$(command -v geckodriver || echo geckodriver-is-missing)
 step "app components in headless Firefox" \
   env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+
+finish_background "the patched crates' tests (patches/, beside the rest)" "$patches_tests" "$patches_tests_log"
 
 # One line for the whole run, summed over every test binary and both browsers.
 read -r passed failed < <(grep -E '^test result:' "$log" |
