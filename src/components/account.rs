@@ -47,7 +47,7 @@ pub fn SignOut() -> impl IntoView {
                 type="button"
                 class="sign-out"
                 data-testid="sign-out"
-                aria-label=move || label()
+                aria-label=label
                 aria-busy=move || busy.get().to_string()
                 disabled=move || busy.get()
                 on:click=sign_out

@@ -189,7 +189,7 @@ pub fn OfferStatus(
         TierState::RoundOver { .. } | TierState::CampaignOver => "offer-status over",
     };
     view! {
-        <div class=move || kind() data-offer=offer_id>
+        <div class=kind data-offer=offer_id>
             <p class="offer-words" role="timer" aria-live="off">{move || words.get()}</p>
             {move || bar()}
             <p class="visually-hidden" role="status">{move || announcement()}</p>

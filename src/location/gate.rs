@@ -77,7 +77,7 @@ pub fn LocationGate(
         })
     };
     view! {
-        <section class=move || kind() aria-labelledby="location-title" data-testid="location-gate">
+        <section class=kind aria-labelledby="location-title" data-testid="location-gate">
             <h2 id="location-title">{move || i18n.t().location_title}</h2>
             <p role="status" aria-live="polite" data-testid="location-words">{move || words()}</p>
             {move || denied_help()}
@@ -85,7 +85,7 @@ pub fn LocationGate(
                 type="button"
                 class="button"
                 aria-busy=move || asking().to_string()
-                disabled=move || asking()
+                disabled=asking
                 on:click=move |_| on_ask.run(())
             >
                 {move || button_text()}

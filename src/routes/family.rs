@@ -199,7 +199,7 @@ pub fn FamilySection() -> impl IntoView {
                                     <a class="button" href="./" on:click=choose(link.clone())>{move || words().claim_for}</a>
                                     <a class="button secondary" href=format!("wallet?for={}", link.resident)>{move || words().their_wallet}</a>
                                 })}
-                                <button type="button" class="button secondary" aria-label=move || label() disabled=move || step.pending().get()
+                                <button type="button" class="button secondary" aria-label=label disabled=move || step.pending().get()
                                     on:click=move |_| { step.dispatch(FamilyStep::Unlink(unlink.clone())); }>
                                     {move || words().unlink}
                                 </button>

@@ -130,7 +130,7 @@ pub fn VoucherDetails(voucher: WalletVoucher, campaign: Campaign) -> impl IntoVi
             <ul class="voucher-rules">{move || rules()}</ul>
             <section class="voucher-code-section" aria-labelledby="code-title">
                 <h2 id="code-title">{move || wallet_words(i18n.lang()).wallet_code}</h2>
-                <div class="voucher-qr" role="img" aria-label=move || qr_label() inner_html=qr></div>
+                <div class="voucher-qr" role="img" aria-label=qr_label inner_html=qr></div>
                 <p class="voucher-code"><code>{voucher.code.clone()}</code></p>
             </section>
             <MerchantSearch campaign tier=voucher.tier.clone() />
