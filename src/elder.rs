@@ -62,14 +62,17 @@ pub fn use_elder_mode() -> Option<ElderMode> {
 pub fn ElderSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let mode = use_elder_mode()?;
-    Some(view! {
-        <button
-            class="elder-switch"
-            type="button"
-            aria-pressed=move || if mode.on() { "true" } else { "false" }
-            on:click=move |_| mode.set(!mode.on())
-        >
-            {move || i18n.t().elder_mode}
-        </button>
-    })
+    Some(
+        view! {
+            <button
+                class="elder-switch"
+                type="button"
+                aria-pressed=move || if mode.on() { "true" } else { "false" }
+                on:click=move |_| mode.set(!mode.on())
+            >
+                {move || i18n.t().elder_mode}
+            </button>
+        }
+        .into_any(),
+    )
 }

@@ -85,6 +85,7 @@ pub fn ClaimingForNote() -> impl IntoView {
                             </button>
                         </p>
                     }
+                    .into_any()
                 })
             }
         }

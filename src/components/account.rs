@@ -3,6 +3,7 @@
 
 use leptos::{prelude::*, wasm_split::SplitLoaderError};
 
+use super::When;
 use crate::{
     clock::use_server_clock,
     i18n::{Messages, use_i18n},
@@ -42,7 +43,7 @@ pub fn SignOut() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || session.resident().is_some()>
+        <When when=move || session.resident().is_some()>
             <button
                 type="button"
                 class="sign-out"
@@ -54,8 +55,8 @@ pub fn SignOut() -> impl IntoView {
             >
                 {move || i18n.t().sign_out}
             </button>
-        </Show>
-        // Outside the button's `Show`: still there to be read once the button has gone.
+        </When>
+        // Outside the button's `When`: still there to be read once the button has gone.
         <p class="visually-hidden" role="status">{move || (done.get() && session.resident().is_none()).then(|| i18n.t().signed_out)}</p>
     }
 }
@@ -81,6 +82,7 @@ pub fn PartnerSwitchArea(pending: RwSignal<Option<PartnerSwitch>>) -> impl IntoV
                             view! { <div data-testid="partner-switch-unavailable"><super::ErrorView error on_retry /></div> }.into_any()
                         })
                     })
+                    .into_any()
                 })
             }
         }
@@ -133,7 +135,7 @@ pub fn PartnerSwitchPrompt(pending: RwSignal<Option<PartnerSwitch>>) -> impl Int
     };
     let keep = move |_| pending.set(None);
     view! {
-        <Show when=move || pending.with(Option::is_some)>
+        <When when=move || pending.with(Option::is_some)>
             <section class="partner-switch" aria-labelledby="partner-switch-question" data-testid="partner-switch">
                 <p id="partner-switch-question" role="alert">{question}</p>
                 <div class="partner-switch-actions">
@@ -141,7 +143,7 @@ pub fn PartnerSwitchPrompt(pending: RwSignal<Option<PartnerSwitch>>) -> impl Int
                     <button type="button" class="button secondary" disabled=move || busy.get() on:click=keep>{move || i18n.t().partner_keep}</button>
                 </div>
             </section>
-        </Show>
+        </When>
         <p class="partner-switch-outcome" role="status" data-testid="partner-switch-outcome">{move || outcome.get()}</p>
     }
 }

@@ -126,12 +126,15 @@ pub fn ClaimButton(
     let wallet_href = move || for_relative().map_or_else(|| "wallet".to_owned(), |relative| format!("wallet?for={relative}"));
     let wallet_words = move || if for_relative().is_some() { i18n.t().claim_to_their_wallet } else { i18n.t().claim_to_wallet };
     let receipt = move || match phase.get() {
-        ClaimPhase::Claimed(receipt) => Some(view! {
-            <ul class="claimed-vouchers">
-                {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
-            </ul>
-            <a class="button secondary" href=wallet_href()>{move || wallet_words()}</a>
-        }),
+        ClaimPhase::Claimed(receipt) => Some(
+            view! {
+                <ul class="claimed-vouchers">
+                    {receipt.vouchers.into_iter().map(|voucher| view! { <li><code>{voucher.code}</code></li> }).collect_view()}
+                </ul>
+                <a class="button secondary" href=wallet_href()>{move || wallet_words()}</a>
+            }
+            .into_any(),
+        ),
         _ => None,
     };
     let stop = claim.stop;
@@ -156,6 +159,7 @@ pub fn ClaimButton(
             />
             {scan}
         }
+        .into_any()
     });
     view! {
         <div class="claim" data-offer=offer_id>
@@ -169,12 +173,12 @@ pub fn ClaimButton(
             >
                 {move || label()}
             </button>
-            {move || hint().map(|hint| view! { <p class="claim-hint">{hint}</p> })}
+            {move || hint().map(|hint| view! { <p class="claim-hint">{hint}</p> }.into_any())}
             <p class="claim-words" role="status" aria-live="polite">{move || words()}</p>
             {move || receipt()}
             {move || matches!(phase.get(), ClaimPhase::Waiting { .. }).then(|| view! {
                 <button type="button" class="button secondary" on:click=move |_| stop.run(())>{move || i18n.t().claim_stop}</button>
-            })}
+            }.into_any())}
         </div>
     }
 }

@@ -83,9 +83,12 @@ fn HostBack() -> impl IntoView {
             let _ = window().location().assign("./");
         }
     };
-    Some(view! {
-        <button class="host-back" type="button" on:click=back>{move || i18n.t().back}</button>
-    })
+    Some(
+        view! {
+            <button class="host-back" type="button" on:click=back>{move || i18n.t().back}</button>
+        }
+        .into_any(),
+    )
 }
 
 /// Inside a host app, the page's foot says which: "在支付宝中打开".
@@ -105,5 +108,5 @@ pub fn HostFooter() -> impl IntoView {
         };
         (t.opened_in)(name)
     };
-    Some(view! { <footer class="host-footer">{move || name()}</footer> })
+    Some(view! { <footer class="host-footer">{move || name()}</footer> }.into_any())
 }

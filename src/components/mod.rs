@@ -9,6 +9,7 @@ mod pack_card;
 mod sign_in;
 pub(crate) mod store_code;
 mod tier_card;
+mod when;
 
 pub use account::{PartnerSwitchArea, PartnerSwitchPrompt, SignOut, signed_in_as_words};
 pub use claim_button::ClaimButton;
@@ -19,3 +20,4 @@ pub use pack_card::PackCard;
 pub use sign_in::{SignIn, normalized_phone};
 pub use store_code::claim_code_in;
 pub use tier_card::{CardFigures, TierCard};
+pub use when::When;

@@ -173,7 +173,7 @@ pub fn OfferStatus(
         TierState::Open { .. } => {
             let (left, total) = left.get()?;
             let total = total.unwrap_or(left);
-            Some(view! { <meter class="stock-bar" min="0" max=total.max(1) value=left aria-hidden="true"></meter> })
+            Some(view! { <meter class="stock-bar" min="0" max=total.max(1) value=left aria-hidden="true"></meter> }.into_any())
         }
         _ => None,
     };

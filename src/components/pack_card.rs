@@ -57,9 +57,10 @@ pub fn PackCard(
                     Scope::Theme => {}
                 }
                 let offer = if only_at.is_empty() { offer } else { (t.pack_item_only_at)(&offer, &only_at) };
-                Some(view! { <li>{(t.pack_item)(&offer, item.count)}</li> })
+                Some(view! { <li>{(t.pack_item)(&offer, item.count)}</li> }.into_any())
             })
             .collect_view()
+            .into_any()
     };
     let name = pack.name.clone();
     view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::When;
 use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
@@ -71,7 +72,7 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <section class="sign-in" aria-labelledby="sign-in-title" data-testid="sign-in">
             <h2 id="sign-in-title">{move || i18n.t().sign_in_title}</h2>
-            <Show
+            <When
                 when=move || !signed_in()
                 fallback=move || view! { <p role="status">{move || i18n.t().sign_in_done}</p> }
             >
@@ -86,7 +87,7 @@ pub fn SignIn() -> impl IntoView {
                     <button type="submit" class="button" disabled=move || busy.get()>{move || i18n.t().sign_in_submit}</button>
                 </form>
                 <p role="status" aria-live="polite">{move || message.get()}</p>
-            </Show>
+            </When>
         </section>
     }
 }

@@ -50,13 +50,16 @@ pub fn TierCard(
     };
     let single_item = (tier.basis == ThresholdBasis::SingleItem).then(|| {
         let threshold = threshold.clone();
-        view! { <p class="tier-note">{move || (i18n.t().tier_single_item)(&threshold)}</p> }
+        view! { <p class="tier-note">{move || (i18n.t().tier_single_item)(&threshold)}</p> }.into_any()
     });
     let only_for = match tier.scope {
         Scope::Theme => None,
-        Scope::ProductCategory { name, .. } => Some(view! {
-            <p class="tier-note tier-scope">{move || (i18n.t().tier_only_for)(name.get(i18n.lang()))}</p>
-        }),
+        Scope::ProductCategory { name, .. } => Some(
+            view! {
+                <p class="tier-note tier-scope">{move || (i18n.t().tier_only_for)(name.get(i18n.lang()))}</p>
+            }
+            .into_any(),
+        ),
         // The theme's scope text names the merchants; the claim page lists them (issue 4).
         Scope::MerchantCategories { .. } => None,
     };
@@ -67,7 +70,7 @@ pub fn TierCard(
             {single_item}
             {only_for}
             // Tiers handed out only in packs have no stock of their own.
-            {(stock > 0).then(|| view! { <p class="tier-stock">{move || stock_line(i18n.t(), figures, stock, false)}</p> })}
+            {(stock > 0).then(|| view! { <p class="tier-stock">{move || stock_line(i18n.t(), figures, stock, false)}</p> }.into_any())}
             {children.map(|children| children())}
         </li>
     }

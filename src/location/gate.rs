@@ -74,6 +74,7 @@ pub fn LocationGate(
                     <li>{t.location_help_partner}</li>
                 </ul>
             }
+            .into_any()
         })
     };
     view! {

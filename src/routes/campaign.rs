@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
-    components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, use_offer_state},
+    components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, When, use_offer_state},
     i18n::use_i18n,
     location::{CurrentLocation, Geofence, LocationGate, UseLocationOptions, use_location},
     pieces::Later,
@@ -90,13 +90,13 @@ fn CampaignLocation(campaign: Arc<Campaign>) -> impl IntoView {
             {move || match outline.get() {
                 Some(Err(error)) => {
                     let fetch_outline = fetch_outline.clone();
-                    Some(view! { <ErrorView error on_retry=move || fetch_outline() /> })
+                    Some(view! { <ErrorView error on_retry=move || fetch_outline() /> }.into_any())
                 }
                 _ => None,
             }}
-            <Show when=move || !session.is_signed_in(clock.now_ms())>
+            <When when=move || !session.is_signed_in(clock.now_ms())>
                 <SignIn />
-            </Show>
+            </When>
         </CampaignDetails>
     }
 }
@@ -138,7 +138,7 @@ pub fn CampaignDetails(
                 <h1>{move || name.get(i18n.lang()).to_owned()}</h1>
                 <p class="campaign-channel">{move || (i18n.t().campaign_channel)(channel.get(i18n.lang()))}</p>
             </header>
-            {children.map(|children| view! { <Later>{children()}</Later> })}
+            {children.map(|children| view! { <Later>{children()}</Later> }.into_any())}
             {(0..shared.themes.len()).map(|theme_index| {
                 let shared = Arc::clone(&shared);
                 view! { <Later>{theme_section(shared, theme_index, stock)}</Later> }
@@ -224,8 +224,8 @@ fn theme_section(campaign: Arc<Campaign>, theme_index: usize, stock: Option<RwSi
         <section class="theme" aria-labelledby=labelled_by>
             <h2 id=heading_id>{move || theme_name.get(i18n.lang()).to_owned()}</h2>
             <p class="theme-scope">{move || theme_scope.get(i18n.lang()).to_owned()}</p>
-            {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> })}
-            {(fair_start_s > 0).then(|| view! { <p class="note fair-start">{move || (i18n.t().fair_start_note)(fair_start_s)}</p> })}
+            {window_assumed.then(|| view! { <p class="note">{move || i18n.t().claim_window_assumed}</p> }.into_any())}
+            {(fair_start_s > 0).then(|| view! { <p class="note fair-start">{move || (i18n.t().fair_start_note)(fair_start_s)}</p> }.into_any())}
             <ul class="tiers">{tiers}{packs}</ul>
         </section>
     }
