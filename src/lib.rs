@@ -10,6 +10,7 @@ pub mod clock;
 mod components;
 pub mod elder;
 pub mod family;
+pub mod fetched;
 pub mod history;
 pub mod host;
 pub mod i18n;

@@ -9,11 +9,12 @@ use crate::{
     api::{self, ApiError},
     clock::use_server_clock,
     components::{CardFigures, ClaimButton, ErrorView, OfferStatus, PackCard, SignIn, TierCard, When, use_offer_state},
+    fetched::Fetched,
     i18n::use_i18n,
     location::{CurrentLocation, Geofence, LocationGate, UseLocationOptions, use_location},
     pieces::Later,
     routes::Loading,
-    scoped::{spawn_scoped, until_cleanup},
+    scoped::spawn_scoped,
     session::use_session,
     stock::{StockMap, UseStockOptions, use_stock},
 };
@@ -21,19 +22,19 @@ use crate::{
 /// Fetches one campaign and shows it.
 #[component]
 pub fn CampaignView(id: String) -> impl IntoView {
-    let campaign = LocalResource::new(move || {
+    let campaign = Fetched::new(move || {
         let id = id.clone();
         // The page the service painted carries the campaign: no round trip for it.
-        until_cleanup(async move {
+        async move {
             // A task of its own: decoding the painted campaign is not part of the frame's.
             crate::scoped::sleep_ms(0.0).await;
             match crate::boot::take_campaign(&id) {
                 Some(campaign) => Ok(Arc::new(campaign)),
                 None => api::campaign(&id).await.map(Arc::new),
             }
-        })
+        }
     });
-    // The resource read as it stands (no `Suspense`: nothing else on the page waits with it).
+    // The answer read as it stands (no `Suspense`: nothing else on the page waits with it).
     view! {
         {
             move || match campaign.get() {

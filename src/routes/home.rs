@@ -5,17 +5,17 @@ use leptos::prelude::*;
 use crate::{
     api,
     components::ErrorView,
+    fetched::Fetched,
     i18n::use_i18n,
     routes::{Loading, campaign::CampaignView},
-    scoped::until_cleanup,
 };
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let campaigns = LocalResource::new(|| until_cleanup(api::campaigns()));
+    let campaigns = Fetched::new(api::campaigns);
 
-    // The resource read as it stands (no `Suspense`: nothing else on the page waits with it).
+    // The answer read as it stands (no `Suspense`: nothing else on the page waits with it).
     view! {
         {
             move || match campaigns.get() {

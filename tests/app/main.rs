@@ -9,6 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod claim;
 mod components;
 mod family;
+mod fetched;
 mod host;
 mod location;
 mod offer_status;
