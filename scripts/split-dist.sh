@@ -30,6 +30,10 @@ done
 # (the generated code has no multi-line strings, which the check below keeps true).
 [[ $loader != *'`'* ]] || { echo "the loader has a template literal: strip it with care" >&2; exit 1; }
 printf '%s\n' "$loader" | sed -E 's/^[[:space:]]+//; /^$/d; /^\/\//d; /^\/\*.*\*\/$/d' > "$dir/__wasm_split.js"
+# The service worker, which every resident downloads too, the same way (public/sw.js has no
+# multi-line strings either).
+[[ $(cat "$dir/sw.js") != *'`'* ]] || { echo "sw.js has a template literal: strip it with care" >&2; exit 1; }
+sed -E -i 's/^[[:space:]]+//; /^$/d; /^\/\//d' "$dir/sw.js"
 # The app starts after the page's first paint. The service paints a campaign's page itself
 # (crates/server/src/first_paint.rs), so the resident reads it while the app downloads; the
 # requests for the app (its JS, the split loader it imports, the wasm: all three at once, as
