@@ -3,7 +3,7 @@
 //!
 //! The campaign page fetches its campaign (its id is the page's) and the home page the list of
 //! campaigns (no input at all). `LocalResource` did both with the machinery of a derived async
-//! signal (tracking its inputs, transitions, suspense), compiled once per answer type: 6.8 KB of
+//! signal (tracking its inputs, transitions, suspense), compiled once per answer type: 7 KB of
 //! the first visit for two fetches that track nothing (docs/ARCHITECTURE.md, Size). A fetch that
 //! reads signals is still a resource.
 
