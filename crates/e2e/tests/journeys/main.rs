@@ -4,6 +4,7 @@
 
 mod claim;
 mod csp;
+mod dist;
 mod elder;
 mod fair_start;
 mod family;
