@@ -55,8 +55,8 @@ async fn cache_headers(request: Request, next: Next) -> Response {
 /// unhashed file of the app ends in `-` and ten or more hex digits.
 const HASH_DIGITS: std::ops::RangeInclusive<usize> = 10..=16;
 
-/// Trunk names hashed files `name-<hex digits>.ext` (or `…_bg.wasm`); split-dist.sh names the
-/// later modules the same way.
+/// Hashed files are named `name-<hex digits>.ext` (or `…_bg.wasm`): in the release build after
+/// their content (scripts/content-names.py, 16 digits), in a development build by Trunk.
 fn is_content_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
