@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Names the app's hashed files after their final content: the main wasm, its JS glue and the
-split-off modules in later/.
+split-off modules in later/ (which split-dist.sh leaves unnamed).
 
-Trunk and split-dist.sh hash these files before the post-build hook rewrites them
-(short-imports.py, order-functions.py), and Trunk hashes wasm-bindgen's output, whose symbol
+Trunk hashes its files before the post-build hook rewrites them (short-imports.py,
+order-functions.py), and it hashes wasm-bindgen's output, whose symbol
 names carry hashes of the compiler's own: an edit of a comment gave the wasm a new name though
 not one byte sent changed, and every returning resident downloaded its 141 KB again (the first
 visit's index.html, which names it, also moved by up to 40 bytes brotli). Named here, last, a
@@ -19,15 +19,16 @@ import os
 import re
 import sys
 
-HASHED = re.compile(r"^(?P<stem>.+)-[0-9a-f]{10,16}(?P<suffix>_bg\.wasm|\.wasm|\.js)$")
+# `name-<hash>` as Trunk writes it, or a bare `name` (the modules in later/).
+NAMED = re.compile(r"^(?P<stem>.+?)(?:-[0-9a-f]{10,16})?(?P<suffix>_bg\.wasm|\.wasm|\.js)$")
 
 
 def content_name(path):
-    """The file's name with its hash replaced by the first 16 hex digits of its SHA-256."""
+    """The file's name with the first 16 hex digits of its SHA-256 as its hash."""
     directory, name = os.path.split(path)
-    found = HASHED.match(name)
+    found = NAMED.match(name)
     if not found:
-        sys.exit(f"content-names: {name} is not named <name>-<hash>")
+        sys.exit(f"content-names: {name} is not a wasm or JS file")
     digest = hashlib.sha256(open(path, "rb").read()).hexdigest()[:16]
     return os.path.join(directory, f"{found['stem']}-{digest}{found['suffix']}")
 
@@ -67,14 +68,18 @@ def main():
             replace_once(namer, old, new)
         os.rename(path, renamed)
     # No other file of the app may name an old one.
-    texts = [path for pattern in ("*.html", "*.js", "*.css", "*.json") for path in glob.glob(f"{directory}/{pattern}")]
+    texts = {
+        os.path.basename(path): open(path, encoding="utf-8").read()
+        for pattern in ("*.html", "*.js", "*.css", "*.json")
+        for path in glob.glob(f"{directory}/{pattern}")
+    }
     for path, _ in named_by:
         if os.path.exists(path):
             continue
         old = os.path.basename(path)
-        for text in texts:
-            if old in open(text, encoding="utf-8").read():
-                sys.exit(f"content-names: {os.path.basename(text)} still names {old}")
+        for text_name, text in texts.items():
+            if old in text:
+                sys.exit(f"content-names: {text_name} still names {old}")
 
 
 if __name__ == "__main__":

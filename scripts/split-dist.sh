@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Trunk post-build hook, after the size build split the wasm (scripts/split/cargo): puts the
 # split-off modules and their loader beside the app. Each module is optimised as Trunk optimises
-# the main one (wasm-opt -O1) and named by its content (cached for ever, like Trunk's files), in
-# `later/`, which the first visit never fetches. The loader, `__wasm_split.js`, is imported by the
+# the main one (wasm-opt -O1) and put in `later/`, which the first visit never fetches; the
+# hook's last step names it after its content (scripts/content-names.py), as the main files. The loader, `__wasm_split.js`, is imported by the
 # main module's JS under that fixed name, so it stays unhashed (the service sends it `no-cache`);
 # it is told the main JS's hashed name, and the page's start fetches it beside the main JS.
 set -euo pipefail
@@ -20,20 +20,22 @@ mkdir -p "$dir/later"
 for module in "$split"/*.wasm; do
   name=$(basename "$module" .wasm)
   [[ $name == huiquan ]] && continue
-  wasm-opt -O1 --output "$split/$name.opt.wasm" "$module"
-  hash=$(sha256sum "$split/$name.opt.wasm" | cut -c1-16)
-  cp "$split/$name.opt.wasm" "$dir/later/$name-$hash.wasm"
+  wasm-opt -O1 --output "$dir/later/$name.wasm" "$module"
   [[ $loader == *"\"./$name.wasm\""* ]] || { echo "the loader does not name $name.wasm" >&2; exit 1; }
-  loader=${loader//"\"./$name.wasm\""/"\"./later/$name-$hash.wasm\""}
+  loader=${loader//"\"./$name.wasm\""/"\"./later/$name.wasm\""}
 done
-# Every resident downloads the loader: its indentation, blank lines and whole-line comments go
-# (the generated code has no multi-line strings, which the check below keeps true).
-[[ $loader != *'`'* ]] || { echo "the loader has a template literal: strip it with care" >&2; exit 1; }
-printf '%s\n' "$loader" | sed -E 's/^[[:space:]]+//; /^$/d; /^\/\//d; /^\/\*.*\*\/$/d' > "$dir/__wasm_split.js"
-# The service worker, which every resident downloads too, the same way (public/sw.js has no
-# multi-line strings either).
-[[ $(cat "$dir/sw.js") != *'`'* ]] || { echo "sw.js has a template literal: strip it with care" >&2; exit 1; }
-sed -E -i 's/^[[:space:]]+//; /^$/d; /^\/\//d' "$dir/sw.js"
+# Every resident downloads the loader and the service worker: their indentation, blank lines and
+# whole-line comments go. Neither has multi-line strings (the generated loader, public/sw.js),
+# which the check keeps true: a template literal could hold one.
+strip_js() {  # what it is; the script on stdin, stripped on stdout
+  local script
+  script=$(cat)
+  [[ $script != *'`'* ]] || { echo "$1 has a template literal: strip it with care" >&2; return 1; }
+  printf '%s\n' "$script" | sed -E 's/^[[:space:]]+//; /^$/d; /^\/\//d; /^\/\*.*\*\/$/d'
+}
+printf '%s\n' "$loader" | strip_js "the loader" > "$dir/__wasm_split.js"
+service_worker=$(strip_js sw.js < "$dir/sw.js")
+printf '%s\n' "$service_worker" > "$dir/sw.js"
 # The app starts after the page's first paint. The service paints a campaign's page itself
 # (crates/server/src/first_paint.rs), so the resident reads it while the app downloads; the
 # requests for the app (its JS, the split loader it imports, the wasm: all three at once, as

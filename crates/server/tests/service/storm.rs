@@ -482,13 +482,19 @@ fn holders_after_retry(retried: &[Option<(u16, String)>], acknowledged: &HashMap
     holders
 }
 
+/// The Idempotency-Key resident `resident` (an index into the storm's tokens) sends in the storm
+/// named `prefix`, the same on every retry.
+fn claim_key(prefix: &str, resident: usize) -> String {
+    format!("{prefix}-{resident:05}")
+}
+
 /// Every resident claims at instance `resident % 2` of `bases`.
 async fn storm_across(client: &reqwest::Client, bases: &[String], tokens: &[String], key_prefix: &str) -> Vec<Option<(u16, String)>> {
     let limit = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut tasks = Vec::new();
     for (resident, token) in tokens.iter().enumerate() {
         let (client, base, token, limit) = (client.clone(), bases[resident % bases.len()].clone(), token.clone(), Arc::clone(&limit));
-        let key = format!("{key_prefix}-{resident:05}");
+        let key = claim_key(key_prefix, resident);
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await.expect("open");
             claim(&client, &base, &token, &key).await
@@ -793,8 +799,7 @@ async fn postgres_restarted_mid_storm_nothing_acknowledged_is_lost_and_the_servi
         let retries: Vec<_> = waiting
             .iter()
             .map(|resident| {
-                let (client, base, token, key) =
-                    (client.clone(), base.clone(), tokens[*resident].clone(), format!("restart-{resident:05}"));
+                let (client, base, token, key) = (client.clone(), base.clone(), tokens[*resident].clone(), claim_key("restart", *resident));
                 tokio::spawn(async move { claim(&client, &base, &token, &key).await })
             })
             .collect();
