@@ -91,7 +91,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 # fonts-noto-cjk: without a CJK font, the browsers under test (and their screenshots) show boxes.
-apt_install chromium chromium-driver firefox-esr brotli fonts-noto-cjk
+# chromium-headless-shell: the end-to-end journeys' browser, Chromium without the desktop browser
+# around it (half the CPU of the full one there; crates/e2e/src/lib.rs).
+apt_install chromium chromium-headless-shell chromium-driver firefox-esr brotli fonts-noto-cjk
 # postgresql: the service's suite also runs on a throwaway server (scripts/postgres.sh); the
 # package's own cluster is never started or used.
 apt_install postgresql
@@ -194,7 +196,7 @@ for install in "${tool_installs[@]}"; do
   wait "$install" || die "a Rust tool failed to install (see above)"
 done
 
-tools=(chromium chromedriver firefox trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis)
+tools=(chromium chromium-headless-shell chromedriver firefox trunk wasm-bindgen wasm-bindgen-test-runner wasm-split-cli wasm-opt brotli schemathesis)
 [[ $mode == all ]] && tools+=(geckodriver)
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"

@@ -1,5 +1,10 @@
 //! The end-to-end harness: the real service (with its own database) serving the built app,
 //! chromedriver, and a phone-sized headless Chromium driven through WebDriver.
+//!
+//! The browser is Chromium's headless shell (Debian's `chromium-headless-shell`, Chromium's own
+//! build for automation: the same Blink and V8 without the desktop browser around them). The
+//! journeys took half the CPU with it (docs/ARCHITECTURE.md, The test command's time); the app's
+//! component tests still run in the full Chromium and in Firefox. `CHROMIUM` names another binary.
 
 use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
@@ -56,7 +61,21 @@ pub struct Harness {
     service: Spawned,
     chromedriver: Child,
     _data_dir: tempfile::TempDir,
-    _profile_dir: tempfile::TempDir,
+    /// chromedriver's temporary directory, where it makes the browser's profile: deleted with the
+    /// harness even when a test fails before chromedriver could delete it.
+    _browser_temp_dir: tempfile::TempDir,
+}
+
+/// The headless shell where set-up installed it, else the full Chromium (started headless). The
+/// shell itself, not Debian's `/usr/bin` script, which starts it without `exec`: chromedriver
+/// then ends the script and every test's browser lived on, using CPU.
+fn chromium_binary() -> Option<String> {
+    std::env::var("CHROMIUM").ok().or_else(|| {
+        ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium"]
+            .into_iter()
+            .find(|binary| std::path::Path::new(binary).exists())
+            .map(str::to_owned)
+    })
 }
 
 /// How the browser is set up.
@@ -150,8 +169,12 @@ impl Harness {
 
         let chromedriver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
+        // Not `--user-data-dir`: given one, chromedriver opens no first tab, and the headless shell
+        // then has no page to drive. Its own profile directory goes in this one.
+        let browser_temp_dir = tempfile::tempdir().expect("a temp dir for the browser");
         let chromedriver = Command::new(&chromedriver_bin)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", browser_temp_dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -159,15 +182,13 @@ impl Harness {
             .unwrap_or_else(|error| panic!("cannot start {chromedriver_bin} (scripts/setup.sh installs it): {error}"));
         let driver_url = format!("http://127.0.0.1:{port}");
 
-        let profile_dir = tempfile::tempdir().expect("a temp browser profile");
         let mut caps = DesiredCapabilities::chrome();
-        if let Ok(binary) = std::env::var("CHROMIUM") {
+        if let Some(binary) = chromium_binary() {
             caps.set_binary(&binary).expect("binary");
-        } else if std::path::Path::new("/usr/bin/chromium").exists() {
-            caps.set_binary("/usr/bin/chromium").expect("binary");
         }
         let (width, height) = options.window;
         for arg in [
+            // The full Chromium's switch; the headless shell is never anything else.
             "--headless=new".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-gpu".to_owned(),
@@ -180,7 +201,6 @@ impl Harness {
             format!("--window-size={width},{height}"),
             format!("--lang={}", options.languages.split(',').next().unwrap_or("zh-CN")),
             format!("--accept-lang={}", options.languages),
-            format!("--user-data-dir={}", profile_dir.path().display()),
         ] {
             caps.add_arg(&arg).expect("arg");
         }
@@ -212,7 +232,7 @@ impl Harness {
             .send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": RECORD_CSP_VIOLATIONS }))
             .await
             .expect("CSP violations recorded");
-        Harness { driver, base, origin, outbox, service, chromedriver, _data_dir: data_dir, _profile_dir: profile_dir }
+        Harness { driver, base, origin, outbox, service, chromedriver, _data_dir: data_dir, _browser_temp_dir: browser_temp_dir }
     }
 
     /// The paths under `later/` (split-off wasm modules) the page has fetched so far.
@@ -249,7 +269,12 @@ impl Harness {
     /// The Content-Security-Policy violations the browser reported since the test began, as
     /// `directive blocked-uri sample` lines.
     pub async fn csp_violations(&self) -> Vec<String> {
-        let read = self.driver.execute("return sessionStorage.getItem('huiquan.e2e.csp') || '[]'", Vec::new()).await;
+        // A test that never opened a page is still on the browser's first one (`data:,`), which
+        // has no storage and no policy.
+        let read = self
+            .driver
+            .execute("return /^https?:$/.test(location.protocol) ? sessionStorage.getItem('huiquan.e2e.csp') || '[]' : '[]'", Vec::new())
+            .await;
         let Ok(read) = read else { return vec!["(the violations could not be read)".to_owned()] };
         let text = read.json().as_str().unwrap_or("[]").to_owned();
         serde_json::from_str(&text).unwrap_or_else(|_| vec![format!("(unreadable: {text})")])
