@@ -68,7 +68,9 @@ tool_installs=()
 cargo_tool trunk trunk "$TRUNK_VERSION" 6 --locked --ignore-rust-version --no-default-features --features rustls &
 tool_installs+=($!)
 # --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
-cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 4 &
+# Without its default TLS (rustls and ring): its test runner only talks to a browser driver on
+# 127.0.0.1 (8 CPU-seconds less to compile).
+cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)" 4 --no-default-features &
 tool_installs+=($!)
 if [[ $mode == all ]]; then
   install_geckodriver &
