@@ -2,8 +2,8 @@
 # Runs every check and every test: formatting, Clippy's lints (warnings are errors), the first
 # visit's size budget, the rules (core), the service over HTTP (on SQLite, then again on a
 # throwaway PostgreSQL server), the app's components in headless Chrome and headless Firefox, and
-# end to end in headless Chromium. A missing browser, driver or database server fails the run; nothing
-# is skipped.
+# end to end in Chromium's headless shell. A missing browser, driver or database server fails the
+# run; nothing is skipped.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 started=$SECONDS
@@ -141,7 +141,7 @@ wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
 # PostgreSQL pass below.
-step "native tests: core rules, service over HTTP on SQLite, end to end in Chromium" \
+step "native tests: core rules, service over HTTP on SQLite, end to end in Chromium's headless shell" \
   run_native_tests "" --skip postgres_
 
 # The whole service suite again, every service on its own database on one throwaway server, with
