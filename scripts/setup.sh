@@ -31,11 +31,20 @@ has_version() {
 WASM_CRATES=(walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-shared wasm_split_cli_support
   gimli hashbrown indexmap leb128 leb128fmt id-arena rustc-demangle memchr)
 
+# The tools compiled with a patched dependency: tool crate -> the directory in patches/tools/.
+declare -A TOOL_PATCHES=([trunk]=minify-html-common)
+
 cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra cargo-install flags...
   local binary=$1 crate=$2 version=$3 minutes=$4; shift 4
-  has_version "$binary" "$version" && return 0
-  # A tool without --version (wasm-split-cli) is known by cargo's record of what it installed.
-  grep -qsF "\"$crate $version " "$TOOLS_DIR/crates/$crate/.crates.toml" && [[ -x $TOOLS_DIR/bin/$binary ]] && return 0
+  local root="$TOOLS_DIR/crates/$crate" patch=${TOOL_PATCHES[$crate]:-} patched=""
+  # A tool compiled with a patch is compiled again when the patch changes (its files' digest).
+  [[ -n $patch ]] && patched="$patch $(cd "$REPO_ROOT/patches/tools/$patch" &&
+    find . -type f -not -path './target/*' -not -path './check/*' | LC_ALL=C sort | xargs sha256sum | sha256sum)"
+  if [[ $(cat "$root/patched" 2>/dev/null || true) == "$patched" ]]; then
+    has_version "$binary" "$version" && return 0
+    # A tool without --version (wasm-split-cli) is known by cargo's record of what it installed.
+    grep -qsF "\"$crate $version " "$root/.crates.toml" && [[ -x $TOOLS_DIR/bin/$binary ]] && return 0
+  fi
   say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
   # The tools' own release profiles use fat LTO with one codegen unit and full optimisation:
   # minutes of compiling on two cores for tools that run seconds a build. No LTO, 16 units and no
@@ -43,13 +52,28 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   # only the crates that read and write wasm are optimised (opt-level 1), since unoptimised they
   # made each browser pass of the component tests 40 s slower (docs/ARCHITECTURE.md, Toolchain).
   # Each tool has its own root and build directory, so that the four can compile side by side.
-  local install_started=$SECONDS root="$TOOLS_DIR/crates/$crate" build_dir hot_crates=()
-  for hot in "${WASM_CRATES[@]}"; do hot_crates+=(--config "profile.release.package.$hot.opt-level=1"); done
+  local install_started=$SECONDS build_dir settings=()
+  for hot in "${WASM_CRATES[@]}"; do settings+=(--config "profile.release.package.$hot.opt-level=1"); done
+  # The crate in patches/tools/ replaces the one of that name the tool locks (its README.md says why).
+  [[ -n $patch ]] && settings+=(--config "patch.crates-io.$patch.path=\"$REPO_ROOT/patches/tools/$patch\"")
   build_dir=$(mktemp -d "${TMPDIR:-/tmp}/huiquan-$crate.XXXXXX")
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
-    RUSTUP_TOOLCHAIN=stable cargo "${hot_crates[@]}" install --quiet --root "$root" --target-dir "$build_dir" \
-    "$crate" --version "$version" "$@" || { rm -rf "$build_dir"; return 1; }
-  rm -rf "$build_dir"
+  # cargo's own lines are kept to be shown only when it fails, or reports a patch it did not use;
+  # --force: the same version again when its patch changed.
+  if ! CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    RUSTUP_TOOLCHAIN=stable cargo "${settings[@]}" install --force --root "$root" --target-dir "$build_dir" \
+    "$crate" --version "$version" "$@" > "$build_dir.log" 2>&1; then
+    grep -v '^ *\(Compiling\|Downloaded\|Updating\|Installing\|Locking\|Adding\)' "$build_dir.log" >&2
+    rm -rf "$build_dir" "$build_dir.log"
+    return 1
+  fi
+  if grep -qi 'patch .* was not used' "$build_dir.log"; then
+    grep -i -A3 'patch .* was not used' "$build_dir.log" >&2
+    rm -rf "$build_dir" "$build_dir.log"
+    say "$crate $version locks another version of the crate patched in patches/tools/: update or delete the patch"
+    return 1
+  fi
+  rm -rf "$build_dir" "$build_dir.log"
+  if [[ -n $patched ]]; then echo "$patched" > "$root/patched"; else rm -f "$root/patched"; fi
   ln -sf "$root"/bin/* "$TOOLS_DIR/bin/"
   say "installed $crate $version in $((SECONDS - install_started)) s"
 }

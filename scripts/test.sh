@@ -75,15 +75,23 @@ step() {
 
 step "formatting (cargo fmt --check)" cargo fmt --all --check
 # The crates in patches/ must still be used: a patch cargo no longer uses is only a warning.
+# (Those in patches/tools/ are the tools' own: set-up fails when one goes unused.)
 patches_in_use() {
-  local patch
+  local patch parsers
   for patch in patches/*/; do
     patch=$(basename "$patch")
+    [[ $patch == tools ]] && continue
     cargo tree --quiet -p huiquan --target wasm32-unknown-unknown -i "$patch" 2>/dev/null | head -n 1 | grep -qF "$REPO_ROOT/patches/$patch" ||
       { echo "patches/$patch is no longer used by the app's build: delete it (see its README.md)"; return 1; }
   done
+  # What the Leptos patches are for: no parser compiled for the browser (patches/leptos_config/).
+  parsers=$(cargo tree --quiet -p huiquan --target wasm32-unknown-unknown -e normal,no-proc-macro --prefix none |
+    grep -E '^(syn|regex|config|toml|rstml|walkdir) v' | sort -u || true)
+  [[ -z $parsers ]] || { echo "the app's wasm32 build compiles parsers it never runs:"; echo "$parsers"; return 1; }
 }
 step "the patches in patches/ still in use" patches_in_use
+step "Trunk's HTML minifying with its patched entity trie (patches/tools/minify-html-common)" \
+  patches/tools/minify-html-common/check/check.sh
 
 # The end-to-end tests need the built app; its first visit must stay within its budget.
 timed "building the app" "$REPO_ROOT/scripts/build.sh" --app-only
