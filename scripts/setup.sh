@@ -27,10 +27,6 @@ has_version() {
   command -v "$1" >/dev/null && output=$("$1" --version 2>/dev/null) && [[ $output == *"$2"* ]]
 }
 
-# What wasm-bindgen, its test runner and wasm-split spend their time in, on every build.
-WASM_CRATES=(walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-shared wasm_split_cli_support
-  gimli hashbrown indexmap leb128 leb128fmt id-arena rustc-demangle memchr)
-
 # The tools compiled with a patched dependency: tool crate -> the directory in patches/tools/.
 declare -A TOOL_PATCHES=([trunk]=minify-html-common)
 
@@ -48,12 +44,10 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   say "installing $crate $version (compiles from source: about $minutes minutes on 2 cores)"
   # The tools' own release profiles use fat LTO with one codegen unit and full optimisation:
   # minutes of compiling on two cores for tools that run seconds a build. No LTO, 16 units and no
-  # optimisation build them in a fraction of the time, and the app they build is byte-identical;
-  # only the crates that read and write wasm are optimised (opt-level 1), since unoptimised they
-  # made each browser pass of the component tests 40 s slower (docs/ARCHITECTURE.md, Toolchain).
-  # Each tool has its own root and build directory, so that the four can compile side by side.
+  # optimisation build them in a fraction of the time, and the app they build is byte-identical.
+  # (wasm-bindgen's test runner then takes 6 s longer a browser pass: docs/ARCHITECTURE.md,
+  # Toolchain.) Each tool has its own root and build directory, so that they compile side by side.
   local install_started=$SECONDS build_dir settings=()
-  for hot in "${WASM_CRATES[@]}"; do settings+=(--config "profile.release.package.$hot.opt-level=1"); done
   # The crate in patches/tools/ replaces the one of that name the tool locks (its README.md says why).
   [[ -n $patch ]] && settings+=(--config "patch.crates-io.$patch.path=\"$REPO_ROOT/patches/tools/$patch\"")
   build_dir=$(mktemp -d "${TMPDIR:-/tmp}/huiquan-$crate.XXXXXX")
@@ -89,7 +83,7 @@ fi
 # stretches (build scripts, its last crate, linking) use the core another one leaves idle.
 mkdir -p "$TOOLS_DIR/bin"
 tool_installs=()
-cargo_tool trunk trunk "$TRUNK_VERSION" 6 --locked --ignore-rust-version --no-default-features --features rustls &
+cargo_tool trunk trunk "$TRUNK_VERSION" 4 --locked --ignore-rust-version --no-default-features --features rustls &
 tool_installs+=($!)
 # --locked fails for wasm-bindgen-cli here (a pinned dependency is missing from the index).
 # Without its default TLS (rustls and ring): its test runner only talks to a browser driver on

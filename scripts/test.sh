@@ -18,6 +18,8 @@ log=$(mktemp)
 postgres_state=$(mktemp -d)
 binaries="$postgres_state/native-test-binaries"
 wasm_build_log="$postgres_state/wasm-test-build.log"
+wasm_binaries="$postgres_state/wasm-test-binaries"
+chrome_pass_log="$postgres_state/chrome-pass.log"
 geckodriver_setup_log="$postgres_state/geckodriver-setup.log"
 patches_tests_log="$postgres_state/patches-tests.log"
 cleanup() {
@@ -144,7 +146,17 @@ finish_background() {  # title, pid, log
 if jobs -pr | grep -qx "$native_early_build"; then kill -- "-$native_early_build" 2>/dev/null || true; fi
 wait "$native_early_build" 2>/dev/null || true
 step "lints and builds of the native tests (core, service, end to end)" build_native_tests
-in_background cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run > "$wasm_build_log" 2>&1
+# The app's browser tests carry no DWARF: nothing reads it in a headless browser, and
+# wasm-bindgen-test-runner would convert megabytes of it for each binary (docs/ARCHITECTURE.md).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Cdebuginfo=0 -Cstrip=debuginfo"
+# Each line of $wasm_binaries: one of the app's wasm32 test binaries, run below without cargo.
+in_background bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
+  --message-format=json-render-diagnostics | python3 -c "
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    if message.get(\"reason\") == \"compiler-artifact\" and message.get(\"executable\") and message[\"profile\"][\"test\"]:
+        print(message[\"executable\"])" > "$1"' wasm-test-build "$wasm_binaries" > "$wasm_build_log" 2>&1
 wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
@@ -168,15 +180,36 @@ finish_background "lints and build of the app's wasm32 tests (compiled beside th
   "$wasm_build" "$wasm_build_log"
 step "documentation examples" cargo test --workspace --exclude huiquan --doc
 
+# The app's component tests, each binary as `cargo test` runs it (wasm-bindgen-test-runner, the
+# target's runner in .cargo/config.toml, from the package's directory), in the browser whose
+# driver the environment names. Without cargo, so that both browsers' passes run at once: each
+# mostly waits on its browser, or on wasm-bindgen preparing a binary on one core.
+run_wasm_tests() {
+  local binary ran=0 failed=0
+  while read -r binary; do
+    say "running ${binary##*/}"
+    wasm-bindgen-test-runner "$binary" || failed=1
+    ran=$((ran + 1))
+  done < "$wasm_binaries"
+  [[ $ran -gt 0 ]] || { say "no wasm32 test binaries were built"; return 1; }
+  return "$failed"
+}
+export wasm_binaries
+export -f say run_wasm_tests
+# Chrome's pass in a process group of its own (so that an interrupted run stops it), at the
+# normal priority.
 chromedriver_bin=$(command -v chromedriver)
-step "app components in headless Chrome" \
-  env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+set -m
+env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" bash -c run_wasm_tests > "$chrome_pass_log" 2>&1 &
+chrome_pass=$!
+set +m
 
 finish_background "set-up of geckodriver (beside the builds and tests above)" \
   "$geckodriver_setup" "$geckodriver_setup_log"
 geckodriver_bin=$(command -v geckodriver || echo geckodriver-is-missing)
-step "app components in headless Firefox" \
-  env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" cargo test --no-fail-fast -p huiquan --target wasm32-unknown-unknown --lib --tests
+step "app components in headless Firefox (Chrome's pass meanwhile)" \
+  env -u CHROMEDRIVER GECKODRIVER="$geckodriver_bin" bash -c run_wasm_tests
+finish_background "app components in headless Chrome (beside Firefox's pass)" "$chrome_pass" "$chrome_pass_log"
 
 finish_background "the patched crates' tests (patches/, beside the rest)" "$patches_tests" "$patches_tests_log"
 
