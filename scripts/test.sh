@@ -112,12 +112,7 @@ export RUSTC_WORKSPACE_WRAPPER="$lint_wrapper"
 # wait on browsers and databases, and the compile, at the lowest priority, takes only the idle
 # cores. Each line of $binaries: a package's directory, a tab, one of its test binaries.
 build_native_tests() {
-  "${native_test_build[@]}" --message-format=json-render-diagnostics | python3 -c '
-import json, os, sys
-for line in sys.stdin:
-    message = json.loads(line)
-    if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
-        print(os.path.dirname(message["manifest_path"]) + "\t" + message["executable"])' > "$binaries"
+  "${native_test_build[@]}" --message-format=json-render-diagnostics | python3 "$REPO_ROOT/scripts/test-binaries.py" > "$binaries"
 }
 # Runs the test binaries of packages whose directory ends in $1 (all: ""), each from its package's
 # directory as cargo runs them, with the arguments after $1.
@@ -149,14 +144,10 @@ step "lints and builds of the native tests (core, service, end to end)" build_na
 # The app's browser tests carry no DWARF: nothing reads it in a headless browser, and
 # wasm-bindgen-test-runner would convert megabytes of it for each binary (docs/ARCHITECTURE.md).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Cdebuginfo=0 -Cstrip=debuginfo"
-# Each line of $wasm_binaries: one of the app's wasm32 test binaries, run below without cargo.
+# $wasm_binaries lists the app's wasm32 test binaries as $binaries lists the native ones.
 in_background bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
-  --message-format=json-render-diagnostics | python3 -c "
-import json, sys
-for line in sys.stdin:
-    message = json.loads(line)
-    if message.get(\"reason\") == \"compiler-artifact\" and message.get(\"executable\") and message[\"profile\"][\"test\"]:
-        print(message[\"executable\"])" > "$1"' wasm-test-build "$wasm_binaries" > "$wasm_build_log" 2>&1
+  --message-format=json-render-diagnostics | python3 scripts/test-binaries.py > "$1"' wasm-test-build "$wasm_binaries" \
+  > "$wasm_build_log" 2>&1
 wasm_build=$!
 
 # The tests named postgres_ need several instances on one PostgreSQL database: they run in the
@@ -185,10 +176,10 @@ step "documentation examples" cargo test --workspace --exclude huiquan --doc
 # driver the environment names. Without cargo, so that both browsers' passes run at once: each
 # mostly waits on its browser, or on wasm-bindgen preparing a binary on one core.
 run_wasm_tests() {
-  local binary ran=0 failed=0
-  while read -r binary; do
+  local directory binary ran=0 failed=0
+  while IFS=$'\t' read -r directory binary; do
     say "running ${binary##*/}"
-    wasm-bindgen-test-runner "$binary" || failed=1
+    (cd "$directory" && wasm-bindgen-test-runner "$binary") || failed=1
     ran=$((ran + 1))
   done < "$wasm_binaries"
   [[ $ran -gt 0 ]] || { say "no wasm32 test binaries were built"; return 1; }
