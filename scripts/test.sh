@@ -114,18 +114,23 @@ export RUSTC_WORKSPACE_WRAPPER="$lint_wrapper"
 build_native_tests() {
   "${native_test_build[@]}" --message-format=json-render-diagnostics | python3 "$REPO_ROOT/scripts/test-binaries.py" > "$binaries"
 }
-# Runs the test binaries of packages whose directory ends in $1 (all: ""), each from its package's
-# directory as cargo runs them, with the arguments after $1.
-run_native_tests() {
-  local package=$1 directory binary ran=0 failed=0; shift
+# Runs the test binaries listed in $1 (scripts/test-binaries.py) of packages whose directory ends
+# in $2 (all: ""), each from its package's directory as cargo runs them: through the target's
+# runner $3 (none: ""), with the arguments after $3.
+run_listed_tests() {
+  local list=$1 package=$2 runner=$3 directory binary ran=0 failed=0; shift 3
   while IFS=$'\t' read -r directory binary; do
     [[ $directory == *"$package" ]] || continue
     say "running ${binary##*/}"
-    (cd "$directory" && "$binary" "$@") || failed=1
+    (cd "$directory" && ${runner:+"$runner"} "$binary" "$@") || failed=1
     ran=$((ran + 1))
-  done < "$binaries"
+  done < "$list"
   [[ $ran -gt 0 ]] || { say "no test binaries were built for ${package:-the workspace}"; return 1; }
   return "$failed"
+}
+run_native_tests() {  # package directory's ending, arguments...
+  local package=$1; shift
+  run_listed_tests "$binaries" "$package" "" "$@"
 }
 print_and_return() { cat "$1"; return "$2"; }
 # Waits for a job started in the background, then shows its output as a step of its own. Called
@@ -171,22 +176,13 @@ finish_background "lints and build of the app's wasm32 tests (compiled beside th
   "$wasm_build" "$wasm_build_log"
 step "documentation examples" cargo test --workspace --exclude huiquan --doc
 
-# The app's component tests, each binary as `cargo test` runs it (wasm-bindgen-test-runner, the
-# target's runner in .cargo/config.toml, from the package's directory), in the browser whose
-# driver the environment names. Without cargo, so that both browsers' passes run at once: each
-# mostly waits on its browser, or on wasm-bindgen preparing a binary on one core.
-run_wasm_tests() {
-  local directory binary ran=0 failed=0
-  while IFS=$'\t' read -r directory binary; do
-    say "running ${binary##*/}"
-    (cd "$directory" && wasm-bindgen-test-runner "$binary") || failed=1
-    ran=$((ran + 1))
-  done < "$wasm_binaries"
-  [[ $ran -gt 0 ]] || { say "no wasm32 test binaries were built"; return 1; }
-  return "$failed"
-}
+# The app's component tests, each binary as `cargo test` runs it (through wasm-bindgen-test-runner,
+# the target's runner in .cargo/config.toml), in the browser whose driver the environment names.
+# Without cargo, so that both browsers' passes run at once: each mostly waits on its browser, or
+# on wasm-bindgen preparing a binary on one core.
+run_wasm_tests() { run_listed_tests "$wasm_binaries" "" wasm-bindgen-test-runner; }
 export wasm_binaries
-export -f say run_wasm_tests
+export -f say run_listed_tests run_wasm_tests
 # Chrome's pass in a process group of its own (so that an interrupted run stops it), at the
 # normal priority.
 chromedriver_bin=$(command -v chromedriver)
