@@ -85,21 +85,21 @@ impl FiguresCache {
 }
 
 /// Vouchers of a tier that something happened to on a day, as counted.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct DayCountRow {
     tier: String,
     day: i64,
     count: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct SpendingRow {
     orders: i64,
     spent: i64,
     subsidy: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct ReleaseRow {
     offer: String,
     round: i64,

@@ -364,7 +364,7 @@ fn wait_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct CodeWindow {
     sent_at: i64,
     sends: i64,
@@ -374,7 +374,7 @@ struct CodeWindow {
 }
 
 /// One link between a carer and a relative, as stored.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct LinkRow {
     carer: i64,
     relative: i64,

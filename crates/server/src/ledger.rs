@@ -395,7 +395,7 @@ struct StoredAnswer {
     body: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct StoredAnswerRow {
     resident: i64,
     key: String,
@@ -405,7 +405,7 @@ struct StoredAnswerRow {
     created_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct StoredReleaseRow {
     stock: i64,
     claimed: i64,
@@ -413,7 +413,7 @@ struct StoredReleaseRow {
     sold_out_at: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct PastClaimRow {
     subject: i64,
     offer: String,
@@ -421,7 +421,7 @@ struct PastClaimRow {
     claimed_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct PastUseRow {
     subject: i64,
     tier: String,
@@ -429,7 +429,7 @@ struct PastUseRow {
     used_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct VoucherRow {
     id: i64,
     campaign: String,
@@ -440,7 +440,7 @@ struct VoucherRow {
     round: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct RedeemedRow {
     redemption: i64,
     voucher: i64,

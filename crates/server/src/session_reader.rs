@@ -40,7 +40,7 @@ struct Lookup {
     reply: oneshot::Sender<Answer>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct SessionRow {
     token_hash: String,
     id: i64,

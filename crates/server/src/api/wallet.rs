@@ -22,7 +22,7 @@ pub struct WalletParams {
 }
 
 /// One voucher of the wallet as stored.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct WalletRow {
     id: i64,
     code: String,

@@ -94,7 +94,7 @@ pub enum Store {
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// What one checkpoint did: WAL frames in the log and how many of them are now in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx_macros::FromRow)]
 pub struct Checkpointed {
     /// 1 when a writer or reader kept it from finishing (it is tried again at the next tick).
     pub busy: i64,
@@ -250,7 +250,7 @@ pub async fn open(location: &Location) -> Result<(Store, LedgerOptions), StoreEr
                 .busy_timeout(Duration::from_secs(5));
             let pool =
                 SqlitePoolOptions::new().max_connections(POOL_CONNECTIONS).connect_with(options.clone()).await.map_err(open_error)?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            sqlx_macros::migrate!("./migrations/sqlite").run(&pool).await?;
             // The ledger's commits never checkpoint (SQLite's default is every 1,000 pages, in
             // the commit that crosses it: a batch of claims then waited for megabytes of copying
             // and an fsync of the file); the upkeep task checkpoints through the pool instead.
@@ -274,7 +274,7 @@ pub async fn open(location: &Location) -> Result<(Store, LedgerOptions), StoreEr
                 .await
                 .map_err(open_error)?;
             // sqlx holds an advisory lock while migrating: instances starting together take turns.
-            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            sqlx_macros::migrate!("./migrations/postgres").run(&pool).await?;
             Ok((Store::Postgres(pool), LedgerOptions::Postgres(options)))
         }
     }
