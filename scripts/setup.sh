@@ -53,20 +53,21 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   build_dir=$(mktemp -d "${TMPDIR:-/tmp}/huiquan-$crate.XXXXXX")
   # cargo's own lines are kept to be shown only when it fails, or reports a patch it did not use;
   # --force: the same version again when its patch changed.
-  if ! CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+  local installed=true output
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
     RUSTUP_TOOLCHAIN=stable cargo "${settings[@]}" install --force --root "$root" --target-dir "$build_dir" \
-    "$crate" --version "$version" "$@" > "$build_dir.log" 2>&1; then
-    grep -v '^ *\(Compiling\|Downloaded\|Updating\|Installing\|Locking\|Adding\)' "$build_dir.log" >&2
-    rm -rf "$build_dir" "$build_dir.log"
+    "$crate" --version "$version" "$@" > "$build_dir.log" 2>&1 || installed=false
+  output=$(cat "$build_dir.log")
+  rm -rf "$build_dir" "$build_dir.log"
+  if [[ $installed == false ]]; then
+    grep -v '^ *\(Compiling\|Downloaded\|Updating\|Installing\|Locking\|Adding\)' <<< "$output" >&2
     return 1
   fi
-  if grep -qi 'patch .* was not used' "$build_dir.log"; then
-    grep -i -A3 'patch .* was not used' "$build_dir.log" >&2
-    rm -rf "$build_dir" "$build_dir.log"
+  if grep -qi 'patch .* was not used' <<< "$output"; then
+    grep -i -A3 'patch .* was not used' <<< "$output" >&2
     say "$crate $version locks another version of the crate patched in patches/tools/: update or delete the patch"
     return 1
   fi
-  rm -rf "$build_dir" "$build_dir.log"
   if [[ -n $patched ]]; then echo "$patched" > "$root/patched"; else rm -f "$root/patched"; fi
   ln -sf "$root"/bin/* "$TOOLS_DIR/bin/"
   say "installed $crate $version in $((SECONDS - install_started)) s"

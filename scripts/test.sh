@@ -37,16 +37,17 @@ trap cleanup EXIT
 # measured). The next run, which has something to reuse, compiles incrementally again.
 [[ -d ${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/deps ]] || export CARGO_INCREMENTAL=0
 
-# Starts "$@" in the background at the lowest priority, so that it compiles only on cores the
-# rest leaves idle; $! is its pid. In a process group of its own (job control on while it starts),
-# so that an interrupted run stops its compilers too. Not `setsid`: a new session is a new
+# Starts "$@" in the background in a process group of its own (job control on while it starts),
+# so that an interrupted run stops it and its children; $! is its pid. in_background does so at
+# the lowest priority, so that it compiles only on cores the rest leaves idle. Not `setsid`: a new session is a new
 # scheduling group on Linux (autogroup), which gets a fair share of the cores whatever its nice
 # value, and the "idle" compiles then slowed set-up's by a third (measured on a fresh machine).
-in_background() {
+in_process_group() {
   set -m
-  nice -n 19 "$@" < /dev/null &
+  "$@" < /dev/null &
   set +m
 }
+in_background() { in_process_group nice -n 19 "$@"; }
 
 # geckodriver, which only the last pass (Firefox) needs, is set up meanwhile: on a fresh machine
 # it compiles on the cores the rest of set-up, the builds and the tests leave idle.
@@ -192,10 +193,8 @@ export -f say run_listed_tests run_wasm_tests
 # Chrome's pass in a process group of its own (so that an interrupted run stops it), at the
 # normal priority.
 chromedriver_bin=$(command -v chromedriver)
-set -m
-env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" bash -c run_wasm_tests > "$chrome_pass_log" 2>&1 &
+in_process_group env -u GECKODRIVER CHROMEDRIVER="$chromedriver_bin" bash -c run_wasm_tests > "$chrome_pass_log" 2>&1
 chrome_pass=$!
-set +m
 
 finish_background "set-up of geckodriver (beside the builds and tests above)" \
   "$geckodriver_setup" "$geckodriver_setup_log"
