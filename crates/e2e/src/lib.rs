@@ -298,14 +298,31 @@ impl Harness {
     /// Waits until the app shows itself: until then the page's first paint (`#shell`) covers its
     /// nodes, which are in the document but hidden (their text reads empty).
     pub async fn wait_until_shown(&self) {
+        self.wait_for_script(
+            "return document.getElementById('shell') === null",
+            "the app did not show itself (the first paint is still there)",
+        )
+        .await;
+    }
+
+    /// Waits until a wallet page is shown: it stays hidden until its own stylesheet
+    /// (`wallet.css`, fetched with the page) has loaded, and its nodes are laid out meanwhile.
+    pub async fn wait_until_wallet_styled(&self) {
+        let script =
+            "const page = document.querySelector('.wallet-page'); return page !== null && getComputedStyle(page).visibility === 'visible'";
+        self.wait_for_script(script, "the wallet page was not shown (its stylesheet not loaded)").await;
+    }
+
+    /// Waits up to ten seconds for `script` to return true; panics with `failure` otherwise.
+    async fn wait_for_script(&self, script: &str, failure: &str) {
         for _ in 0..100 {
-            let shown = self.driver.execute("return document.getElementById('shell') === null", Vec::new()).await;
-            if shown.is_ok_and(|answer| answer.json().as_bool() == Some(true)) {
+            let answer = self.driver.execute(script, Vec::new()).await;
+            if answer.is_ok_and(|answer| answer.json().as_bool() == Some(true)) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the app did not show itself within 10 s (the first paint is still there)");
+        panic!("within 10 s: {failure}");
     }
 
     /// Opens the app as a resident would and goes to `campaign_id`'s page: at once when it is the

@@ -109,6 +109,9 @@ async fn at_390_px_the_switch_turns_elder_mode_on_for_every_page_and_a_claim_goe
     // Remembered on the device: the next page (the wallet) opens in elder mode, from its first paint.
     harness.driver.goto(&format!("{}/wallet", harness.base)).await.expect("the wallet");
     harness.wait_for_all(".voucher-card").await;
+    // Regression: the wallet was measured before its stylesheet had loaded, while it was still
+    // hidden, and its voucher code read at the browser's 14.6 px (CI, 2026-12-05).
+    harness.wait_until_wallet_styled().await;
     let class = harness.driver.execute("return document.documentElement.className", Vec::new()).await.expect("class");
     assert_eq!(class.json().as_str(), Some("elder"));
     measured_in_elder_mode(&harness, "390 px, the wallet").await;
