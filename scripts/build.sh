@@ -9,30 +9,35 @@ pinned=$(sed -n 's/^wasm_bindgen = "\(.*\)"/\1/p' Trunk.toml)
 locked=$(wasm_bindgen_version)
 [[ $pinned == "$locked" ]] || die "Trunk.toml pins wasm-bindgen $pinned but Cargo.lock has $locked: make them equal"
 
-# The app's std is rebuilt with Debian's Rust (set-up links it as `huiquan-wasm`), so that a panic
-# is a bare trap: no messages, no locations, no formatting; and `Debug` writes nothing (only
+# The app's std is rebuilt (with rustup's rust-src, else Debian's Rust: set-up chooses), so that a
+# panic is a bare trap: no messages, no locations, no formatting; and `Debug` writes nothing (only
 # developers' error texts used it). RUSTC_BOOTSTRAP unlocks build-std and these unstable flags on
-# this released compiler. `erase_components` is Leptos's switch
+# a released compiler. `erase_components` is Leptos's switch
 # that returns every component's view as one erased type, so view code is not monomorphised per
 # component (5 % of the download). Everything else (tests, lints) keeps the project's toolchain.
 # The saving of each is in docs/ARCHITECTURE.md (Size).
 size_build() {
-  RUSTUP_TOOLCHAIN=huiquan-wasm RUSTC_BOOTSTRAP=1 \
+  RUSTUP_TOOLCHAIN=$HUIQUAN_SIZE_TOOLCHAIN RUSTC_BOOTSTRAP=1 \
     CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components --cfg huiquan_split -Clink-arg=--emit-relocs" \
     "$@"
 }
+if [[ -n ${HUIQUAN_SIZE_LINKER:-} ]]; then
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$HUIQUAN_SIZE_LINKER
+else
+  unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
+fi
 # The wallet pages go in a wasm module of their own, fetched when first opened (src/routes/mod.rs):
 # Trunk's cargo is scripts/split/cargo, which splits the wasm before wasm-bindgen sees it, and
 # Trunk's hook scripts/split-dist.sh puts the split-off module beside the app.
 target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
 export HUIQUAN_SPLIT_WASM="$target_dir/wasm32-unknown-unknown/release/huiquan.wasm"
 export HUIQUAN_SPLIT_DIR="$target_dir/wasm-split"
-[[ -d /usr/lib/rustlib/src/rust/library/std ]] && rustup run huiquan-wasm rustc --version >/dev/null 2>&1 ||
-  die "the size build needs Debian's Rust and its std sources: run scripts/setup.sh"
+[[ -n ${HUIQUAN_SIZE_TOOLCHAIN:-} ]] &&
+  [[ -d $(rustup run "$HUIQUAN_SIZE_TOOLCHAIN" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]] ||
+  die "the size build needs a toolchain with std's sources: run scripts/setup.sh"
 
-say "building the app (trunk build --release, std rebuilt to abort on panic)"
+say "building the app (trunk build --release, std rebuilt by $HUIQUAN_SIZE_TOOLCHAIN to abort on panic)"
 # Trunk runs cargo offline (Trunk.toml), and the rebuilt std has crates.io dependencies of its own
 # (dlmalloc, hashbrown…) that no other build downloads: fetch them first, or a fresh machine fails.
 size_build cargo fetch --quiet --target wasm32-unknown-unknown

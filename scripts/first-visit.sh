@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the first visit's download, brotli, as a browser on its first visit gets it from the
-# service: index.html, the JS, the wasm, any CSS file, the service worker and the icon (for
+# service: index.html, the JS, the wasm, any CSS file, the service worker and any image index.html links (for
 # Traditional Chinese readers, also hant.js and hant.json, inside WeChat's browser or 云闪付
 # hosts.js (and Zepto in 云闪付), printed apart; wallet.css comes with the wallet pages). With
 # --check, fails when it is above the budget in first-visit-budget.txt (bytes; it only moves down).
@@ -12,7 +12,13 @@ while read -r file; do
   size=$(stat -c %s "$file.br")
   printf '  %-44s %8d\n' "${file#dist/}" "$size"
   total=$((total + size))
-done < <(find dist -maxdepth 1 -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) ! -name 'hant.js' ! -name 'hosts.js' ! -name 'zepto-*.js' ! -name 'wallet.css' | sort)
+done < <({
+  find dist -maxdepth 1 -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' \) \
+    ! -name 'hant.js' ! -name 'hosts.js' ! -name 'zepto-*.js' ! -name 'wallet.css'
+  # An image counts when the page links it (the icon is written into index.html instead:
+  # scripts/inline-icon.py; the figures page links the file).
+  for image in dist/*.svg; do grep -qF "${image#dist/}" dist/index.html && echo "$image"; done
+} | sort)
 # Readers of Traditional Chinese also fetch its converter and table (index.html loads them only
 # for them): counted apart, not against the budget of every resident's first visit.
 if [[ -f dist/hant.js.br ]]; then

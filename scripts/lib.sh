@@ -24,8 +24,10 @@ SCHEMATHESIS_VERSION=4.32.5
 say() { printf '\033[1m[huiquan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[huiquan] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-# The toolchain that builds the project, chosen once by setup.sh (rustup's stable with the wasm32
-# target where it can be downloaded, else Debian's Rust linked as `huiquan-wasm`).
+# The toolchains that build the project, chosen once by setup.sh: for the tests and lints rustup's
+# stable with the wasm32 target where it can be downloaded, else Debian's Rust linked as
+# `huiquan-wasm`; for the optimised app (HUIQUAN_SIZE_TOOLCHAIN) rustup's stable with its rust-src
+# where that can be downloaded, else `huiquan-wasm`.
 if [[ -f "$HUIQUAN_HOME/toolchain.env" ]]; then
   # shellcheck source=/dev/null
   source "$HUIQUAN_HOME/toolchain.env"

@@ -173,6 +173,7 @@ toolchain_works() {
 
 if ! toolchain_works; then
   HUIQUAN_TOOLCHAIN=$(choose_toolchain)
+  unset HUIQUAN_SIZE_TOOLCHAIN  # chosen again below, after this toolchain
   {
     echo "export HUIQUAN_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
     echo "export RUSTUP_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
@@ -185,13 +186,41 @@ if ! toolchain_works; then
   say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
 fi
 
-# --- The size build: Debian's Rust rebuilds std for the app with panics that abort at once -----
+# --- The size build: std rebuilt for the app with panics that abort at once -------------------
 # The first visit's wasm is built with `-Zbuild-std` and `-Cpanic=immediate-abort` (no panic
-# messages or formatting linked in: 7 % of the download). rustup's stable cannot rebuild std
-# without its rust-src component, which downloads on some machines only; Debian's `rust-web-src`
-# always installs. See scripts/build.sh and docs/ARCHITECTURE.md (Size).
-apt_install rustc-web cargo-web rust-web-src lld-19
-rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
+# messages or formatting linked in: 7 % of the download), which needs std's sources: rustup's
+# `rust-src` component where it downloads (with the wasm32 target: the same server), else Debian's
+# Rust and its `rust-web-src`, which always install but compile the app 1.5 times slower (a
+# shared LLVM, no PGO: 480 against 330 CPU-seconds). See scripts/build.sh and
+# docs/ARCHITECTURE.md (Toolchain).
+has_std_sources() { [[ -d $(rustup run "$1" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]]; }
+
+choose_size_toolchain() {
+  if [[ $HUIQUAN_TOOLCHAIN == stable ]]; then
+    has_std_sources stable && { echo stable; return; }
+    say "adding rustup's rust-src (gives up after 60 s when nothing can be downloaded)"
+    timeout 60 rustup component add rust-src --toolchain stable >&2 && { echo stable; return; }
+  fi
+  apt_install rustc-web cargo-web rust-web-src lld-19
+  rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
+  echo huiquan-wasm
+}
+
+if [[ -z ${HUIQUAN_SIZE_TOOLCHAIN:-} ]] || ! has_std_sources "$HUIQUAN_SIZE_TOOLCHAIN" ||
+  [[ ${HUIQUAN_WASM_ROUTE:-} == debian && $HUIQUAN_SIZE_TOOLCHAIN != huiquan-wasm ]]; then
+  HUIQUAN_SIZE_TOOLCHAIN=$(choose_size_toolchain)
+  {
+    grep -v '^export HUIQUAN_SIZE_' "$HUIQUAN_HOME/toolchain.env" || true
+    echo "export HUIQUAN_SIZE_TOOLCHAIN=$HUIQUAN_SIZE_TOOLCHAIN"
+    # rustup's toolchains bring rust-lld (rustc's default); Debian's Rust links with LLVM's wasm-ld.
+    [[ $HUIQUAN_SIZE_TOOLCHAIN == huiquan-wasm ]] && echo "export HUIQUAN_SIZE_LINKER=wasm-ld-19"
+  } > "$HUIQUAN_HOME/toolchain.env.new"
+  mv "$HUIQUAN_HOME/toolchain.env.new" "$HUIQUAN_HOME/toolchain.env"
+  # shellcheck source=/dev/null
+  source "$HUIQUAN_HOME/toolchain.env"
+  has_std_sources "$HUIQUAN_SIZE_TOOLCHAIN" || die "the $HUIQUAN_SIZE_TOOLCHAIN toolchain still has no std sources"
+  say "Rust toolchain for the size build: $HUIQUAN_SIZE_TOOLCHAIN"
+fi
 
 # --- wasm-opt from npm's binaryen (Debian's older binaryen breaks wasm-bindgen's output) -----
 if ! has_version wasm-opt "version ${BINARYEN_NPM_VERSION%%.*}"; then
@@ -222,4 +251,4 @@ tools=(chromium chromium-headless-shell chromedriver firefox trunk wasm-bindgen 
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
-say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN)"
+say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN, size build $HUIQUAN_SIZE_TOOLCHAIN)"
