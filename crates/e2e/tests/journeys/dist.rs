@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use huiquan_e2e::dist_dir;
+use huiquan_e2e::{dist_dir, repo_root};
 use sha2::{Digest, Sha256};
 
 /// Every file of the built app, in every directory, without the brotli and gzip copies.
@@ -64,4 +64,37 @@ fn the_page_and_the_split_loader_name_only_files_that_exist() {
             assert!(dist.join(file).is_file(), "{namer} names {file}, which the build did not write");
         }
     }
+}
+
+/// `text` with its `%XX` escapes decoded (a data: address's body).
+fn percent_decoded(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        let escaped =
+            (byte == b'%').then(|| tail.get(..2)).flatten().and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(decoded) => {
+                bytes.push(decoded);
+                rest = &tail[2..];
+            }
+            None => {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+#[test]
+fn the_page_carries_its_icon_instead_of_linking_the_file() {
+    // The first visit fetched icon.svg on its own (156 bytes brotli and a request on a slow
+    // network); scripts/inline-icon.py writes it into the page, and this fails if it stops.
+    let page = std::fs::read_to_string(dist_dir().join("index.html")).expect("built");
+    assert!(!page.contains("icon.svg"), "index.html still links icon.svg");
+    let (_, after) = page.split_once("<link rel=icon href=\"data:image/svg+xml,").expect("the icon's data: address in index.html");
+    let (address, _) = after.split_once('"').expect("the address ends");
+    let icon = std::fs::read_to_string(repo_root().join("public/icon.svg")).expect("the icon");
+    assert_eq!(percent_decoded(address), icon.trim().replace('"', "'"), "the page's icon is public/icon.svg");
 }
