@@ -33,8 +33,7 @@ fi
 target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
 export HUIQUAN_SPLIT_WASM="$target_dir/wasm32-unknown-unknown/release/huiquan.wasm"
 export HUIQUAN_SPLIT_DIR="$target_dir/wasm-split"
-[[ -n ${HUIQUAN_SIZE_TOOLCHAIN:-} ]] &&
-  [[ -d $(rustup run "$HUIQUAN_SIZE_TOOLCHAIN" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]] ||
+[[ -n ${HUIQUAN_SIZE_TOOLCHAIN:-} ]] && has_std_sources "$HUIQUAN_SIZE_TOOLCHAIN" ||
   die "the size build needs a toolchain with std's sources: run scripts/setup.sh"
 
 say "building the app (trunk build --release, std rebuilt by $HUIQUAN_SIZE_TOOLCHAIN to abort on panic)"

@@ -33,6 +33,9 @@ if [[ -f "$HUIQUAN_HOME/toolchain.env" ]]; then
   source "$HUIQUAN_HOME/toolchain.env"
 fi
 
+# Whether TOOLCHAIN has std's sources, which the size build's `-Zbuild-std` compiles.
+has_std_sources() { [[ -d $(rustup run "$1" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]]; }
+
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$REPO_ROOT/Cargo.lock"
 }

@@ -193,8 +193,6 @@ fi
 # Rust and its `rust-web-src`, which always install but compile the app 1.5 times slower (a
 # shared LLVM, no PGO: 480 against 330 CPU-seconds). See scripts/build.sh and
 # docs/ARCHITECTURE.md (Toolchain).
-has_std_sources() { [[ -d $(rustup run "$1" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]]; }
-
 choose_size_toolchain() {
   if [[ $HUIQUAN_TOOLCHAIN == stable ]]; then
     has_std_sources stable && { echo stable; return; }
