@@ -22,8 +22,9 @@ size_build() {
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components --cfg huiquan_split -Clink-arg=--emit-relocs" \
     "$@"
 }
-if [[ -n ${HUIQUAN_SIZE_LINKER:-} ]]; then
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$HUIQUAN_SIZE_LINKER
+# rustup's toolchains bring rust-lld (rustc's default); Debian's Rust links with LLVM's wasm-ld.
+if [[ ${HUIQUAN_SIZE_TOOLCHAIN:-} == huiquan-wasm ]]; then
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19
 else
   unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
 fi

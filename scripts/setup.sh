@@ -142,10 +142,15 @@ choose_toolchain() {
   debian_toolchain
 }
 
+# Debian's Rust with its std sources and wasm linker, as the rustup toolchain `huiquan-wasm`.
+link_debian_rust() {
+  apt_install rustc-web cargo-web rust-web-src lld-19
+  rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
+}
+
 debian_toolchain() {
   say "building the wasm32 standard library from Debian's Rust (about a minute)"
-  apt_install rustc-web cargo-web rust-web-src lld-19
-  rustup toolchain link huiquan-wasm /usr >&2
+  link_debian_rust
   local scratch="$HUIQUAN_HOME/wasm-std"
   rm -rf "$scratch" && mkdir -p "$scratch/src"
   printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' > "$scratch/Cargo.toml"
@@ -199,8 +204,7 @@ choose_size_toolchain() {
     say "adding rustup's rust-src (gives up after 60 s when nothing can be downloaded)"
     timeout 60 rustup component add rust-src --toolchain stable >&2 && { echo stable; return; }
   fi
-  apt_install rustc-web cargo-web rust-web-src lld-19
-  rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
+  link_debian_rust
   echo huiquan-wasm
 }
 
@@ -208,10 +212,8 @@ if [[ -z ${HUIQUAN_SIZE_TOOLCHAIN:-} ]] || ! has_std_sources "$HUIQUAN_SIZE_TOOL
   [[ ${HUIQUAN_WASM_ROUTE:-} == debian && $HUIQUAN_SIZE_TOOLCHAIN != huiquan-wasm ]]; then
   HUIQUAN_SIZE_TOOLCHAIN=$(choose_size_toolchain)
   {
-    grep -v '^export HUIQUAN_SIZE_' "$HUIQUAN_HOME/toolchain.env" || true
+    grep -v '^export HUIQUAN_SIZE_TOOLCHAIN=' "$HUIQUAN_HOME/toolchain.env" || true
     echo "export HUIQUAN_SIZE_TOOLCHAIN=$HUIQUAN_SIZE_TOOLCHAIN"
-    # rustup's toolchains bring rust-lld (rustc's default); Debian's Rust links with LLVM's wasm-ld.
-    [[ $HUIQUAN_SIZE_TOOLCHAIN == huiquan-wasm ]] && echo "export HUIQUAN_SIZE_LINKER=wasm-ld-19"
   } > "$HUIQUAN_HOME/toolchain.env.new"
   mv "$HUIQUAN_HOME/toolchain.env.new" "$HUIQUAN_HOME/toolchain.env"
   # shellcheck source=/dev/null
