@@ -24,14 +24,18 @@ SCHEMATHESIS_VERSION=4.32.5
 say() { printf '\033[1m[huiquan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[huiquan] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-# The toolchains that build the project, chosen once by setup.sh: for the tests and lints rustup's
-# stable with the wasm32 target where it can be downloaded, else Debian's Rust linked as
-# `huiquan-wasm`; for the optimised app (HUIQUAN_SIZE_TOOLCHAIN) rustup's stable with its rust-src
-# where that can be downloaded, else `huiquan-wasm`.
+# The toolchains of the wasm32 builds, chosen once by setup.sh: for the app's tests
+# (HUIQUAN_WASM_TOOLCHAIN) rustup's stable with the wasm32 target where it can be downloaded, else
+# Debian's Rust linked as `huiquan-wasm`; for the optimised app (HUIQUAN_SIZE_TOOLCHAIN) rustup's
+# stable with its rust-src where that can be downloaded, else `huiquan-wasm`. A fresh machine has
+# the file only once set-up has run: scripts/test.sh reads it again then.
 if [[ -f "$HUIQUAN_HOME/toolchain.env" ]]; then
   # shellcheck source=/dev/null
   source "$HUIQUAN_HOME/toolchain.env"
 fi
+# Everything native (the service, the tests, formatting, lints, the tools) is built by rustup's
+# stable on every route; the wasm32 builds name their toolchain themselves.
+export RUSTUP_TOOLCHAIN=stable
 
 # Whether TOOLCHAIN has std's sources, which the size build's `-Zbuild-std` compiles.
 has_std_sources() { [[ -d $(rustup run "$1" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]]; }

@@ -133,6 +133,7 @@ choose_toolchain() {
     echo stable; return
   fi
   if rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' && has_wasm_std /usr; then
+    link_debian_rust
     echo huiquan-wasm; return
   fi
   say "adding rustup's wasm32 target (gives up after 60 s when nothing can be downloaded)"
@@ -142,9 +143,10 @@ choose_toolchain() {
   debian_toolchain
 }
 
-# Debian's Rust with its std sources and wasm linker, as the rustup toolchain `huiquan-wasm`.
+# Debian's Rust with its std sources, wasm linker and Clippy (which lints the app's wasm32 tests as
+# they compile), as the rustup toolchain `huiquan-wasm`.
 link_debian_rust() {
-  apt_install rustc-web cargo-web rust-web-src lld-19
+  apt_install rustc-web cargo-web rust-web-src rust-web-clippy lld-19
   rustup toolchain list 2>/dev/null | grep -q '^huiquan-wasm' || rustup toolchain link huiquan-wasm /usr >&2
 }
 
@@ -169,26 +171,27 @@ debian_toolchain() {
   echo huiquan-wasm
 }
 
+# The app's wasm32 tests are compiled, and linted, by this toolchain: its std and Clippy's driver.
 toolchain_works() {
-  [[ -n ${HUIQUAN_TOOLCHAIN:-} ]] || return 1
-  [[ ${HUIQUAN_WASM_ROUTE:-} == debian && $HUIQUAN_TOOLCHAIN != huiquan-wasm ]] && return 1
+  [[ -n ${HUIQUAN_WASM_TOOLCHAIN:-} ]] || return 1
+  [[ ${HUIQUAN_WASM_ROUTE:-} == debian && $HUIQUAN_WASM_TOOLCHAIN != huiquan-wasm ]] && return 1
   local sysroot
-  sysroot=$(rustup run "$HUIQUAN_TOOLCHAIN" rustc --print sysroot 2>/dev/null) && has_wasm_std "$sysroot"
+  sysroot=$(rustup run "$HUIQUAN_WASM_TOOLCHAIN" rustc --print sysroot 2>/dev/null) && has_wasm_std "$sysroot" &&
+    rustup run "$HUIQUAN_WASM_TOOLCHAIN" clippy-driver --version >/dev/null 2>&1
 }
 
 if ! toolchain_works; then
-  HUIQUAN_TOOLCHAIN=$(choose_toolchain)
+  HUIQUAN_WASM_TOOLCHAIN=$(choose_toolchain)
   unset HUIQUAN_SIZE_TOOLCHAIN  # chosen again below, after this toolchain
   {
-    echo "export HUIQUAN_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
-    echo "export RUSTUP_TOOLCHAIN=$HUIQUAN_TOOLCHAIN"
+    echo "export HUIQUAN_WASM_TOOLCHAIN=$HUIQUAN_WASM_TOOLCHAIN"
     # rustup's toolchains bring rust-lld; Debian's Rust links wasm with LLVM's wasm-ld.
-    [[ $HUIQUAN_TOOLCHAIN == huiquan-wasm ]] && echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"
+    [[ $HUIQUAN_WASM_TOOLCHAIN == huiquan-wasm ]] && echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"
   } > "$HUIQUAN_HOME/toolchain.env"
   # shellcheck source=/dev/null
   source "$HUIQUAN_HOME/toolchain.env"
-  toolchain_works || die "the $HUIQUAN_TOOLCHAIN toolchain still has no wasm32 standard library"
-  say "Rust toolchain for the project: $HUIQUAN_TOOLCHAIN"
+  toolchain_works || die "the $HUIQUAN_WASM_TOOLCHAIN toolchain still has no wasm32 standard library or no Clippy"
+  say "Rust toolchain for the app's wasm32 tests: $HUIQUAN_WASM_TOOLCHAIN"
 fi
 
 # --- The size build: std rebuilt for the app with panics that abort at once -------------------
@@ -199,7 +202,7 @@ fi
 # shared LLVM, no PGO: 480 against 330 CPU-seconds). See scripts/build.sh and
 # docs/ARCHITECTURE.md (Toolchain).
 choose_size_toolchain() {
-  if [[ $HUIQUAN_TOOLCHAIN == stable ]]; then
+  if [[ $HUIQUAN_WASM_TOOLCHAIN == stable ]]; then
     has_std_sources stable && { echo stable; return; }
     say "adding rustup's rust-src (gives up after 60 s when nothing can be downloaded)"
     timeout 60 rustup component add rust-src --toolchain stable >&2 && { echo stable; return; }
@@ -251,4 +254,4 @@ tools=(chromium chromium-headless-shell chromedriver firefox trunk wasm-bindgen 
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is still missing after set-up"
 done
-say "set-up complete (toolchain $HUIQUAN_TOOLCHAIN, size build $HUIQUAN_SIZE_TOOLCHAIN)"
+say "set-up complete (wasm32 tests by $HUIQUAN_WASM_TOOLCHAIN, the optimised app by $HUIQUAN_SIZE_TOOLCHAIN)"

@@ -72,6 +72,10 @@ native_test_build=(cargo test --workspace --exclude huiquan --no-run)
 in_background env RUSTC_WORKSPACE_WRAPPER="$lint_wrapper" "${native_test_build[@]}" --quiet > /dev/null 2>&1
 native_early_build=$!
 timed "set-up" "$REPO_ROOT/scripts/setup.sh" --without-geckodriver
+# On a fresh machine set-up has only now chosen the wasm32 tests' toolchain (lib.sh found no
+# toolchain.env when this script started).
+# shellcheck source=/dev/null
+source "$HUIQUAN_HOME/toolchain.env"
 
 status=0
 step() {
@@ -157,7 +161,9 @@ step "lints and builds of the native tests (core, service, end to end)" build_na
 # wasm-bindgen-test-runner would convert megabytes of it for each binary (docs/ARCHITECTURE.md).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Cdebuginfo=0 -Cstrip=debuginfo"
 # $wasm_binaries lists the app's wasm32 test binaries as $binaries lists the native ones.
-in_background bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
+# By the toolchain set-up chose for them (rustup's stable, or Debian's Rust where rustup's wasm32
+# target did not download).
+in_background env RUSTUP_TOOLCHAIN="$HUIQUAN_WASM_TOOLCHAIN" bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
   --message-format=json-render-diagnostics | python3 scripts/test-binaries.py > "$1"' wasm-test-build "$wasm_binaries" \
   > "$wasm_build_log" 2>&1
 wasm_build=$!
