@@ -14,7 +14,7 @@ locked=$(wasm_bindgen_version)
 # developers' error texts used it). RUSTC_BOOTSTRAP unlocks build-std and these unstable flags on
 # a released compiler. `erase_components` is Leptos's switch
 # that returns every component's view as one erased type, so view code is not monomorphised per
-# component (5 % of the download). Everything else (tests, lints) keeps the project's toolchain.
+# component (5 % of the download). Everything else (tests, lints) keeps its own toolchain (scripts/lib.sh).
 # The saving of each is in docs/ARCHITECTURE.md (Size).
 size_build() {
   RUSTUP_TOOLCHAIN=$HUIQUAN_SIZE_TOOLCHAIN RUSTC_BOOTSTRAP=1 \
