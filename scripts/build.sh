@@ -17,17 +17,13 @@ locked=$(wasm_bindgen_version)
 # component (5 % of the download). Everything else (tests, lints) keeps its own toolchain (scripts/lib.sh).
 # The saving of each is in docs/ARCHITECTURE.md (Size).
 size_build() {
-  RUSTUP_TOOLCHAIN=$HUIQUAN_SIZE_TOOLCHAIN RUSTC_BOOTSTRAP=1 \
+  local size_env
+  mapfile -t size_env < <(wasm32_env "$HUIQUAN_SIZE_TOOLCHAIN")
+  env "${size_env[@]}" RUSTC_BOOTSTRAP=1 \
     CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components --cfg huiquan_split -Clink-arg=--emit-relocs" \
     "$@"
 }
-# rustup's toolchains bring rust-lld (rustc's default); Debian's Rust links with LLVM's wasm-ld.
-if [[ ${HUIQUAN_SIZE_TOOLCHAIN:-} == huiquan-wasm ]]; then
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19
-else
-  unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
-fi
 # The wallet pages go in a wasm module of their own, fetched when first opened (src/routes/mod.rs):
 # Trunk's cargo is scripts/split/cargo, which splits the wasm before wasm-bindgen sees it, and
 # Trunk's hook scripts/split-dist.sh puts the split-off module beside the app.

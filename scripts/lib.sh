@@ -37,6 +37,13 @@ fi
 # stable on every route; the wasm32 builds name their toolchain themselves.
 export RUSTUP_TOOLCHAIN=stable
 
+# The environment of a wasm32 build by TOOLCHAIN, one NAME=value a line (for `env`): rustup's
+# toolchains link with their rust-lld, rustc's default; Debian's Rust with LLVM's wasm-ld.
+wasm32_env() {
+  echo "RUSTUP_TOOLCHAIN=$1"
+  if [[ $1 == huiquan-wasm ]]; then echo "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"; fi
+}
+
 # Whether TOOLCHAIN has std's sources, which the size build's `-Zbuild-std` compiles.
 has_std_sources() { [[ -d $(rustup run "$1" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std ]]; }
 

@@ -55,7 +55,7 @@ cargo_tool() {  # binary, crate, version, minutes to compile on 2 cores, extra c
   # --force: the same version again when its patch changed.
   local installed=true output
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
-    RUSTUP_TOOLCHAIN=stable cargo "${settings[@]}" install --force --root "$root" --target-dir "$build_dir" \
+    cargo "${settings[@]}" install --force --root "$root" --target-dir "$build_dir" \
     "$crate" --version "$version" "$@" > "$build_dir.log" 2>&1 || installed=false
   output=$(cat "$build_dir.log")
   rm -rf "$build_dir" "$build_dir.log"
@@ -158,9 +158,10 @@ debian_toolchain() {
   printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' > "$scratch/Cargo.toml"
   : > "$scratch/src/lib.rs"
   # Bitcode lets the project's release build use LTO; `test` lets wasm-bindgen-test run.
-  (cd "$scratch" && CARGO_TARGET_DIR="$scratch/target" RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
-    cargo +huiquan-wasm build --quiet --release --target wasm32-unknown-unknown \
+  local build_env
+  mapfile -t build_env < <(wasm32_env huiquan-wasm)
+  (cd "$scratch" && env "${build_env[@]}" CARGO_TARGET_DIR="$scratch/target" RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
+    cargo build --quiet --release --target wasm32-unknown-unknown \
       -Zbuild-std=std,panic_abort,test >&2)
   local libdir=/usr/lib/rustlib/wasm32-unknown-unknown/lib
   as_root mkdir -p "$libdir"
@@ -183,11 +184,7 @@ toolchain_works() {
 if ! toolchain_works; then
   HUIQUAN_WASM_TOOLCHAIN=$(choose_toolchain)
   unset HUIQUAN_SIZE_TOOLCHAIN  # chosen again below, after this toolchain
-  {
-    echo "export HUIQUAN_WASM_TOOLCHAIN=$HUIQUAN_WASM_TOOLCHAIN"
-    # rustup's toolchains bring rust-lld; Debian's Rust links wasm with LLVM's wasm-ld.
-    [[ $HUIQUAN_WASM_TOOLCHAIN == huiquan-wasm ]] && echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19"
-  } > "$HUIQUAN_HOME/toolchain.env"
+  echo "export HUIQUAN_WASM_TOOLCHAIN=$HUIQUAN_WASM_TOOLCHAIN" > "$HUIQUAN_HOME/toolchain.env"
   # shellcheck source=/dev/null
   source "$HUIQUAN_HOME/toolchain.env"
   toolchain_works || die "the $HUIQUAN_WASM_TOOLCHAIN toolchain still has no wasm32 standard library or no Clippy"

@@ -163,7 +163,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Cdebuginfo=0 -Cstrip=debu
 # $wasm_binaries lists the app's wasm32 test binaries as $binaries lists the native ones.
 # By the toolchain set-up chose for them (rustup's stable, or Debian's Rust where rustup's wasm32
 # target did not download).
-in_background env RUSTUP_TOOLCHAIN="$HUIQUAN_WASM_TOOLCHAIN" bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
+mapfile -t wasm_test_env < <(wasm32_env "$HUIQUAN_WASM_TOOLCHAIN")
+in_background env "${wasm_test_env[@]}" bash -c 'set -o pipefail; cargo test -p huiquan --target wasm32-unknown-unknown --lib --tests --no-run \
   --message-format=json-render-diagnostics | python3 scripts/test-binaries.py > "$1"' wasm-test-build "$wasm_binaries" \
   > "$wasm_build_log" 2>&1
 wasm_build=$!
